@@ -1,0 +1,136 @@
+//! Emits `client/src/generated.rs`: the progenitor client, plus an open enum for every schema
+//! marked `x-certcentral-open-enum` (progenitor's enums are closed; these keep unknown values).
+
+use crate::CodegenError;
+use crate::model::Model;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+/// The generated client's Rust source, unformatted.
+pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
+    let spec: openapiv3::OpenAPI = serde_json::from_value(model.document.clone()).map_err(|e| {
+        CodegenError::Progenitor(format!("the spec is not an OpenAPI 3.0 document: {e}"))
+    })?;
+    let open_enums = open_enums(&model.document);
+    let mut settings = progenitor::GenerationSettings::new();
+    settings.with_interface(progenitor::InterfaceStyle::Positional);
+    for (name, _, _) in &open_enums {
+        settings.with_replacement(
+            name,
+            format!("crate::generated::{name}"),
+            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+        );
+    }
+    let client = progenitor::Generator::new(&settings)
+        .generate_tokens(&spec)
+        .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
+    let enums = open_enums
+        .iter()
+        .map(|(name, doc, values)| open_enum(name, doc, values));
+    Ok(quote! {
+        #client
+        #(#enums)*
+    })
+}
+
+/// `(name, description, values)` of every component schema marked as an open enum.
+fn open_enums(document: &Value) -> Vec<(String, String, Vec<String>)> {
+    let schemas = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    schemas
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| s.get("x-certcentral-open-enum") == Some(&Value::Bool(true)))
+        .map(|(name, s)| {
+            let doc = s.get("description").and_then(Value::as_str).unwrap_or("");
+            let values = s
+                .get("enum")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect();
+            (name.clone(), doc.to_string(), values)
+        })
+        .collect()
+}
+
+fn pascal(s: &str) -> String {
+    s.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn open_enum(name: &str, doc: &str, values: &[String]) -> TokenStream {
+    let ty = format_ident!("{name}");
+    let variants: Vec<_> = values.iter().map(|v| format_ident!("{}", pascal(v))).collect();
+    let docs = values.iter().map(|v| format!("`{v}`"));
+    let doc = format!("{doc}\n\nOpen enum: a value the spec does not list is kept in `Unknown`.");
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #ty {
+            #(#[doc = #docs] #variants,)*
+            /// A value this version of the spec does not list, kept as DigiCert sent it.
+            Unknown(::std::string::String),
+        }
+
+        impl #ty {
+            /// The value as DigiCert spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variants => #values,)*
+                    Self::Unknown(other) => other.as_str(),
+                }
+            }
+
+            /// Whether the spec lists this value.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl ::std::convert::From<&str> for #ty {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#values => Self::#variants,)*
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for #ty {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::fmt::Display for #ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    }
+}

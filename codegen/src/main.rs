@@ -1,0 +1,70 @@
+//! `cargo run -p certcentral-codegen [-- --check] [--root DIR]`
+//!
+//! Without `--check`, writes every generated artifact that changed. With `--check`, writes
+//! nothing, prints a diff of every stale artifact and exits 1 if any is stale.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: certcentral-codegen [--check] [--root DIR]";
+
+fn main() -> ExitCode {
+    let mut check = false;
+    let mut root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--root" => match args.next() {
+                Some(dir) => root = PathBuf::from(dir),
+                None => {
+                    eprintln!("--root needs a directory\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("unknown argument `{other}`\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match run(check, &root) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(check: bool, root: &std::path::Path) -> Result<ExitCode, certcentral_codegen::CodegenError> {
+    let artifacts = certcentral_codegen::generate(root)?;
+    if check {
+        let stale = certcentral_codegen::stale(root, &artifacts)?;
+        for s in &stale {
+            println!("{}", s.diff);
+        }
+        if stale.is_empty() {
+            println!("generated artifacts are up to date with {}", certcentral_codegen::SPEC_PATH);
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!(
+            "stale: {} (run `cargo run -p certcentral-codegen` and commit the result)",
+            stale.iter().map(|s| s.path).collect::<Vec<_>>().join(", ")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let written = certcentral_codegen::write(root, &artifacts)?;
+    if written.is_empty() {
+        println!("nothing changed");
+    } else {
+        for path in written {
+            println!("wrote {path}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

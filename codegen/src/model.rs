@@ -1,0 +1,665 @@
+//! Reads `spec/openapi.yaml` into the model the generators emit, and refuses a spec that breaks
+//! the project's conventions with errors that name the place in the spec.
+
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// One problem in the spec, at a place written as a dotted path into the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecIssue {
+    /// Where in the document, e.g. `paths./order/certificate/{client_certificate_id}.post.x-certcentral-rules[2].require[0]`.
+    pub at: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for SpecIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at {}: {}", self.at, self.message)
+    }
+}
+
+/// The operation the SDK is about.
+pub const OPERATION_PATH: &str = "/order/certificate/{client_certificate_id}";
+const RULES_KEY: &str = "x-certcentral-rules";
+const EFFECTS: [&str; 5] = ["require", "forbid", "one_of", "any_of", "ignore"];
+const CONDITIONS: [&str; 6] = ["products", "param", "in", "not_in", "present", "absent"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    String,
+    Integer,
+    Boolean,
+    StringList,
+    ObjectList,
+    Object,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Email,
+    DateDdMmmYyyy,
+    DateYyyyMmDd,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub enum_values: Vec<String>,
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub pattern: Option<String>,
+    pub min_items: Option<u64>,
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub path: String,
+    pub kind: Kind,
+    pub required: bool,
+    pub deprecated: bool,
+    pub rust_type: String,
+    pub constraints: Constraints,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    Products(Vec<String>),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Present(String),
+    Absent(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub id: String,
+    pub when: Vec<Cond>,
+    /// One of [`EFFECTS`].
+    pub effect: String,
+    pub params: Vec<String>,
+    pub message: String,
+}
+
+/// A server of the API, by region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    pub region: String,
+    pub url: String,
+}
+
+/// Everything the generators need.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The document as parsed (for progenitor).
+    pub document: Value,
+    pub servers: Vec<Server>,
+    pub products: Vec<Product>,
+    pub params: Vec<Param>,
+    pub rules: Vec<Rule>,
+}
+
+/// Parses the YAML text and checks the conventions; every problem is reported at once.
+pub fn load(yaml: &str) -> Result<Model, Vec<SpecIssue>> {
+    let document: Value = serde_norway::from_str(yaml).map_err(|e| {
+        vec![SpecIssue {
+            at: e
+                .location()
+                .map_or("(document)".into(), |l| format!("line {}", l.line())),
+            message: format!("not valid YAML: {e}"),
+        }]
+    })?;
+    let mut cx = Cx {
+        doc: &document,
+        issues: Vec::new(),
+    };
+    let version = document.get("openapi").and_then(Value::as_str).unwrap_or("");
+    if !version.starts_with("3.0.") {
+        cx.issue(
+            "openapi",
+            format!("must be OpenAPI 3.0.x (progenitor reads no other), found `{version}`"),
+        );
+    }
+    cx.check_responses();
+    let servers = cx.servers();
+    let op_at = format!("paths.{OPERATION_PATH}.post");
+    let operation = document
+        .get("paths")
+        .and_then(|p| p.get(OPERATION_PATH))
+        .and_then(|p| p.get("post"));
+    let Some(operation) = operation else {
+        cx.issue(&op_at, "the order operation is missing".into());
+        return Err(cx.issues);
+    };
+    let products = cx.products(operation, &op_at);
+    let params = cx.params(operation, &op_at);
+    let rules = cx.rules(operation, &op_at, &products, &params);
+    if cx.issues.is_empty() {
+        Ok(Model {
+            document: document.clone(),
+            servers,
+            products,
+            params,
+            rules,
+        })
+    } else {
+        Err(cx.issues)
+    }
+}
+
+struct Cx<'a> {
+    doc: &'a Value,
+    issues: Vec<SpecIssue>,
+}
+
+impl<'a> Cx<'a> {
+    fn issue(&mut self, at: &str, message: String) {
+        self.issues.push(SpecIssue {
+            at: at.to_string(),
+            message,
+        });
+    }
+
+    /// Follows a local `$ref` (once or more); returns the schema and its component name.
+    fn resolve(&mut self, schema: &'a Value, at: &str) -> Option<(&'a Value, Option<String>)> {
+        let mut schema = schema;
+        let mut name = None;
+        for _ in 0..8 {
+            let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
+                return Some((schema, name));
+            };
+            let Some(component) = reference.strip_prefix("#/components/schemas/") else {
+                self.issue(at, format!("only local component references are supported, found `{reference}`"));
+                return None;
+            };
+            match self
+                .doc
+                .pointer(&format!("/components/schemas/{component}"))
+            {
+                Some(target) => {
+                    schema = target;
+                    name = Some(component.to_string());
+                }
+                None => {
+                    self.issue(at, format!("`{reference}` names no schema"));
+                    return None;
+                }
+            }
+        }
+        self.issue(at, "reference chain too deep".into());
+        None
+    }
+
+    fn servers(&mut self) -> Vec<Server> {
+        let mut servers = Vec::new();
+        for (i, server) in self.doc.get("servers").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            let at = format!("servers[{i}]");
+            let url = server.get("url").and_then(Value::as_str).unwrap_or("");
+            let region = server.get("x-certcentral-region").and_then(Value::as_str).unwrap_or("");
+            if !url.starts_with("https://") {
+                self.issue(&at, format!("server url `{url}` must be https"));
+            }
+            if region.is_empty() {
+                self.issue(&at, "a server needs `x-certcentral-region`".into());
+            }
+            servers.push(Server { region: region.into(), url: url.into() });
+        }
+        for region in ["us", "eu"] {
+            if !servers.iter().any(|s| s.region == region) {
+                self.issue("servers", format!("no server for region `{region}`"));
+            }
+        }
+        servers
+    }
+
+    fn check_responses(&mut self) {
+        let Some(paths) = self.doc.get("paths").and_then(Value::as_object) else {
+            self.issue("paths", "no paths".into());
+            return;
+        };
+        for (path, item) in paths {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+                    continue;
+                };
+                if responses.contains_key("default") {
+                    self.issue(
+                        &format!("paths.{path}.{method}.responses.default"),
+                        "a `default` response is not allowed (progenitor panics on it): \
+                         describe errors with a `4XX` range response"
+                            .into(),
+                    );
+                }
+                let specific_4xx: Vec<&String> = responses
+                    .keys()
+                    .filter(|k| k.starts_with('4') && k.as_str() != "4XX")
+                    .collect();
+                if responses.contains_key("4XX") && !specific_4xx.is_empty() {
+                    self.issue(
+                        &format!("paths.{path}.{method}.responses"),
+                        format!(
+                            "a specific 4xx response ({}) beside `4XX` is mis-ordered by progenitor: \
+                             use the `4XX` range alone",
+                            specific_4xx.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn products(&mut self, operation: &'a Value, op_at: &str) -> Vec<Product> {
+        let param = operation
+            .get("parameters")
+            .and_then(Value::as_array)
+            .and_then(|ps| {
+                ps.iter()
+                    .find(|p| p.get("name").and_then(Value::as_str) == Some("client_certificate_id"))
+            });
+        let at = format!("{op_at}.parameters.client_certificate_id");
+        let Some(schema) = param.and_then(|p| p.get("schema")) else {
+            self.issue(&at, "the path parameter client_certificate_id is missing".into());
+            return Vec::new();
+        };
+        let Some((schema, _)) = self.resolve(schema, &at) else {
+            return Vec::new();
+        };
+        let names = schema
+            .get("x-certcentral-product-names")
+            .and_then(Value::as_object);
+        let mut products = Vec::new();
+        for id in schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(id) = id.as_str() else {
+                self.issue(&at, format!("product ids must be strings, found {id}"));
+                continue;
+            };
+            match names.and_then(|n| n.get(id)).and_then(Value::as_str) {
+                Some(name) => products.push(Product {
+                    id: id.into(),
+                    name: name.into(),
+                }),
+                None => self.issue(
+                    &format!("{at}.x-certcentral-product-names"),
+                    format!("product `{id}` has no display name"),
+                ),
+            }
+        }
+        if products.is_empty() {
+            self.issue(&at, "the product enum is empty".into());
+        }
+        products
+    }
+
+    fn params(&mut self, operation: &'a Value, op_at: &str) -> Vec<Param> {
+        let at = format!("{op_at}.requestBody.content.application/json.schema");
+        let Some(body) = operation.pointer("/requestBody/content/application~1json/schema") else {
+            self.issue(&at, "the JSON request body is missing".into());
+            return Vec::new();
+        };
+        let mut params = Vec::new();
+        if let Some((schema, _)) = self.resolve(body, &at) {
+            self.object_fields(schema, "", &at, &mut params);
+        }
+        params
+    }
+
+    fn object_fields(&mut self, schema: &'a Value, prefix: &str, at: &str, out: &mut Vec<Param>) {
+        let required: BTreeSet<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            self.issue(at, "an object schema needs `properties`".into());
+            return;
+        };
+        for name in &required {
+            if !properties.contains_key(*name) {
+                self.issue(at, format!("`required` names `{name}`, which is not a property"));
+            }
+        }
+        for (name, field) in properties {
+            let path = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            let field_at = format!("{at}.properties.{name}");
+            self.field(field, path, required.contains(name.as_str()), &field_at, out);
+        }
+    }
+
+    fn field(&mut self, field: &'a Value, path: String, required: bool, at: &str, out: &mut Vec<Param>) {
+        let Some((schema, component)) = self.resolve(field, at) else {
+            return;
+        };
+        let deprecated = schema.get("deprecated").and_then(Value::as_bool).unwrap_or(false)
+            || field.get("deprecated").and_then(Value::as_bool).unwrap_or(false);
+        let ty = schema.get("type").and_then(Value::as_str).unwrap_or("");
+        let mut param = Param {
+            path: path.clone(),
+            kind: Kind::String,
+            required,
+            deprecated,
+            rust_type: component.unwrap_or_default(),
+            constraints: Constraints::default(),
+        };
+        match ty {
+            "object" => {
+                param.kind = Kind::Object;
+                out.push(param);
+                self.object_fields(schema, &path, at, out);
+            }
+            "array" => {
+                let items_at = format!("{at}.items");
+                let Some((items, item_type)) = schema
+                    .get("items")
+                    .and_then(|i| self.resolve(i, &items_at))
+                else {
+                    self.issue(at, "an array needs `items`".into());
+                    return;
+                };
+                param.constraints.min_items = schema.get("minItems").and_then(Value::as_u64);
+                match items.get("type").and_then(Value::as_str) {
+                    Some("object") => {
+                        param.kind = Kind::ObjectList;
+                        param.rust_type = item_type.unwrap_or_default();
+                        if param.rust_type.is_empty() {
+                            self.issue(&items_at, "list items must be a named component".into());
+                        }
+                        out.push(param);
+                        self.object_fields(items, &format!("{path}[]"), &items_at, out);
+                    }
+                    Some("string") => {
+                        param.kind = Kind::StringList;
+                        let item = self.constraints(items, "string", &items_at);
+                        param.constraints = Constraints {
+                            min_items: param.constraints.min_items,
+                            ..item
+                        };
+                        out.push(param);
+                    }
+                    other => self.issue(
+                        &items_at,
+                        format!("list items of type {other:?} are not supported"),
+                    ),
+                }
+            }
+            "string" | "integer" | "boolean" => {
+                param.kind = match ty {
+                    "string" => Kind::String,
+                    "integer" => Kind::Integer,
+                    _ => Kind::Boolean,
+                };
+                param.constraints = self.constraints(schema, ty, at);
+                out.push(param);
+            }
+            other => self.issue(at, format!("unsupported parameter type `{other}`")),
+        }
+    }
+
+    fn constraints(&mut self, schema: &Value, ty: &str, at: &str) -> Constraints {
+        let int = |k: &str| schema.get(k).and_then(Value::as_f64).map(|f| f as i64);
+        let uint = |k: &str| schema.get(k).and_then(Value::as_u64);
+        let mut c = Constraints {
+            enum_values: schema
+                .get("enum")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect(),
+            minimum: int("minimum"),
+            maximum: int("maximum"),
+            min_length: uint("minLength"),
+            max_length: uint("maxLength"),
+            pattern: schema.get("pattern").and_then(Value::as_str).map(String::from),
+            min_items: None,
+            format: None,
+        };
+        if ty == "integer" {
+            // The generated field has the width of the format: a value that does not fit is
+            // as invalid as one out of the documented range.
+            let (lo, hi) = match schema.get("format").and_then(Value::as_str) {
+                Some("int32") => (i64::from(i32::MIN), i64::from(i32::MAX)),
+                _ => (i64::MIN, i64::MAX),
+            };
+            c.minimum = Some(c.minimum.unwrap_or(lo).max(lo));
+            c.maximum = Some(c.maximum.unwrap_or(hi).min(hi));
+        }
+        if let Some(pattern) = &c.pattern {
+            if let Err(e) = regex_lite::Regex::new(pattern) {
+                self.issue(&format!("{at}.pattern"), format!("`{pattern}` does not compile: {e}"));
+            }
+            if !(pattern.starts_with('^') && pattern.ends_with('$')) {
+                self.issue(&format!("{at}.pattern"), "patterns must be anchored with ^ and $".into());
+            }
+        }
+        c.format = match (
+            schema.get("format").and_then(Value::as_str),
+            schema.get("x-certcentral-date").and_then(Value::as_str),
+        ) {
+            (_, Some("dd MMM yyyy")) => Some(Format::DateDdMmmYyyy),
+            (_, Some("yyyy-MM-dd")) => Some(Format::DateYyyyMmDd),
+            (_, Some(other)) => {
+                self.issue(
+                    &format!("{at}.x-certcentral-date"),
+                    format!("unknown date format `{other}` (known: `dd MMM yyyy`, `yyyy-MM-dd`)"),
+                );
+                None
+            }
+            (Some("email"), None) => Some(Format::Email),
+            _ => None,
+        };
+        c
+    }
+
+    fn rules(&mut self, operation: &Value, op_at: &str, products: &[Product], params: &[Param]) -> Vec<Rule> {
+        let at = format!("{op_at}.{RULES_KEY}");
+        let Some(list) = operation.get(RULES_KEY).and_then(Value::as_array) else {
+            self.issue(&at, "the operation has no rules list".into());
+            return Vec::new();
+        };
+        let mut ids = BTreeSet::new();
+        let mut rules = Vec::new();
+        for (i, raw) in list.iter().enumerate() {
+            let rule_at = format!("{at}[{i}]");
+            let Some(raw) = raw.as_object() else {
+                self.issue(&rule_at, "a rule must be a mapping".into());
+                continue;
+            };
+            if let Some(rule) = self.rule(raw, &rule_at, products, params)
+                && ids.insert(rule.id.clone())
+            {
+                rules.push(rule);
+            } else if let Some(id) = raw.get("id").and_then(Value::as_str)
+                && rules.iter().any(|r| r.id == id)
+            {
+                self.issue(&rule_at, format!("duplicate rule id `{id}`"));
+            }
+        }
+        rules
+    }
+
+    fn rule(&mut self, raw: &Map<String, Value>, at: &str, products: &[Product], params: &[Param]) -> Option<Rule> {
+        let before = self.issues.len();
+        let text = |k: &str| raw.get(k).and_then(Value::as_str).map(str::trim).unwrap_or("");
+        let (id, message) = (text("id").to_string(), text("message").to_string());
+        if id.is_empty() {
+            self.issue(at, "a rule needs an `id`".into());
+        }
+        if message.is_empty() {
+            self.issue(at, format!("rule `{id}` needs a `message` a user can act on"));
+        }
+        for key in raw.keys() {
+            if !["id", "message", "when"].contains(&key.as_str()) && !EFFECTS.contains(&key.as_str()) {
+                self.issue(at, format!("unknown rule key `{key}`"));
+            }
+        }
+        let effects: Vec<&str> = EFFECTS.iter().copied().filter(|e| raw.contains_key(*e)).collect();
+        let [effect] = effects[..] else {
+            self.issue(at, format!("rule `{id}` needs exactly one effect of {EFFECTS:?}, found {effects:?}"));
+            return None;
+        };
+        let effect_params = self.path_list(raw.get(effect), &format!("{at}.{effect}"), params);
+        if effect_params.is_empty() {
+            self.issue(&format!("{at}.{effect}"), "names no parameter".into());
+        }
+        let when = self.conditions(raw.get("when"), &format!("{at}.when"), products, params);
+        (self.issues.len() == before).then(|| Rule {
+            id,
+            when,
+            effect: effect.to_string(),
+            params: effect_params,
+            message: message.split_whitespace().collect::<Vec<_>>().join(" "),
+        })
+    }
+
+    fn path_list(&mut self, value: Option<&Value>, at: &str, params: &[Param]) -> Vec<String> {
+        let Some(items) = value.and_then(Value::as_array) else {
+            self.issue(at, "must be a list of parameter paths".into());
+            return Vec::new();
+        };
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| self.known_path(v, &format!("{at}[{i}]"), params))
+            .collect()
+    }
+
+    fn known_path(&mut self, v: &Value, at: &str, params: &[Param]) -> Option<String> {
+        let path = v.as_str().unwrap_or("");
+        match params.iter().find(|p| p.path == path) {
+            Some(p) if p.path.contains("[]") => {
+                self.issue(at, format!("`{path}` is inside a list item; rules name whole parameters"));
+                None
+            }
+            Some(p) => Some(p.path.clone()),
+            None => {
+                let hint = nearest(path, params.iter().map(|p| p.path.as_str()));
+                self.issue(at, format!("unknown parameter path `{path}`{hint}"));
+                None
+            }
+        }
+    }
+
+    fn conditions(&mut self, when: Option<&Value>, at: &str, products: &[Product], params: &[Param]) -> Vec<Cond> {
+        let Some(when) = when else {
+            return Vec::new();
+        };
+        let Some(when) = when.as_object() else {
+            self.issue(at, "`when` must be a mapping".into());
+            return Vec::new();
+        };
+        let mut conds = Vec::new();
+        for key in when.keys() {
+            if !CONDITIONS.contains(&key.as_str()) {
+                let hint = nearest(key, CONDITIONS.iter().copied());
+                self.issue(at, format!("unknown condition `{key}`{hint}"));
+            }
+        }
+        if let Some(list) = when.get("products") {
+            let ids: Vec<String> = list
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    let id = p.as_str().unwrap_or("");
+                    if products.iter().any(|known| known.id == id) {
+                        Some(id.to_string())
+                    } else {
+                        let hint = nearest(id, products.iter().map(|p| p.id.as_str()));
+                        self.issue(&format!("{at}.products[{i}]"), format!("unknown product `{id}`{hint}"));
+                        None
+                    }
+                })
+                .collect();
+            if ids.is_empty() {
+                self.issue(&format!("{at}.products"), "must list at least one product".into());
+            }
+            conds.push(Cond::Products(ids));
+        }
+        match (when.get("param"), when.get("in"), when.get("not_in")) {
+            (None, None, None) => {}
+            (Some(p), values_in, values_not_in) if values_in.is_some() != values_not_in.is_some() => {
+                if let Some(path) = self.known_path(p, &format!("{at}.param"), params) {
+                    let (key, values) = match values_in {
+                        Some(v) => ("in", v),
+                        None => ("not_in", values_not_in.unwrap_or(&Value::Null)),
+                    };
+                    let values = self.values(&path, values, &format!("{at}.{key}"), params);
+                    conds.push(if key == "in" {
+                        Cond::In(path, values)
+                    } else {
+                        Cond::NotIn(path, values)
+                    });
+                }
+            }
+            _ => self.issue(at, "`param` goes with exactly one of `in` and `not_in`".into()),
+        }
+        for (key, make) in [("present", Cond::Present as fn(String) -> Cond), ("absent", Cond::Absent)] {
+            if let Some(p) = when.get(key)
+                && let Some(path) = self.known_path(p, &format!("{at}.{key}"), params)
+            {
+                conds.push(make(path));
+            }
+        }
+        conds
+    }
+
+    fn values(&mut self, path: &str, values: &Value, at: &str, params: &[Param]) -> Vec<String> {
+        let allowed = params
+            .iter()
+            .find(|p| p.path == path)
+            .map(|p| p.constraints.enum_values.clone())
+            .unwrap_or_default();
+        let Some(values) = values.as_array().filter(|v| !v.is_empty()) else {
+            self.issue(at, "must be a non-empty list of values".into());
+            return Vec::new();
+        };
+        values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| {
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                if !allowed.is_empty() && !allowed.contains(&text) {
+                    self.issue(
+                        &format!("{at}[{i}]"),
+                        format!("`{text}` is not a value of `{path}` (allowed: {})", allowed.join(", ")),
+                    );
+                    return None;
+                }
+                Some(text)
+            })
+            .collect()
+    }
+}
+
+/// ` (did you mean `x`?)` for the closest candidate, or nothing.
+fn nearest<'b>(input: &str, candidates: impl Iterator<Item = &'b str>) -> String {
+    crate::nearest::nearest(input, candidates)
+        .map_or(String::new(), |c| format!(" (did you mean `{c}`?)"))
+}

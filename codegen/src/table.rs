@@ -1,0 +1,141 @@
+//! Emits `spec/src/table.rs`: the products, the parameter tree and the rules, as static data.
+
+use crate::model::{Cond, Constraints, Format, Kind, Model, Param, Rule};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The table's Rust source, unformatted.
+pub fn tokens(model: &Model) -> TokenStream {
+    let products = model.products.iter().map(|p| {
+        let (id, name) = (&p.id, &p.name);
+        quote! { Product { id: #id, name: #name } }
+    });
+    let params = model.params.iter().map(param);
+    let rules = model.rules.iter().map(rule);
+    let servers = model.servers.iter().map(|s| {
+        let (region, url) = (&s.region, &s.url);
+        quote! { Server { region: #region, url: #url } }
+    });
+    let order_path = crate::model::OPERATION_PATH;
+    quote! {
+        use crate::{Cond, Constraints, Effect, Format, Kind, Param, Product, Rule, Server};
+
+        /// The API's servers, one per region.
+        pub static SERVERS: &[Server] = &[#(#servers),*];
+
+        /// The order operation's path below a server URL; `{client_certificate_id}` is the product.
+        pub const ORDER_PATH: &str = #order_path;
+
+        /// The products of the endpoint, in the spec's order.
+        pub static PRODUCTS: &[Product] = &[#(#products),*];
+
+        /// Every request parameter, parents before their fields.
+        pub static PARAMS: &[Param] = &[#(#params),*];
+
+        /// The conditional rules of `x-certcentral-rules`, in the spec's order.
+        pub static RULES: &[Rule] = &[#(#rules),*];
+    }
+}
+
+fn param(p: &Param) -> TokenStream {
+    let Param {
+        path,
+        kind,
+        required,
+        deprecated,
+        rust_type,
+        constraints,
+    } = p;
+    let kind = format_ident!("{}", match kind {
+        Kind::String => "String",
+        Kind::Integer => "Integer",
+        Kind::Boolean => "Boolean",
+        Kind::StringList => "StringList",
+        Kind::ObjectList => "ObjectList",
+        Kind::Object => "Object",
+    });
+    let constraints = constraints_tokens(constraints);
+    quote! {
+        Param {
+            path: #path,
+            kind: Kind::#kind,
+            required: #required,
+            deprecated: #deprecated,
+            rust_type: #rust_type,
+            constraints: #constraints,
+        }
+    }
+}
+
+fn option<T: quote::ToTokens>(v: &Option<T>) -> TokenStream {
+    match v {
+        Some(v) => quote! { Some(#v) },
+        None => quote! { None },
+    }
+}
+
+fn constraints_tokens(c: &Constraints) -> TokenStream {
+    if *c == Constraints::default() {
+        return quote! { Constraints::NONE };
+    }
+    let enum_values = &c.enum_values;
+    let (minimum, maximum) = (option(&c.minimum), option(&c.maximum));
+    let (min_length, max_length) = (option(&c.min_length), option(&c.max_length));
+    let (pattern, min_items) = (option(&c.pattern), option(&c.min_items));
+    let format = match c.format {
+        None => quote! { None },
+        Some(f) => {
+            let f = format_ident!("{}", match f {
+                Format::Email => "Email",
+                Format::DateDdMmmYyyy => "DateDdMmmYyyy",
+                Format::DateYyyyMmDd => "DateYyyyMmDd",
+            });
+            quote! { Some(Format::#f) }
+        }
+    };
+    quote! {
+        Constraints {
+            enum_values: &[#(#enum_values),*],
+            minimum: #minimum,
+            maximum: #maximum,
+            min_length: #min_length,
+            max_length: #max_length,
+            pattern: #pattern,
+            min_items: #min_items,
+            format: #format,
+        }
+    }
+}
+
+fn rule(r: &Rule) -> TokenStream {
+    let Rule {
+        id,
+        when,
+        effect,
+        params,
+        message,
+    } = r;
+    let when = when.iter().map(|c| match c {
+        Cond::Products(p) => quote! { Cond::Products(&[#(#p),*]) },
+        Cond::In(path, v) => quote! { Cond::In(#path, &[#(#v),*]) },
+        Cond::NotIn(path, v) => quote! { Cond::NotIn(#path, &[#(#v),*]) },
+        Cond::Present(path) => quote! { Cond::Present(#path) },
+        Cond::Absent(path) => quote! { Cond::Absent(#path) },
+    });
+    let effect = format_ident!("{}", match effect.as_str() {
+        "require" => "Require",
+        "forbid" => "Forbid",
+        "one_of" => "OneOf",
+        "any_of" => "AnyOf",
+        _ => "Ignore",
+    });
+    quote! {
+        Rule {
+            id: #id,
+            when: &[#(#when),*],
+            effect: Effect::#effect,
+            params: &[#(#params),*],
+            message: #message,
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Evaluation of the conditional rules over what is known of an order.
+//!
+//! At run time everything is known (a JSON body). At compile time the derive knows which
+//! parameters a struct maps, which of those are `Option`s and which values are fixed, so
+//! presence and values are three-valued; a rule whose outcome depends on run-time values is
+//! [`Finding::Undecided`] and left to the run-time validator.
+
+use crate::{Cond, Effect, RULES, Rule};
+use serde_json::Value;
+
+/// Whether a parameter is in the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Certainly not sent.
+    Absent,
+    /// Sent or not depending on a run-time value (an `Option` field).
+    Maybe,
+    /// Certainly sent.
+    Present,
+}
+
+/// What is known of a parameter's value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Known<'a> {
+    /// Not sent.
+    Absent,
+    /// Sent (or maybe sent) with a value only run time knows.
+    Unknown,
+    /// Sent with this value.
+    Value(&'a Value),
+}
+
+/// What the evaluator needs to know about an order.
+pub trait Facts {
+    /// The product id being ordered.
+    fn product(&self) -> &str;
+    /// Whether the parameter (for an object: any of its fields) is sent.
+    fn presence(&self, path: &str) -> Presence;
+    /// The parameter's value, where known.
+    fn value(&self, path: &str) -> Known<'_>;
+}
+
+/// The outcome of one rule that did not simply pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// The order breaks the rule; `params` are the parameters at fault (missing ones for
+    /// `require`/`any_of`, present ones for `forbid`/`one_of`).
+    Violated {
+        /// The rule.
+        rule: &'static Rule,
+        /// The parameters at fault.
+        params: Vec<&'static str>,
+    },
+    /// DigiCert ignores these parameters: worth a warning.
+    Warned {
+        /// The rule.
+        rule: &'static Rule,
+        /// The ignored parameters that are (or may be) sent.
+        params: Vec<&'static str>,
+    },
+    /// Only run-time values can tell.
+    Undecided {
+        /// The rule.
+        rule: &'static Rule,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tri {
+    True,
+    False,
+    Unknown,
+}
+
+/// Evaluates every rule of [`RULES`] against `facts`; rules that pass are not reported.
+///
+/// ```
+/// use certcentral_spec::{Facts, Finding, Known, Presence, evaluate};
+///
+/// struct OnlyEmails;
+/// impl Facts for OnlyEmails {
+///     fn product(&self) -> &str { "client_premium" }
+///     fn presence(&self, path: &str) -> Presence {
+///         if path == "certificate.emails" { Presence::Present } else { Presence::Absent }
+///     }
+///     fn value(&self, _: &str) -> Known<'_> { Known::Absent }
+/// }
+///
+/// let violated: Vec<_> = evaluate(&OnlyEmails)
+///     .into_iter()
+///     .filter_map(|f| match f { Finding::Violated { rule, .. } => Some(rule.id), _ => None })
+///     .collect();
+/// assert!(violated.contains(&"common_name.required"));
+/// assert!(violated.contains(&"validity.required"));
+/// ```
+pub fn evaluate(facts: &dyn Facts) -> Vec<Finding> {
+    RULES
+        .iter()
+        .filter_map(|rule| evaluate_rule(rule, facts))
+        .collect()
+}
+
+fn evaluate_rule(rule: &'static Rule, facts: &dyn Facts) -> Option<Finding> {
+    let applies = rule
+        .when
+        .iter()
+        .map(|c| condition(c, facts))
+        .fold(Tri::True, |acc, t| match (acc, t) {
+            (Tri::False, _) | (_, Tri::False) => Tri::False,
+            (Tri::Unknown, _) | (_, Tri::Unknown) => Tri::Unknown,
+            _ => Tri::True,
+        });
+    if applies == Tri::False {
+        return None;
+    }
+    let presence: Vec<(&'static str, Presence)> = rule
+        .params
+        .iter()
+        .map(|p| (*p, facts.presence(p)))
+        .collect();
+    let with = |wanted: &dyn Fn(Presence) -> bool| -> Vec<&'static str> {
+        presence
+            .iter()
+            .filter(|(_, pr)| wanted(*pr))
+            .map(|(p, _)| *p)
+            .collect()
+    };
+    let present = with(&|p| p == Presence::Present);
+    let maybe = with(&|p| p == Presence::Maybe);
+    let finding = match rule.effect {
+        Effect::Require => {
+            let missing = with(&|p| p != Presence::Present);
+            (!missing.is_empty()).then_some(Finding::Violated {
+                rule,
+                params: missing,
+            })
+        }
+        Effect::Forbid => {
+            let sent = with(&|p| p != Presence::Absent);
+            (!sent.is_empty()).then_some(Finding::Violated { rule, params: sent })
+        }
+        Effect::OneOf => match (present.len(), maybe.len()) {
+            (1, 0) => None,
+            (0, 0) => Some(Finding::Violated {
+                rule,
+                params: rule.params.to_vec(),
+            }),
+            (n, _) if n > 1 => Some(Finding::Violated {
+                rule,
+                params: present,
+            }),
+            _ => Some(Finding::Undecided { rule }),
+        },
+        Effect::AnyOf => match (present.len(), maybe.len()) {
+            (0, 0) => Some(Finding::Violated {
+                rule,
+                params: rule.params.to_vec(),
+            }),
+            (0, _) => Some(Finding::Undecided { rule }),
+            _ => None,
+        },
+        Effect::Ignore => {
+            let sent = with(&|p| p != Presence::Absent);
+            (!sent.is_empty()).then_some(Finding::Warned { rule, params: sent })
+        }
+    };
+    match (applies, finding) {
+        (_, None) => None,
+        (Tri::True, finding) => finding,
+        // The rule would fire, but whether it applies depends on run-time values.
+        (_, Some(_)) => Some(Finding::Undecided { rule }),
+    }
+}
+
+fn condition(cond: &Cond, facts: &dyn Facts) -> Tri {
+    let tri = |b: bool| if b { Tri::True } else { Tri::False };
+    match *cond {
+        Cond::Products(products) => tri(products.contains(&facts.product())),
+        Cond::In(path, values) => match facts.value(path) {
+            Known::Absent => Tri::False,
+            Known::Unknown => Tri::Unknown,
+            Known::Value(v) => tri(matches_any(v, values)),
+        },
+        Cond::NotIn(path, values) => match facts.value(path) {
+            Known::Absent => Tri::True,
+            Known::Unknown => Tri::Unknown,
+            Known::Value(v) => tri(!matches_any(v, values)),
+        },
+        Cond::Present(path) => match facts.presence(path) {
+            Presence::Present => Tri::True,
+            Presence::Absent => Tri::False,
+            Presence::Maybe => Tri::Unknown,
+        },
+        Cond::Absent(path) => match facts.presence(path) {
+            Presence::Present => Tri::False,
+            Presence::Absent => Tri::True,
+            Presence::Maybe => Tri::Unknown,
+        },
+    }
+}
+
+/// The JSON text of a scalar without quotes (`card`, `1`, `true`), as enum values are kept.
+pub(crate) fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn matches_any(v: &Value, values: &[&str]) -> bool {
+    scalar_text(v).is_some_and(|t| values.contains(&t.as_str()))
+}

@@ -1,0 +1,275 @@
+//! The CertCentral *order client certificate* endpoint as data, and the one interpreter of it.
+//!
+//! `spec/openapi.yaml` is the single source of truth. `certcentral-codegen` reads it and writes
+//! [`PRODUCTS`], [`PARAMS`] and [`RULES`] into `table.rs` (generated, never edited by hand).
+//! Three crates read that table through this crate:
+//!
+//! - `certcentral-macros` checks `#[derive(ClientCertificateOrder)]` types at compile time,
+//! - `certcentral` validates dynamically built orders before sending them,
+//! - `certcentral-mock` rejects what DigiCert rejects.
+//!
+//! Because all three call the same [`validate`] and [`evaluate`], a rule cannot drift between
+//! the compile-time check, the client and the mock.
+//!
+//! ```
+//! let report = certcentral_spec::validate(
+//!     "class1_smime",
+//!     &serde_json::json!({
+//!         "certificate": { "emails": ["alice@example.com"], "signature_hash": "sha256" },
+//!         "order_validity": { "years": 1 }
+//!     }),
+//! );
+//! assert!(report.is_valid(), "{report:?}");
+//! ```
+
+mod eval;
+mod nearest;
+mod table;
+mod validate;
+
+pub use eval::{Facts, Finding, Known, Presence, evaluate};
+pub use table::{ORDER_PATH, PARAMS, PRODUCTS, RULES, SERVERS};
+pub use validate::{Report, Violation, check_value, validate};
+
+/// A server of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Server {
+    /// `us` or `eu`.
+    pub region: &'static str,
+    /// The base URL, e.g. `https://www.digicert.com/services/v2`.
+    pub url: &'static str,
+}
+
+/// A product that can be ordered at this endpoint (the path's `client_certificate_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Product {
+    /// The identifier used in the URL, e.g. `client_premium`.
+    pub id: &'static str,
+    /// DigiCert's display name, e.g. `Premium`.
+    pub name: &'static str,
+}
+
+/// The JSON shape of a request parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A JSON string.
+    String,
+    /// A JSON integer.
+    Integer,
+    /// A JSON boolean.
+    Boolean,
+    /// An array of strings.
+    StringList,
+    /// An array of objects; its items' fields are the params below `path[]`.
+    ObjectList,
+    /// An object; its fields are the params below `path`.
+    Object,
+}
+
+impl Kind {
+    /// A short human name used in messages: `a string`, `an integer`, ...
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::String => "a string",
+            Kind::Integer => "an integer",
+            Kind::Boolean => "a boolean",
+            Kind::StringList => "an array of strings",
+            Kind::ObjectList => "an array of objects",
+            Kind::Object => "an object",
+        }
+    }
+}
+
+/// A string format checked beyond the JSON type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `format: email`.
+    Email,
+    /// `x-certcentral-date: dd MMM yyyy` (e.g. `09 JUN 2025`).
+    DateDdMmmYyyy,
+    /// `x-certcentral-date: yyyy-MM-dd` (e.g. `2025-06-09`).
+    DateYyyyMmDd,
+}
+
+/// Schema constraints of one parameter (for lists, `format` applies to the items).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Constraints {
+    /// Allowed values, as their JSON text without quotes (`card`, `0`).
+    pub enum_values: &'static [&'static str],
+    /// Inclusive lower bound of an integer.
+    pub minimum: Option<i64>,
+    /// Inclusive upper bound of an integer.
+    pub maximum: Option<i64>,
+    /// Minimum length of a string, in characters.
+    pub min_length: Option<u64>,
+    /// Maximum length of a string, in characters.
+    pub max_length: Option<u64>,
+    /// A regular expression the whole string must match.
+    pub pattern: Option<&'static str>,
+    /// Minimum number of items of a list.
+    pub min_items: Option<u64>,
+    /// A format of the string (or of each item of a string list).
+    pub format: Option<Format>,
+}
+
+impl Constraints {
+    /// No constraint at all.
+    pub const NONE: Constraints = Constraints {
+        enum_values: &[],
+        minimum: None,
+        maximum: None,
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        min_items: None,
+        format: None,
+    };
+}
+
+/// One request parameter, addressed by its dotted path (`certificate.individual.first_name`;
+/// fields of list items are written `custom_fields[].metadata_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    /// The documented dotted path.
+    pub path: &'static str,
+    /// The JSON shape.
+    pub kind: Kind,
+    /// Whether the schema requires it whenever its parent object is present.
+    pub required: bool,
+    /// `deprecated: true` in the spec.
+    pub deprecated: bool,
+    /// The generated Rust type behind it, for objects, object-list items and enums
+    /// (`Certificate`, `CustomField`, `PaymentMethod`); empty for plain scalars.
+    pub rust_type: &'static str,
+    /// Schema constraints.
+    pub constraints: Constraints,
+}
+
+impl Param {
+    /// The path of the enclosing object, or `None` at the root.
+    ///
+    /// ```
+    /// let p = certcentral_spec::param("custom_fields[].value").unwrap();
+    /// assert_eq!(p.parent(), Some("custom_fields"));
+    /// ```
+    pub fn parent(&self) -> Option<&'static str> {
+        parent_of(self.path)
+    }
+
+    /// The last segment of the path (`first_name` for `certificate.individual.first_name`).
+    pub fn leaf(&self) -> &'static str {
+        self.path.rsplit('.').next().unwrap_or(self.path)
+    }
+
+    /// Whether the param sits inside a list item (and so cannot be set on its own).
+    pub fn in_list_item(&self) -> bool {
+        self.path.contains("[]")
+    }
+}
+
+fn parent_of(path: &str) -> Option<&str> {
+    path.rsplit_once('.')
+        .map(|(parent, _)| parent.strip_suffix("[]").unwrap_or(parent))
+}
+
+/// A condition of a rule; a rule applies when all of its conditions hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cond {
+    /// The ordered product is one of these.
+    Products(&'static [&'static str]),
+    /// The parameter is present and equal to one of these values.
+    In(&'static str, &'static [&'static str]),
+    /// The parameter is absent or equal to none of these values.
+    NotIn(&'static str, &'static [&'static str]),
+    /// The parameter (or, for an object, any of its fields) is present.
+    Present(&'static str),
+    /// The parameter is absent.
+    Absent(&'static str),
+}
+
+/// What a rule demands of its parameters when its conditions hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Every parameter must be present.
+    Require,
+    /// No parameter may be present.
+    Forbid,
+    /// Exactly one of the parameters must be present.
+    OneOf,
+    /// At least one of the parameters must be present.
+    AnyOf,
+    /// DigiCert accepts but ignores the parameters: a warning, not an error.
+    Ignore,
+}
+
+/// A conditional rule from `x-certcentral-rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable identifier, e.g. `common_name.required`.
+    pub id: &'static str,
+    /// All must hold for the rule to apply (empty: always).
+    pub when: &'static [Cond],
+    /// What the rule demands.
+    pub effect: Effect,
+    /// The parameters the effect is about.
+    pub params: &'static [&'static str],
+    /// What to do about it, in words a user can act on.
+    pub message: &'static str,
+}
+
+/// Looks a parameter up by its dotted path.
+///
+/// ```
+/// let p = certcentral_spec::param("order_validity.years").unwrap();
+/// assert_eq!(p.constraints.maximum, Some(3));
+/// assert!(certcentral_spec::param("order_validity.months").is_none());
+/// ```
+pub fn param(path: &str) -> Option<&'static Param> {
+    PARAMS.iter().find(|p| p.path == path)
+}
+
+/// Looks a product up by its id.
+///
+/// ```
+/// assert_eq!(certcentral_spec::product("class1_smime").unwrap().name, "Class 1 S/MIME");
+/// ```
+pub fn product(id: &str) -> Option<&'static Product> {
+    PRODUCTS.iter().find(|p| p.id == id)
+}
+
+/// Looks a rule up by its id.
+///
+/// ```
+/// assert!(certcentral_spec::rule("validity.required").is_some());
+/// ```
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// The direct fields of an object (or of an object list's items).
+///
+/// ```
+/// let names: Vec<_> = certcentral_spec::children("certificate.individual")
+///     .map(|p| p.leaf())
+///     .collect();
+/// assert_eq!(names, ["first_name", "last_name", "pseudonym"]);
+/// ```
+pub fn children(path: &str) -> impl Iterator<Item = &'static Param> + '_ {
+    PARAMS.iter().filter(move |p| p.parent() == Some(path))
+}
+
+/// The top-level request parameters.
+pub fn roots() -> impl Iterator<Item = &'static Param> {
+    PARAMS.iter().filter(|p| p.parent().is_none())
+}
+
+/// The known name closest to `input` (by edit distance), if any is reasonably close.
+///
+/// ```
+/// let names = ["client_premium", "class1_smime"];
+/// assert_eq!(certcentral_spec::nearest("client_premum", names), Some("client_premium"));
+/// assert_eq!(certcentral_spec::nearest("zzzzzzzz", names), None);
+/// ```
+pub fn nearest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    nearest::nearest(input, candidates)
+}

@@ -1,0 +1,486 @@
+//! The run-time validator: schema constraints and conditional rules over a JSON order body.
+
+use crate::eval::scalar_text;
+use crate::{
+    Constraints, Facts, Finding, Format, Kind, Known, PARAMS, PRODUCTS, Param, Presence, children,
+    evaluate, nearest, product, roots,
+};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+/// One broken rule (or, in [`Report::warnings`], one ignored parameter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The rule's id: a conditional rule's id from the spec (`common_name.required`) or a schema
+    /// rule (`schema.required`, `schema.type`, `schema.enum`, `schema.range`,
+    /// `schema.min_length`, `schema.max_length`, `schema.pattern`, `schema.min_items`,
+    /// `schema.format`, `schema.unknown_parameter`, `product.unknown`).
+    pub rule: &'static str,
+    /// The parameter at fault, as a dotted path with list indices (`certificate.emails[1]`).
+    pub path: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}]: {}", self.path, self.rule, self.message)
+    }
+}
+
+/// Everything the validator found in one order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// What DigiCert would reject. Empty means the order may be sent.
+    pub violations: Vec<Violation>,
+    /// Parameters DigiCert accepts but ignores (deprecated or not applicable).
+    pub warnings: Vec<Violation>,
+}
+
+impl Report {
+    /// No violations (warnings allowed).
+    pub fn is_valid(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
+/// Validates an order body for `product` against the schema constraints and every rule.
+///
+/// Every violation is reported, not just the first.
+///
+/// ```
+/// let report = certcentral_spec::validate(
+///     "client_premium",
+///     &serde_json::json!({
+///         "certificate": { "emails": ["not-an-address"], "signature_hash": "sha256" },
+///         "order_validity": { "years": 4 }
+///     }),
+/// );
+/// let rules: Vec<_> = report.violations.iter().map(|v| v.rule).collect();
+/// assert!(rules.contains(&"schema.format"));
+/// assert!(rules.contains(&"schema.range"));
+/// assert!(rules.contains(&"common_name.required"));
+/// ```
+pub fn validate(product_id: &str, body: &Value) -> Report {
+    let mut report = Report::default();
+    if product(product_id).is_none() {
+        let known = PRODUCTS.iter().map(|p| p.id);
+        report.violations.push(Violation {
+            rule: "product.unknown",
+            path: "client_certificate_id".into(),
+            message: format!(
+                "unknown product `{product_id}`{}; products: {}",
+                suggestion(product_id, known.clone()),
+                known.collect::<Vec<_>>().join(", ")
+            ),
+        });
+    }
+    walk_object(None, body, "", &mut report.violations);
+    let facts = JsonFacts {
+        product: product_id,
+        body,
+    };
+    for finding in evaluate(&facts) {
+        match finding {
+            Finding::Violated { rule, params } => {
+                for p in params {
+                    report.violations.push(Violation {
+                        rule: rule.id,
+                        path: p.to_string(),
+                        message: rule.message.to_string(),
+                    });
+                }
+            }
+            Finding::Warned { rule, params } => {
+                for p in params {
+                    report.warnings.push(Violation {
+                        rule: rule.id,
+                        path: p.to_string(),
+                        message: rule.message.to_string(),
+                    });
+                }
+            }
+            // Every value is known at run time; nothing can stay undecided.
+            Finding::Undecided { .. } => {}
+        }
+    }
+    report
+}
+
+struct JsonFacts<'a> {
+    product: &'a str,
+    body: &'a Value,
+}
+
+impl Facts for JsonFacts<'_> {
+    fn product(&self) -> &str {
+        self.product
+    }
+    fn presence(&self, path: &str) -> Presence {
+        match lookup(self.body, path) {
+            Some(_) => Presence::Present,
+            None => Presence::Absent,
+        }
+    }
+    fn value(&self, path: &str) -> Known<'_> {
+        lookup(self.body, path).map_or(Known::Absent, Known::Value)
+    }
+}
+
+/// The non-null value at a dotted path (no list segments).
+fn lookup<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.')
+        .try_fold(body, |v, key| v.get(key))
+        .filter(|v| !v.is_null())
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// Checks one object: unknown keys, required fields, and every field's value.
+/// `schema_path` is the table path of the object (`None` for the root), `at` the path shown
+/// to the user (with list indices).
+fn walk_object(schema_path: Option<&str>, value: &Value, at: &str, out: &mut Vec<Violation>) {
+    let Some(map) = value.as_object() else {
+        out.push(type_violation(
+            if at.is_empty() { "(body)" } else { at },
+            Kind::Object,
+        ));
+        return;
+    };
+    let fields: Vec<&'static Param> = match schema_path {
+        Some(p) => children(p).collect(),
+        None => roots().collect(),
+    };
+    for (key, v) in map {
+        let shown = join(at, key);
+        let Some(field) = fields.iter().find(|f| f.leaf() == key) else {
+            out.push(Violation {
+                rule: "schema.unknown_parameter",
+                path: shown,
+                message: format!(
+                    "unknown parameter `{key}`{}",
+                    suggestion(key, fields.iter().map(|f| f.leaf()))
+                ),
+            });
+            continue;
+        };
+        if !v.is_null() {
+            walk_value(field, v, &shown, out);
+        }
+    }
+    for field in fields.iter().filter(|f| f.required) {
+        if map.get(field.leaf()).is_none_or(Value::is_null) {
+            out.push(Violation {
+                rule: "schema.required",
+                path: join(at, field.leaf()),
+                message: format!(
+                    "`{}` is required{}",
+                    field.path,
+                    schema_path.map_or(String::new(), |p| format!(" when `{p}` is sent"))
+                ),
+            });
+        }
+    }
+}
+
+fn walk_value(field: &'static Param, v: &Value, at: &str, out: &mut Vec<Violation>) {
+    match field.kind {
+        Kind::Object => walk_object(Some(field.path), v, at, out),
+        Kind::ObjectList => match v.as_array() {
+            Some(items) => {
+                check_min_items(field, items.len(), at, out);
+                let item_path = format!("{}[]", field.path);
+                for (i, item) in items.iter().enumerate() {
+                    walk_object(Some(&item_path), item, &format!("{at}[{i}]"), out);
+                }
+            }
+            None => out.push(type_violation(at, field.kind)),
+        },
+        _ => out.extend(check_value_at(field, v, at)),
+    }
+}
+
+/// Checks a scalar or string-list value against a parameter's type and constraints.
+///
+/// The derive uses this for the constants fixed in `#[order(...)]`, so a constant and a
+/// run-time value are held to exactly the same rules.
+///
+/// ```
+/// let p = certcentral_spec::param("alternative_order_id").unwrap();
+/// assert!(certcentral_spec::check_value(p, &serde_json::json!("order42")).is_empty());
+/// let v = certcentral_spec::check_value(p, &serde_json::json!("order-42"));
+/// assert_eq!(v[0].rule, "schema.pattern");
+/// ```
+pub fn check_value(param: &'static Param, value: &Value) -> Vec<Violation> {
+    check_value_at(param, value, param.path)
+}
+
+fn check_value_at(field: &'static Param, v: &Value, at: &str) -> Vec<Violation> {
+    let mut out = Vec::new();
+    match field.kind {
+        Kind::String => match v.as_str() {
+            Some(s) => check_string(field, &field.constraints, s, at, &mut out),
+            None => out.push(type_violation(at, field.kind)),
+        },
+        Kind::Integer => check_integer(field, v, at, &mut out),
+        Kind::Boolean => {
+            if !v.is_boolean() {
+                out.push(type_violation(at, field.kind));
+            }
+        }
+        Kind::StringList => match v.as_array() {
+            Some(items) => {
+                check_min_items(field, items.len(), at, &mut out);
+                let item_rules = Constraints {
+                    min_items: None,
+                    ..field.constraints
+                };
+                for (i, item) in items.iter().enumerate() {
+                    let shown = format!("{at}[{i}]");
+                    match item.as_str() {
+                        Some(s) => check_string(field, &item_rules, s, &shown, &mut out),
+                        None => out.push(type_violation(&shown, Kind::String)),
+                    }
+                }
+            }
+            None => out.push(type_violation(at, field.kind)),
+        },
+        Kind::Object | Kind::ObjectList => {
+            let mut nested = Vec::new();
+            walk_value(field, v, at, &mut nested);
+            out.extend(nested);
+        }
+    }
+    out
+}
+
+fn type_violation(at: &str, kind: Kind) -> Violation {
+    Violation {
+        rule: "schema.type",
+        path: at.to_string(),
+        message: format!("`{at}` must be {}", kind.describe()),
+    }
+}
+
+fn check_min_items(field: &Param, len: usize, at: &str, out: &mut Vec<Violation>) {
+    if let Some(min) = field.constraints.min_items
+        && (len as u64) < min
+    {
+        out.push(Violation {
+            rule: "schema.min_items",
+            path: at.to_string(),
+            message: format!("`{}` needs at least {min} item(s), got {len}", field.path),
+        });
+    }
+}
+
+fn check_enum(field: &Param, v: &Value, at: &str, out: &mut Vec<Violation>) {
+    let allowed = field.constraints.enum_values;
+    if allowed.is_empty() {
+        return;
+    }
+    let text = scalar_text(v).unwrap_or_default();
+    if !allowed.contains(&text.as_str()) {
+        out.push(Violation {
+            rule: "schema.enum",
+            path: at.to_string(),
+            message: format!(
+                "`{text}` is not an allowed value of `{}`{}; allowed: {}",
+                field.path,
+                suggestion(&text, allowed.iter().copied()),
+                allowed.join(", ")
+            ),
+        });
+    }
+}
+
+fn check_integer(field: &Param, v: &Value, at: &str, out: &mut Vec<Violation>) {
+    // Integers beyond i64 are out of every range the spec has.
+    let n = match (v.as_i64(), v.as_u64()) {
+        (Some(n), _) => Some(n),
+        (None, Some(_)) => None,
+        (None, None) => {
+            out.push(type_violation(at, Kind::Integer));
+            return;
+        }
+    };
+    check_enum(field, v, at, out);
+    let c = &field.constraints;
+    let below = matches!((n, c.minimum), (Some(n), Some(min)) if n < min);
+    let above = match (n, c.maximum) {
+        (Some(n), Some(max)) => n > max,
+        (None, _) => true,
+        _ => false,
+    };
+    if below || above {
+        let range = match (c.minimum, c.maximum) {
+            (Some(min), Some(max)) => format!("between {min} and {max}"),
+            (Some(min), None) => format!("at least {min}"),
+            (None, Some(max)) => format!("at most {max}"),
+            (None, None) => "a 64-bit integer".to_string(),
+        };
+        out.push(Violation {
+            rule: "schema.range",
+            path: at.to_string(),
+            message: format!("`{}` must be {range}, got {v}", field.path),
+        });
+    }
+}
+
+fn check_string(field: &Param, c: &Constraints, s: &str, at: &str, out: &mut Vec<Violation>) {
+    check_enum(field, &Value::String(s.to_string()), at, out);
+    let len = s.chars().count() as u64;
+    if let Some(min) = c.min_length
+        && len < min
+    {
+        out.push(Violation {
+            rule: "schema.min_length",
+            path: at.to_string(),
+            message: if min == 1 {
+                format!("`{}` must not be empty", field.path)
+            } else {
+                format!("`{}` needs at least {min} characters, got {len}", field.path)
+            },
+        });
+    }
+    if let Some(max) = c.max_length
+        && len > max
+    {
+        out.push(Violation {
+            rule: "schema.max_length",
+            path: at.to_string(),
+            message: format!("`{}` takes at most {max} characters, got {len}", field.path),
+        });
+    }
+    if let Some(pattern) = c.pattern
+        && !pattern_matches(pattern, s)
+    {
+        let hint = match c.format {
+            Some(Format::DateDdMmmYyyy) => " (dd MMM yyyy, e.g. `09 JUN 2025`)",
+            Some(Format::DateYyyyMmDd) => " (yyyy-MM-dd, e.g. `2025-06-09`)",
+            _ if pattern == "^[A-Za-z0-9]+$" => " (letters and digits only)",
+            _ => "",
+        };
+        out.push(Violation {
+            rule: "schema.pattern",
+            path: at.to_string(),
+            message: format!("`{}` must match `{pattern}`{hint}", field.path),
+        });
+        // A malformed value is not checked for its format as well.
+        return;
+    }
+    let format_error = match c.format {
+        Some(Format::Email) if !is_email(s) => Some("an email address"),
+        Some(Format::DateDdMmmYyyy) if !is_date_dd_mmm_yyyy(s) => Some("a calendar date"),
+        Some(Format::DateYyyyMmDd) if !is_date_yyyy_mm_dd(s) => Some("a calendar date"),
+        _ => None,
+    };
+    if let Some(what) = format_error {
+        out.push(Violation {
+            rule: "schema.format",
+            path: at.to_string(),
+            message: format!("`{}` must be {what}, got `{s}`", field.path),
+        });
+    }
+}
+
+fn pattern_matches(pattern: &'static str, s: &str) -> bool {
+    static COMPILED: OnceLock<HashMap<&'static str, regex_lite::Regex>> = OnceLock::new();
+    let compiled = COMPILED.get_or_init(|| {
+        PARAMS
+            .iter()
+            .filter_map(|p| p.constraints.pattern)
+            .filter_map(|p| regex_lite::Regex::new(p).ok().map(|r| (p, r)))
+            .collect()
+    });
+    // codegen refuses a spec whose pattern does not compile, so every pattern is here.
+    compiled.get(pattern).is_none_or(|r| r.is_match(s))
+}
+
+/// A pragmatic address check: one `@`, a non-empty local part, a dotted domain, no spaces.
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && s.len() <= 254
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn is_date(year: &str, month: u32, day: &str) -> bool {
+    match (year.parse::<u32>(), day.parse::<u32>()) {
+        (Ok(y), Ok(d)) => (1..=12).contains(&month) && d >= 1 && d <= days_in_month(y, month),
+        _ => false,
+    }
+}
+
+fn is_date_dd_mmm_yyyy(s: &str) -> bool {
+    let mut parts = s.split(' ');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(d), Some(m), Some(y)) => MONTHS
+            .iter()
+            .position(|name| *name == m)
+            .is_some_and(|i| is_date(y, i as u32 + 1, d)),
+        _ => false,
+    }
+}
+
+fn is_date_yyyy_mm_dd(s: &str) -> bool {
+    let mut parts = s.split('-');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(m), Some(d)) => m.parse().is_ok_and(|m| is_date(y, m, d)),
+        _ => false,
+    }
+}
+
+fn suggestion<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    nearest(input, candidates).map_or(String::new(), |n| format!(" (did you mean `{n}`?)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_dates_are_checked_beyond_the_pattern() {
+        assert!(is_date_dd_mmm_yyyy("29 FEB 2028"));
+        assert!(!is_date_dd_mmm_yyyy("29 FEB 2027"));
+        assert!(!is_date_dd_mmm_yyyy("31 APR 2026"));
+        assert!(is_date_yyyy_mm_dd("2026-04-30"));
+        assert!(!is_date_yyyy_mm_dd("2026-04-31"));
+    }
+
+    #[test]
+    fn emails() {
+        assert!(is_email("alice@example.com"));
+        for bad in ["alice", "@example.com", "alice@localhost", "a b@example.com", "a@.com"] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+}
