@@ -10,15 +10,20 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///One error. Codes are an open set and may carry `|` suffixes (`not_found|product`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ApiError {
         ///Machine-readable error code.
         pub code: ::std::string::String,
         ///Human-readable message.
         pub message: ::std::string::String,
     }
+    impl ApiError {
+        pub fn builder() -> builder::ApiError {
+            Default::default()
+        }
+    }
     ///The billing address. Required if payment_method is card.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct BillingAddress {
         ///Billing street address.
@@ -36,6 +41,11 @@ pub mod types {
         ///Billing zip or postal code. Optional for some countries.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zip: ::std::option::Option<::std::string::String>,
+    }
+    impl BillingAddress {
+        pub fn builder() -> builder::BillingAddress {
+            Default::default()
+        }
     }
     ///Billing street address.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -200,7 +210,7 @@ pub mod types {
         }
     }
     ///Certificate details.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct Certificate {
         ///ID of the intermediate CA certificate to issue from (see Product list). Ignored if ICA selection is not enabled for your account.
@@ -222,6 +232,11 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub organization_units: ::std::vec::Vec<::std::string::String>,
         pub signature_hash: SignatureHash,
+    }
+    impl Certificate {
+        pub fn builder() -> builder::Certificate {
+            Default::default()
+        }
     }
     ///Common name for the certificate. Required for Authentication Plus, Premium, Digital Signature Plus and Email Security Plus; not sent for Class 1 S/MIME (DigiCert uses the first email address).
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -406,7 +421,7 @@ pub mod types {
         }
     }
     ///A contact for the order. At the root of the request it replaces, for this order only, the contact assigned to the organization.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct Contact {
         ///Contact email address.
@@ -424,6 +439,11 @@ pub mod types {
         ///Telephone extension.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub telephone_extension: ::std::option::Option<::std::string::String>,
+    }
+    impl Contact {
+        pub fn builder() -> builder::Contact {
+            Default::default()
+        }
     }
     ///Contact first name.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -534,21 +554,31 @@ pub mod types {
         }
     }
     ///The container the order should be placed under.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct Container {
         ///Container ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::num::NonZeroU64>,
     }
+    impl Container {
+        pub fn builder() -> builder::Container {
+            Default::default()
+        }
+    }
     ///Returned only if a new organization was created with the order.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreatedOrganization {
         ///Organization ID of the new organization.
         pub id: i64,
     }
+    impl CreatedOrganization {
+        pub fn builder() -> builder::CreatedOrganization {
+            Default::default()
+        }
+    }
     ///The credit card charged for the order. Required if payment_method is card.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct CreditCard {
         ///Cardholder's first and last name.
@@ -561,6 +591,11 @@ pub mod types {
         pub expiration_year: i32,
         ///Credit card number. Secret.
         pub number: CreditCardNumber,
+    }
+    impl CreditCard {
+        pub fn builder() -> builder::CreditCard {
+            Default::default()
+        }
     }
     ///Cardholder's first and last name.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -673,7 +708,7 @@ pub mod types {
         }
     }
     ///An account-specific custom field value.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct CustomField {
         ///Custom field ID.
@@ -681,13 +716,23 @@ pub mod types {
         ///Value; its validation depends on your custom field settings.
         pub value: ::std::string::String,
     }
+    impl CustomField {
+        pub fn builder() -> builder::CustomField {
+            Default::default()
+        }
+    }
     ///DigiCert's error envelope.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ErrorResponse {
         pub errors: ::std::vec::Vec<ApiError>,
     }
+    impl ErrorResponse {
+        pub fn builder() -> builder::ErrorResponse {
+            Default::default()
+        }
+    }
     ///The individual named on the certificate, read according to common_name_indicator.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct Individual {
         ///Required when common_name_indicator = given_name_surname.
@@ -699,6 +744,11 @@ pub mod types {
         ///Required when common_name_indicator = pseudonym.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pseudonym: ::std::option::Option<IndividualPseudonym>,
+    }
+    impl Individual {
+        pub fn builder() -> builder::Individual {
+            Default::default()
+        }
     }
     ///Required when common_name_indicator = given_name_surname.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -863,7 +913,7 @@ pub mod types {
         }
     }
     ///Body of an order client certificate request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct OrderClientCertificateRequest {
         ///A custom alphanumeric ID to assign the order (at most 64 characters). With the "Require unique alternative order IDs" account option, an ID already assigned to an order is rejected: use it to make order requests idempotent.
@@ -904,9 +954,9 @@ pub mod types {
         ///If order is a renewal, enter the previous order's ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub renewal_of_order_id: ::std::option::Option<::std::num::NonZeroU64>,
-        ///Specify if the order should skip the approval step and be immediately submitted for validation and issued when complete.
-        #[serde(default)]
-        pub skip_approval: bool,
+        ///Specify if the order should skip the approval step and be immediately submitted for validation and issued when complete. Default: false.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub skip_approval: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub technical_contact: ::std::option::Option<Contact>,
         ///Number of years the certificate and order are valid. Deprecated: use the order_validity object.
@@ -915,6 +965,11 @@ pub mod types {
         ///VAT or GST identification number for the order transaction, stored only for credit card transactions (payment_method card or profile). Ignored for DigiCert USA and DigiCert Japan billing entities.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vat_number: ::std::option::Option<::std::string::String>,
+    }
+    impl OrderClientCertificateRequest {
+        pub fn builder() -> builder::OrderClientCertificateRequest {
+            Default::default()
+        }
     }
     ///A custom alphanumeric ID to assign the order (at most 64 characters). With the "Require unique alternative order IDs" account option, an ID already assigned to an order is rejected: use it to make order requests idempotent.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1048,7 +1103,7 @@ pub mod types {
         }
     }
     ///Whether to enable guest access for the order: 1 (enabled) or 0 (disabled). Not allowed if guest access is disabled in your account settings.
-    #[derive(::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct OrderClientCertificateRequestEnableGuestAccess(i32);
     impl ::std::ops::Deref for OrderClientCertificateRequestEnableGuestAccess {
@@ -1086,7 +1141,7 @@ pub mod types {
         }
     }
     ///The created order.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OrderClientCertificateResponse {
         ///Certificate ID. Returned if the request status is approved.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1099,15 +1154,25 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub requests: ::std::vec::Vec<OrderRequest>,
     }
+    impl OrderClientCertificateResponse {
+        pub fn builder() -> builder::OrderClientCertificateResponse {
+            Default::default()
+        }
+    }
     ///A request of the order.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OrderRequest {
         ///Request ID.
         pub id: i64,
         pub status: crate::generated::RequestStatus,
     }
+    impl OrderRequest {
+        pub fn builder() -> builder::OrderRequest {
+            Default::default()
+        }
+    }
     ///Validity period of the certificate and order: years, or days (overrides years), or a custom expiration date (overrides both).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct OrderValidity {
         ///Custom expiration date, dd MMM YYYY (for example "09 JUN 2025"). Overrides days and years.
@@ -1121,6 +1186,11 @@ pub mod types {
         ///Number of years the certificate and order are valid (1-3).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub years: ::std::option::Option<::std::num::NonZeroU32>,
+    }
+    impl OrderValidity {
+        pub fn builder() -> builder::OrderValidity {
+            Default::default()
+        }
     }
     ///Custom expiration date, dd MMM YYYY (for example "09 JUN 2025"). Overrides days and years.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1189,7 +1259,7 @@ pub mod types {
         }
     }
     ///The organization to associate with the order: an existing one by id (recommended), or a new one by its details. Required for Premium, Digital Signature Plus, Email Security Plus and Authentication Plus; not used for Class 1 S/MIME.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct Organization {
         ///Street address of a new organization.
@@ -1213,9 +1283,9 @@ pub mod types {
         ///Legal name of a new organization.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<OrganizationName>,
-        ///Use true to force creating a new organization even if a matching one exists.
-        #[serde(default)]
-        pub skip_duplicate_org_check: bool,
+        ///Use true to force creating a new organization even if a matching one exists. Default: false.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub skip_duplicate_org_check: ::std::option::Option<bool>,
         ///State or province. Optional for some countries.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
@@ -1226,8 +1296,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zip: ::std::option::Option<::std::string::String>,
     }
+    impl Organization {
+        pub fn builder() -> builder::Organization {
+            Default::default()
+        }
+    }
     ///A contact of the organization.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct OrganizationContact {
         ///Which contact this is.
@@ -1247,6 +1322,11 @@ pub mod types {
         ///Telephone extension.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub telephone_extension: ::std::option::Option<::std::string::String>,
+    }
+    impl OrganizationContact {
+        pub fn builder() -> builder::OrganizationContact {
+            Default::default()
+        }
     }
     ///Which contact this is.
     #[derive(
@@ -1577,6 +1657,1992 @@ pub mod types {
             value.parse()
         }
     }
+    /// Types for composing complex structures.
+    pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct ApiError {
+            code: ::std::result::Result<::std::string::String, ::std::string::String>,
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ApiError {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                    message: Err("no value supplied for message".to_string()),
+                }
+            }
+        }
+        impl ApiError {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ApiError> for super::ApiError {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ApiError,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    message: value.message?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ApiError> for ApiError {
+            fn from(value: super::ApiError) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    message: Ok(value.message),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BillingAddress {
+            address: ::std::result::Result<
+                super::BillingAddressAddress,
+                ::std::string::String,
+            >,
+            address2: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            city: ::std::result::Result<
+                super::BillingAddressCity,
+                ::std::string::String,
+            >,
+            country: ::std::result::Result<
+                super::BillingAddressCountry,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            zip: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BillingAddress {
+            fn default() -> Self {
+                Self {
+                    address: Err("no value supplied for address".to_string()),
+                    address2: Ok(Default::default()),
+                    city: Err("no value supplied for city".to_string()),
+                    country: Err("no value supplied for country".to_string()),
+                    state: Ok(Default::default()),
+                    zip: Ok(Default::default()),
+                }
+            }
+        }
+        impl BillingAddress {
+            pub fn address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::BillingAddressAddress>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
+                self
+            }
+            pub fn address2<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address2 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address2: {e}")
+                    });
+                self
+            }
+            pub fn city<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::BillingAddressCity>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.city = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for city: {e}")
+                    });
+                self
+            }
+            pub fn country<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::BillingAddressCountry>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for country: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn zip<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.zip = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for zip: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BillingAddress> for super::BillingAddress {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BillingAddress,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    address: value.address?,
+                    address2: value.address2?,
+                    city: value.city?,
+                    country: value.country?,
+                    state: value.state?,
+                    zip: value.zip?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BillingAddress> for BillingAddress {
+            fn from(value: super::BillingAddress) -> Self {
+                Self {
+                    address: Ok(value.address),
+                    address2: Ok(value.address2),
+                    city: Ok(value.city),
+                    country: Ok(value.country),
+                    state: Ok(value.state),
+                    zip: Ok(value.zip),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Certificate {
+            ca_cert_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            common_name: ::std::result::Result<
+                ::std::option::Option<super::CertificateCommonName>,
+                ::std::string::String,
+            >,
+            common_name_indicator: ::std::result::Result<
+                ::std::option::Option<super::CommonNameIndicator>,
+                ::std::string::String,
+            >,
+            csr: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            emails: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            individual: ::std::result::Result<
+                ::std::option::Option<super::Individual>,
+                ::std::string::String,
+            >,
+            organization_units: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            signature_hash: ::std::result::Result<
+                super::SignatureHash,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Certificate {
+            fn default() -> Self {
+                Self {
+                    ca_cert_id: Ok(Default::default()),
+                    common_name: Ok(Default::default()),
+                    common_name_indicator: Ok(Default::default()),
+                    csr: Ok(Default::default()),
+                    emails: Err("no value supplied for emails".to_string()),
+                    individual: Ok(Default::default()),
+                    organization_units: Ok(Default::default()),
+                    signature_hash: Err(
+                        "no value supplied for signature_hash".to_string(),
+                    ),
+                }
+            }
+        }
+        impl Certificate {
+            pub fn ca_cert_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ca_cert_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ca_cert_id: {e}")
+                    });
+                self
+            }
+            pub fn common_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CertificateCommonName>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.common_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for common_name: {e}")
+                    });
+                self
+            }
+            pub fn common_name_indicator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CommonNameIndicator>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.common_name_indicator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for common_name_indicator: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn csr<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.csr = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for csr: {e}")
+                    });
+                self
+            }
+            pub fn emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for emails: {e}")
+                    });
+                self
+            }
+            pub fn individual<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Individual>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.individual = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for individual: {e}")
+                    });
+                self
+            }
+            pub fn organization_units<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization_units = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for organization_units: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn signature_hash<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SignatureHash>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signature_hash = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for signature_hash: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Certificate> for super::Certificate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Certificate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ca_cert_id: value.ca_cert_id?,
+                    common_name: value.common_name?,
+                    common_name_indicator: value.common_name_indicator?,
+                    csr: value.csr?,
+                    emails: value.emails?,
+                    individual: value.individual?,
+                    organization_units: value.organization_units?,
+                    signature_hash: value.signature_hash?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Certificate> for Certificate {
+            fn from(value: super::Certificate) -> Self {
+                Self {
+                    ca_cert_id: Ok(value.ca_cert_id),
+                    common_name: Ok(value.common_name),
+                    common_name_indicator: Ok(value.common_name_indicator),
+                    csr: Ok(value.csr),
+                    emails: Ok(value.emails),
+                    individual: Ok(value.individual),
+                    organization_units: Ok(value.organization_units),
+                    signature_hash: Ok(value.signature_hash),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Contact {
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            first_name: ::std::result::Result<
+                super::ContactFirstName,
+                ::std::string::String,
+            >,
+            job_title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                super::ContactLastName,
+                ::std::string::String,
+            >,
+            telephone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            telephone_extension: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Contact {
+            fn default() -> Self {
+                Self {
+                    email: Err("no value supplied for email".to_string()),
+                    first_name: Err("no value supplied for first_name".to_string()),
+                    job_title: Ok(Default::default()),
+                    last_name: Err("no value supplied for last_name".to_string()),
+                    telephone: Ok(Default::default()),
+                    telephone_extension: Ok(Default::default()),
+                }
+            }
+        }
+        impl Contact {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ContactFirstName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn job_title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_title: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ContactLastName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn telephone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.telephone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for telephone: {e}")
+                    });
+                self
+            }
+            pub fn telephone_extension<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.telephone_extension = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for telephone_extension: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Contact> for super::Contact {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Contact,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    job_title: value.job_title?,
+                    last_name: value.last_name?,
+                    telephone: value.telephone?,
+                    telephone_extension: value.telephone_extension?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Contact> for Contact {
+            fn from(value: super::Contact) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    job_title: Ok(value.job_title),
+                    last_name: Ok(value.last_name),
+                    telephone: Ok(value.telephone),
+                    telephone_extension: Ok(value.telephone_extension),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Container {
+            id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Container {
+            fn default() -> Self {
+                Self { id: Ok(Default::default()) }
+            }
+        }
+        impl Container {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Container> for super::Container {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Container,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::Container> for Container {
+            fn from(value: super::Container) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreatedOrganization {
+            id: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for CreatedOrganization {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl CreatedOrganization {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreatedOrganization>
+        for super::CreatedOrganization {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreatedOrganization,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::CreatedOrganization> for CreatedOrganization {
+            fn from(value: super::CreatedOrganization) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreditCard {
+            cardholder_name: ::std::result::Result<
+                super::CreditCardCardholderName,
+                ::std::string::String,
+            >,
+            cvv: ::std::result::Result<i32, ::std::string::String>,
+            expiration_month: ::std::result::Result<
+                ::std::num::NonZeroU32,
+                ::std::string::String,
+            >,
+            expiration_year: ::std::result::Result<i32, ::std::string::String>,
+            number: ::std::result::Result<
+                super::CreditCardNumber,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreditCard {
+            fn default() -> Self {
+                Self {
+                    cardholder_name: Err(
+                        "no value supplied for cardholder_name".to_string(),
+                    ),
+                    cvv: Err("no value supplied for cvv".to_string()),
+                    expiration_month: Err(
+                        "no value supplied for expiration_month".to_string(),
+                    ),
+                    expiration_year: Err(
+                        "no value supplied for expiration_year".to_string(),
+                    ),
+                    number: Err("no value supplied for number".to_string()),
+                }
+            }
+        }
+        impl CreditCard {
+            pub fn cardholder_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CreditCardCardholderName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cardholder_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for cardholder_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn cvv<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cvv = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cvv: {e}")
+                    });
+                self
+            }
+            pub fn expiration_month<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expiration_month = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for expiration_month: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn expiration_year<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expiration_year = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for expiration_year: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CreditCardNumber>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for number: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreditCard> for super::CreditCard {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreditCard,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cardholder_name: value.cardholder_name?,
+                    cvv: value.cvv?,
+                    expiration_month: value.expiration_month?,
+                    expiration_year: value.expiration_year?,
+                    number: value.number?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreditCard> for CreditCard {
+            fn from(value: super::CreditCard) -> Self {
+                Self {
+                    cardholder_name: Ok(value.cardholder_name),
+                    cvv: Ok(value.cvv),
+                    expiration_month: Ok(value.expiration_month),
+                    expiration_year: Ok(value.expiration_year),
+                    number: Ok(value.number),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomField {
+            metadata_id: ::std::result::Result<i64, ::std::string::String>,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for CustomField {
+            fn default() -> Self {
+                Self {
+                    metadata_id: Err("no value supplied for metadata_id".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl CustomField {
+            pub fn metadata_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.metadata_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata_id: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomField> for super::CustomField {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomField,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    metadata_id: value.metadata_id?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomField> for CustomField {
+            fn from(value: super::CustomField) -> Self {
+                Self {
+                    metadata_id: Ok(value.metadata_id),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ErrorResponse {
+            errors: ::std::result::Result<
+                ::std::vec::Vec<super::ApiError>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ErrorResponse {
+            fn default() -> Self {
+                Self {
+                    errors: Err("no value supplied for errors".to_string()),
+                }
+            }
+        }
+        impl ErrorResponse {
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ApiError>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ErrorResponse> for super::ErrorResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ErrorResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { errors: value.errors? })
+            }
+        }
+        impl ::std::convert::From<super::ErrorResponse> for ErrorResponse {
+            fn from(value: super::ErrorResponse) -> Self {
+                Self { errors: Ok(value.errors) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Individual {
+            first_name: ::std::result::Result<
+                ::std::option::Option<super::IndividualFirstName>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<super::IndividualLastName>,
+                ::std::string::String,
+            >,
+            pseudonym: ::std::result::Result<
+                ::std::option::Option<super::IndividualPseudonym>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Individual {
+            fn default() -> Self {
+                Self {
+                    first_name: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    pseudonym: Ok(Default::default()),
+                }
+            }
+        }
+        impl Individual {
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::IndividualFirstName>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::IndividualLastName>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn pseudonym<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::IndividualPseudonym>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pseudonym = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pseudonym: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Individual> for super::Individual {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Individual,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    first_name: value.first_name?,
+                    last_name: value.last_name?,
+                    pseudonym: value.pseudonym?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Individual> for Individual {
+            fn from(value: super::Individual) -> Self {
+                Self {
+                    first_name: Ok(value.first_name),
+                    last_name: Ok(value.last_name),
+                    pseudonym: Ok(value.pseudonym),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrderClientCertificateRequest {
+            alternative_order_id: ::std::result::Result<
+                ::std::option::Option<
+                    super::OrderClientCertificateRequestAlternativeOrderId,
+                >,
+                ::std::string::String,
+            >,
+            auto_renew: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            billing_address: ::std::result::Result<
+                ::std::option::Option<super::BillingAddress>,
+                ::std::string::String,
+            >,
+            certificate: ::std::result::Result<
+                super::Certificate,
+                ::std::string::String,
+            >,
+            container: ::std::result::Result<
+                ::std::option::Option<super::Container>,
+                ::std::string::String,
+            >,
+            credit_card: ::std::result::Result<
+                ::std::option::Option<super::CreditCard>,
+                ::std::string::String,
+            >,
+            custom_expiration_date: ::std::result::Result<
+                ::std::option::Option<
+                    super::OrderClientCertificateRequestCustomExpirationDate,
+                >,
+                ::std::string::String,
+            >,
+            custom_fields: ::std::result::Result<
+                ::std::vec::Vec<super::CustomField>,
+                ::std::string::String,
+            >,
+            enable_guest_access: ::std::result::Result<
+                ::std::option::Option<
+                    super::OrderClientCertificateRequestEnableGuestAccess,
+                >,
+                ::std::string::String,
+            >,
+            order_validity: ::std::result::Result<
+                super::OrderValidity,
+                ::std::string::String,
+            >,
+            organization: ::std::result::Result<
+                ::std::option::Option<super::Organization>,
+                ::std::string::String,
+            >,
+            organization_contact: ::std::result::Result<
+                ::std::option::Option<super::Contact>,
+                ::std::string::String,
+            >,
+            payment_method: ::std::result::Result<
+                ::std::option::Option<super::PaymentMethod>,
+                ::std::string::String,
+            >,
+            renewal_of_order_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            skip_approval: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            technical_contact: ::std::result::Result<
+                ::std::option::Option<super::Contact>,
+                ::std::string::String,
+            >,
+            validity_years: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
+            vat_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrderClientCertificateRequest {
+            fn default() -> Self {
+                Self {
+                    alternative_order_id: Ok(Default::default()),
+                    auto_renew: Ok(Default::default()),
+                    billing_address: Ok(Default::default()),
+                    certificate: Err("no value supplied for certificate".to_string()),
+                    container: Ok(Default::default()),
+                    credit_card: Ok(Default::default()),
+                    custom_expiration_date: Ok(Default::default()),
+                    custom_fields: Ok(Default::default()),
+                    enable_guest_access: Ok(Default::default()),
+                    order_validity: Err(
+                        "no value supplied for order_validity".to_string(),
+                    ),
+                    organization: Ok(Default::default()),
+                    organization_contact: Ok(Default::default()),
+                    payment_method: Ok(Default::default()),
+                    renewal_of_order_id: Ok(Default::default()),
+                    skip_approval: Ok(Default::default()),
+                    technical_contact: Ok(Default::default()),
+                    validity_years: Ok(Default::default()),
+                    vat_number: Ok(Default::default()),
+                }
+            }
+        }
+        impl OrderClientCertificateRequest {
+            pub fn alternative_order_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::OrderClientCertificateRequestAlternativeOrderId,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alternative_order_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for alternative_order_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn auto_renew<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auto_renew = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for auto_renew: {e}")
+                    });
+                self
+            }
+            pub fn billing_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::BillingAddress>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.billing_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for billing_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn certificate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Certificate>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.certificate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for certificate: {e}")
+                    });
+                self
+            }
+            pub fn container<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Container>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.container = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for container: {e}")
+                    });
+                self
+            }
+            pub fn credit_card<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CreditCard>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.credit_card = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for credit_card: {e}")
+                    });
+                self
+            }
+            pub fn custom_expiration_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::OrderClientCertificateRequestCustomExpirationDate,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_expiration_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_expiration_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn custom_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomField>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for custom_fields: {e}")
+                    });
+                self
+            }
+            pub fn enable_guest_access<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::OrderClientCertificateRequestEnableGuestAccess,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enable_guest_access = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enable_guest_access: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn order_validity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::OrderValidity>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.order_validity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for order_validity: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn organization<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Organization>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for organization: {e}")
+                    });
+                self
+            }
+            pub fn organization_contact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization_contact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for organization_contact: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn payment_method<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PaymentMethod>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payment_method = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payment_method: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn renewal_of_order_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.renewal_of_order_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for renewal_of_order_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn skip_approval<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.skip_approval = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for skip_approval: {e}")
+                    });
+                self
+            }
+            pub fn technical_contact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.technical_contact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for technical_contact: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn validity_years<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.validity_years = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for validity_years: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn vat_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vat_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vat_number: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrderClientCertificateRequest>
+        for super::OrderClientCertificateRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrderClientCertificateRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    alternative_order_id: value.alternative_order_id?,
+                    auto_renew: value.auto_renew?,
+                    billing_address: value.billing_address?,
+                    certificate: value.certificate?,
+                    container: value.container?,
+                    credit_card: value.credit_card?,
+                    custom_expiration_date: value.custom_expiration_date?,
+                    custom_fields: value.custom_fields?,
+                    enable_guest_access: value.enable_guest_access?,
+                    order_validity: value.order_validity?,
+                    organization: value.organization?,
+                    organization_contact: value.organization_contact?,
+                    payment_method: value.payment_method?,
+                    renewal_of_order_id: value.renewal_of_order_id?,
+                    skip_approval: value.skip_approval?,
+                    technical_contact: value.technical_contact?,
+                    validity_years: value.validity_years?,
+                    vat_number: value.vat_number?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrderClientCertificateRequest>
+        for OrderClientCertificateRequest {
+            fn from(value: super::OrderClientCertificateRequest) -> Self {
+                Self {
+                    alternative_order_id: Ok(value.alternative_order_id),
+                    auto_renew: Ok(value.auto_renew),
+                    billing_address: Ok(value.billing_address),
+                    certificate: Ok(value.certificate),
+                    container: Ok(value.container),
+                    credit_card: Ok(value.credit_card),
+                    custom_expiration_date: Ok(value.custom_expiration_date),
+                    custom_fields: Ok(value.custom_fields),
+                    enable_guest_access: Ok(value.enable_guest_access),
+                    order_validity: Ok(value.order_validity),
+                    organization: Ok(value.organization),
+                    organization_contact: Ok(value.organization_contact),
+                    payment_method: Ok(value.payment_method),
+                    renewal_of_order_id: Ok(value.renewal_of_order_id),
+                    skip_approval: Ok(value.skip_approval),
+                    technical_contact: Ok(value.technical_contact),
+                    validity_years: Ok(value.validity_years),
+                    vat_number: Ok(value.vat_number),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrderClientCertificateResponse {
+            certificate_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            organization: ::std::result::Result<
+                ::std::option::Option<super::CreatedOrganization>,
+                ::std::string::String,
+            >,
+            requests: ::std::result::Result<
+                ::std::vec::Vec<super::OrderRequest>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrderClientCertificateResponse {
+            fn default() -> Self {
+                Self {
+                    certificate_id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    organization: Ok(Default::default()),
+                    requests: Ok(Default::default()),
+                }
+            }
+        }
+        impl OrderClientCertificateResponse {
+            pub fn certificate_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.certificate_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for certificate_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn organization<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreatedOrganization>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for organization: {e}")
+                    });
+                self
+            }
+            pub fn requests<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::OrderRequest>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requests = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requests: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrderClientCertificateResponse>
+        for super::OrderClientCertificateResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrderClientCertificateResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    certificate_id: value.certificate_id?,
+                    id: value.id?,
+                    organization: value.organization?,
+                    requests: value.requests?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrderClientCertificateResponse>
+        for OrderClientCertificateResponse {
+            fn from(value: super::OrderClientCertificateResponse) -> Self {
+                Self {
+                    certificate_id: Ok(value.certificate_id),
+                    id: Ok(value.id),
+                    organization: Ok(value.organization),
+                    requests: Ok(value.requests),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrderRequest {
+            id: ::std::result::Result<i64, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::generated::RequestStatus,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrderRequest {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl OrderRequest {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::RequestStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrderRequest> for super::OrderRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrderRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrderRequest> for OrderRequest {
+            fn from(value: super::OrderRequest) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrderValidity {
+            custom_expiration_date: ::std::result::Result<
+                ::std::option::Option<super::OrderValidityCustomExpirationDate>,
+                ::std::string::String,
+            >,
+            days: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
+            years: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrderValidity {
+            fn default() -> Self {
+                Self {
+                    custom_expiration_date: Ok(Default::default()),
+                    days: Ok(Default::default()),
+                    years: Ok(Default::default()),
+                }
+            }
+        }
+        impl OrderValidity {
+            pub fn custom_expiration_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::OrderValidityCustomExpirationDate>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.custom_expiration_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_expiration_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn days<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.days = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for days: {e}")
+                    });
+                self
+            }
+            pub fn years<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.years = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for years: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrderValidity> for super::OrderValidity {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrderValidity,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    custom_expiration_date: value.custom_expiration_date?,
+                    days: value.days?,
+                    years: value.years?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrderValidity> for OrderValidity {
+            fn from(value: super::OrderValidity) -> Self {
+                Self {
+                    custom_expiration_date: Ok(value.custom_expiration_date),
+                    days: Ok(value.days),
+                    years: Ok(value.years),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Organization {
+            address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            address2: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            city: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            contacts: ::std::result::Result<
+                ::std::vec::Vec<super::OrganizationContact>,
+                ::std::string::String,
+            >,
+            country: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<super::OrganizationName>,
+                ::std::string::String,
+            >,
+            skip_duplicate_org_check: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            telephone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            zip: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Organization {
+            fn default() -> Self {
+                Self {
+                    address: Ok(Default::default()),
+                    address2: Ok(Default::default()),
+                    city: Ok(Default::default()),
+                    contacts: Ok(Default::default()),
+                    country: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    skip_duplicate_org_check: Ok(Default::default()),
+                    state: Ok(Default::default()),
+                    telephone: Ok(Default::default()),
+                    zip: Ok(Default::default()),
+                }
+            }
+        }
+        impl Organization {
+            pub fn address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
+                self
+            }
+            pub fn address2<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address2 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address2: {e}")
+                    });
+                self
+            }
+            pub fn city<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.city = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for city: {e}")
+                    });
+                self
+            }
+            pub fn contacts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::OrganizationContact>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contacts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contacts: {e}")
+                    });
+                self
+            }
+            pub fn country<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for country: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::OrganizationName>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn skip_duplicate_org_check<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.skip_duplicate_org_check = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for skip_duplicate_org_check: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn telephone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.telephone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for telephone: {e}")
+                    });
+                self
+            }
+            pub fn zip<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.zip = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for zip: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Organization> for super::Organization {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Organization,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    address: value.address?,
+                    address2: value.address2?,
+                    city: value.city?,
+                    contacts: value.contacts?,
+                    country: value.country?,
+                    id: value.id?,
+                    name: value.name?,
+                    skip_duplicate_org_check: value.skip_duplicate_org_check?,
+                    state: value.state?,
+                    telephone: value.telephone?,
+                    zip: value.zip?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Organization> for Organization {
+            fn from(value: super::Organization) -> Self {
+                Self {
+                    address: Ok(value.address),
+                    address2: Ok(value.address2),
+                    city: Ok(value.city),
+                    contacts: Ok(value.contacts),
+                    country: Ok(value.country),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    skip_duplicate_org_check: Ok(value.skip_duplicate_org_check),
+                    state: Ok(value.state),
+                    telephone: Ok(value.telephone),
+                    zip: Ok(value.zip),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrganizationContact {
+            contact_type: ::std::result::Result<
+                super::OrganizationContactContactType,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            first_name: ::std::result::Result<
+                super::OrganizationContactFirstName,
+                ::std::string::String,
+            >,
+            job_title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                super::OrganizationContactLastName,
+                ::std::string::String,
+            >,
+            telephone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            telephone_extension: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrganizationContact {
+            fn default() -> Self {
+                Self {
+                    contact_type: Err("no value supplied for contact_type".to_string()),
+                    email: Err("no value supplied for email".to_string()),
+                    first_name: Err("no value supplied for first_name".to_string()),
+                    job_title: Ok(Default::default()),
+                    last_name: Err("no value supplied for last_name".to_string()),
+                    telephone: Ok(Default::default()),
+                    telephone_extension: Ok(Default::default()),
+                }
+            }
+        }
+        impl OrganizationContact {
+            pub fn contact_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::OrganizationContactContactType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_type: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::OrganizationContactFirstName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn job_title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job_title: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::OrganizationContactLastName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn telephone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.telephone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for telephone: {e}")
+                    });
+                self
+            }
+            pub fn telephone_extension<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.telephone_extension = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for telephone_extension: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrganizationContact>
+        for super::OrganizationContact {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrganizationContact,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contact_type: value.contact_type?,
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    job_title: value.job_title?,
+                    last_name: value.last_name?,
+                    telephone: value.telephone?,
+                    telephone_extension: value.telephone_extension?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrganizationContact> for OrganizationContact {
+            fn from(value: super::OrganizationContact) -> Self {
+                Self {
+                    contact_type: Ok(value.contact_type),
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    job_title: Ok(value.job_title),
+                    last_name: Ok(value.last_name),
+                    telephone: Ok(value.telephone),
+                    telephone_extension: Ok(value.telephone_extension),
+                }
+            }
+        }
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -1664,7 +3730,6 @@ impl ClientInfo<()> for Client {
     }
 }
 impl ClientHooks<()> for &Client {}
-#[allow(clippy::all)]
 impl Client {
     /**Order client certificate
 
@@ -1675,56 +3740,147 @@ Sends a `POST` request to `/order/certificate/{client_certificate_id}`
 Arguments:
 - `client_certificate_id`: The product identifier for the type of certificate to order.
 - `body`
-*/
-    pub async fn order_client_certificate<'a>(
-        &'a self,
-        client_certificate_id: types::ClientCertificateId,
-        body: &'a types::OrderClientCertificateRequest,
-    ) -> Result<
-        ResponseValue<types::OrderClientCertificateResponse>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/order/certificate/{}", self.baseurl, encode_path(& client_certificate_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "order_client_certificate",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+```ignore
+let response = client.order_client_certificate()
+    .client_certificate_id(client_certificate_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn order_client_certificate(&self) -> builder::OrderClientCertificate<'_> {
+        builder::OrderClientCertificate::new(self)
+    }
+}
+/// Types for composing operation parameters.
+#[allow(clippy::all)]
+pub mod builder {
+    use super::types;
+    #[allow(unused_imports)]
+    use super::{
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
+    };
+    /**Builder for [`Client::order_client_certificate`]
+
+[`Client::order_client_certificate`]: super::Client::order_client_certificate*/
+    #[derive(Debug, Clone)]
+    pub struct OrderClientCertificate<'a> {
+        client: &'a super::Client,
+        client_certificate_id: Result<types::ClientCertificateId, String>,
+        body: Result<types::builder::OrderClientCertificateRequest, String>,
+    }
+    impl<'a> OrderClientCertificate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                client_certificate_id: Err(
+                    "client_certificate_id was not initialized".to_string(),
+                ),
+                body: Ok(::std::default::Default::default()),
             }
-            _ => Err(Error::UnexpectedResponse(response)),
+        }
+        pub fn client_certificate_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ClientCertificateId>,
+        {
+            self.client_certificate_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ClientCertificateId` for client_certificate_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::OrderClientCertificateRequest>,
+            <V as std::convert::TryInto<
+                types::OrderClientCertificateRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `OrderClientCertificateRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::OrderClientCertificateRequest,
+            ) -> types::builder::OrderClientCertificateRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/order/certificate/{client_certificate_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::OrderClientCertificateResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, client_certificate_id, body } = self;
+            let client_certificate_id = client_certificate_id
+                .map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::OrderClientCertificateRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/order/certificate/{}", client.baseurl, encode_path(&
+                client_certificate_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "order_client_certificate",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
         }
     }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
-    #[allow(unused_imports)]
-    pub use super::Client;
+    pub use self::super::Client;
 }
 /**Request status. DigiCert adds statuses over time (for example needs_approval, waiting_pickup): clients must keep values not listed here.
 

@@ -14,7 +14,9 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
     })?;
     let open_enums = open_enums(&model.document);
     let mut settings = progenitor::GenerationSettings::new();
-    settings.with_interface(progenitor::InterfaceStyle::Positional);
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_derive("PartialEq");
     for (name, _, _) in &open_enums {
         settings.with_replacement(
             name,
@@ -71,7 +73,10 @@ fn pascal(s: &str) -> String {
 
 fn open_enum(name: &str, doc: &str, values: &[String]) -> TokenStream {
     let ty = format_ident!("{name}");
-    let variants: Vec<_> = values.iter().map(|v| format_ident!("{}", pascal(v))).collect();
+    let variants: Vec<_> = values
+        .iter()
+        .map(|v| format_ident!("{}", pascal(v)))
+        .collect();
     let docs = values.iter().map(|v| format!("`{v}`"));
     let doc = format!("{doc}\n\nOpen enum: a value the spec does not list is kept in `Unknown`.");
     quote! {

@@ -108,7 +108,8 @@ pub fn generate_from_str(yaml: &str) -> Result<Vec<Artifact>, CodegenError> {
 /// Generates every artifact from `root/spec/openapi.yaml`.
 pub fn generate(root: &Path) -> Result<Vec<Artifact>, CodegenError> {
     let path = root.join(SPEC_PATH);
-    let yaml = std::fs::read_to_string(&path).map_err(|source| CodegenError::Io { path, source })?;
+    let yaml =
+        std::fs::read_to_string(&path).map_err(|source| CodegenError::Io { path, source })?;
     generate_from_str(&yaml)
 }
 
@@ -126,7 +127,10 @@ pub fn stale(root: &Path, artifacts: &[Artifact]) -> Result<Vec<Stale>, CodegenE
             let diff = similar::TextDiff::from_lines(&current, &artifact.contents)
                 .unified_diff()
                 .context_radius(3)
-                .header(&format!("{} (checked in)", artifact.path), &format!("{} (generated)", artifact.path))
+                .header(
+                    &format!("{} (checked in)", artifact.path),
+                    &format!("{} (generated)", artifact.path),
+                )
                 .to_string();
             out.push(Stale {
                 path: artifact.path,
@@ -142,17 +146,27 @@ pub fn write(root: &Path, artifacts: &[Artifact]) -> Result<Vec<&'static str>, C
     let changed = stale(root, artifacts)?;
     for s in &changed {
         let path = root.join(s.path);
-        let contents = artifacts.iter().find(|a| a.path == s.path).map(|a| a.contents.as_str());
+        let contents = artifacts
+            .iter()
+            .find(|a| a.path == s.path)
+            .map(|a| a.contents.as_str());
         std::fs::write(&path, contents.unwrap_or_default())
             .map_err(|source| CodegenError::Io { path, source })?;
     }
     Ok(changed.into_iter().map(|s| s.path).collect())
 }
 
-fn format(path: &'static str, tokens: proc_macro2::TokenStream, inner_attrs: &str) -> Result<String, CodegenError> {
+fn format(
+    path: &'static str,
+    tokens: proc_macro2::TokenStream,
+    inner_attrs: &str,
+) -> Result<String, CodegenError> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| CodegenError::Format {
         path,
         message: e.to_string(),
     })?;
-    Ok(format!("{HEADER}{inner_attrs}\n{}", prettyplease::unparse(&file)))
+    Ok(format!(
+        "{HEADER}{inner_attrs}\n{}",
+        prettyplease::unparse(&file)
+    ))
 }

@@ -49,7 +49,10 @@ fn run(check: bool, root: &std::path::Path) -> Result<ExitCode, certcentral_code
             println!("{}", s.diff);
         }
         if stale.is_empty() {
-            println!("generated artifacts are up to date with {}", certcentral_codegen::SPEC_PATH);
+            println!(
+                "generated artifacts are up to date with {}",
+                certcentral_codegen::SPEC_PATH
+            );
             return Ok(ExitCode::SUCCESS);
         }
         eprintln!(

@@ -122,7 +122,10 @@ pub fn load(yaml: &str) -> Result<Model, Vec<SpecIssue>> {
         doc: &document,
         issues: Vec::new(),
     };
-    let version = document.get("openapi").and_then(Value::as_str).unwrap_or("");
+    let version = document
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if !version.starts_with("3.0.") {
         cx.issue(
             "openapi",
@@ -178,7 +181,10 @@ impl<'a> Cx<'a> {
                 return Some((schema, name));
             };
             let Some(component) = reference.strip_prefix("#/components/schemas/") else {
-                self.issue(at, format!("only local component references are supported, found `{reference}`"));
+                self.issue(
+                    at,
+                    format!("only local component references are supported, found `{reference}`"),
+                );
                 return None;
             };
             match self
@@ -201,17 +207,30 @@ impl<'a> Cx<'a> {
 
     fn servers(&mut self) -> Vec<Server> {
         let mut servers = Vec::new();
-        for (i, server) in self.doc.get("servers").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (i, server) in self
+            .doc
+            .get("servers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             let at = format!("servers[{i}]");
             let url = server.get("url").and_then(Value::as_str).unwrap_or("");
-            let region = server.get("x-certcentral-region").and_then(Value::as_str).unwrap_or("");
+            let region = server
+                .get("x-certcentral-region")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if !url.starts_with("https://") {
                 self.issue(&at, format!("server url `{url}` must be https"));
             }
             if region.is_empty() {
                 self.issue(&at, "a server needs `x-certcentral-region`".into());
             }
-            servers.push(Server { region: region.into(), url: url.into() });
+            servers.push(Server {
+                region: region.into(),
+                url: url.into(),
+            });
         }
         for region in ["us", "eu"] {
             if !servers.iter().any(|s| s.region == region) {
@@ -262,12 +281,16 @@ impl<'a> Cx<'a> {
             .get("parameters")
             .and_then(Value::as_array)
             .and_then(|ps| {
-                ps.iter()
-                    .find(|p| p.get("name").and_then(Value::as_str) == Some("client_certificate_id"))
+                ps.iter().find(|p| {
+                    p.get("name").and_then(Value::as_str) == Some("client_certificate_id")
+                })
             });
         let at = format!("{op_at}.parameters.client_certificate_id");
         let Some(schema) = param.and_then(|p| p.get("schema")) else {
-            self.issue(&at, "the path parameter client_certificate_id is missing".into());
+            self.issue(
+                &at,
+                "the path parameter client_certificate_id is missing".into(),
+            );
             return Vec::new();
         };
         let Some((schema, _)) = self.resolve(schema, &at) else {
@@ -331,7 +354,10 @@ impl<'a> Cx<'a> {
         };
         for name in &required {
             if !properties.contains_key(*name) {
-                self.issue(at, format!("`required` names `{name}`, which is not a property"));
+                self.issue(
+                    at,
+                    format!("`required` names `{name}`, which is not a property"),
+                );
             }
         }
         for (name, field) in properties {
@@ -341,16 +367,35 @@ impl<'a> Cx<'a> {
                 format!("{prefix}.{name}")
             };
             let field_at = format!("{at}.properties.{name}");
-            self.field(field, path, required.contains(name.as_str()), &field_at, out);
+            self.field(
+                field,
+                path,
+                required.contains(name.as_str()),
+                &field_at,
+                out,
+            );
         }
     }
 
-    fn field(&mut self, field: &'a Value, path: String, required: bool, at: &str, out: &mut Vec<Param>) {
+    fn field(
+        &mut self,
+        field: &'a Value,
+        path: String,
+        required: bool,
+        at: &str,
+        out: &mut Vec<Param>,
+    ) {
         let Some((schema, component)) = self.resolve(field, at) else {
             return;
         };
-        let deprecated = schema.get("deprecated").and_then(Value::as_bool).unwrap_or(false)
-            || field.get("deprecated").and_then(Value::as_bool).unwrap_or(false);
+        let deprecated = schema
+            .get("deprecated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+            || field
+                .get("deprecated")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
         let ty = schema.get("type").and_then(Value::as_str).unwrap_or("");
         let mut param = Param {
             path: path.clone(),
@@ -368,9 +413,8 @@ impl<'a> Cx<'a> {
             }
             "array" => {
                 let items_at = format!("{at}.items");
-                let Some((items, item_type)) = schema
-                    .get("items")
-                    .and_then(|i| self.resolve(i, &items_at))
+                let Some((items, item_type)) =
+                    schema.get("items").and_then(|i| self.resolve(i, &items_at))
                 else {
                     self.issue(at, "an array needs `items`".into());
                     return;
@@ -432,7 +476,10 @@ impl<'a> Cx<'a> {
             maximum: int("maximum"),
             min_length: uint("minLength"),
             max_length: uint("maxLength"),
-            pattern: schema.get("pattern").and_then(Value::as_str).map(String::from),
+            pattern: schema
+                .get("pattern")
+                .and_then(Value::as_str)
+                .map(String::from),
             min_items: None,
             format: None,
         };
@@ -448,10 +495,16 @@ impl<'a> Cx<'a> {
         }
         if let Some(pattern) = &c.pattern {
             if let Err(e) = regex_lite::Regex::new(pattern) {
-                self.issue(&format!("{at}.pattern"), format!("`{pattern}` does not compile: {e}"));
+                self.issue(
+                    &format!("{at}.pattern"),
+                    format!("`{pattern}` does not compile: {e}"),
+                );
             }
             if !(pattern.starts_with('^') && pattern.ends_with('$')) {
-                self.issue(&format!("{at}.pattern"), "patterns must be anchored with ^ and $".into());
+                self.issue(
+                    &format!("{at}.pattern"),
+                    "patterns must be anchored with ^ and $".into(),
+                );
             }
         }
         c.format = match (
@@ -473,7 +526,13 @@ impl<'a> Cx<'a> {
         c
     }
 
-    fn rules(&mut self, operation: &Value, op_at: &str, products: &[Product], params: &[Param]) -> Vec<Rule> {
+    fn rules(
+        &mut self,
+        operation: &Value,
+        op_at: &str,
+        products: &[Product],
+        params: &[Param],
+    ) -> Vec<Rule> {
         let at = format!("{op_at}.{RULES_KEY}");
         let Some(list) = operation.get(RULES_KEY).and_then(Value::as_array) else {
             self.issue(&at, "the operation has no rules list".into());
@@ -500,24 +559,47 @@ impl<'a> Cx<'a> {
         rules
     }
 
-    fn rule(&mut self, raw: &Map<String, Value>, at: &str, products: &[Product], params: &[Param]) -> Option<Rule> {
+    fn rule(
+        &mut self,
+        raw: &Map<String, Value>,
+        at: &str,
+        products: &[Product],
+        params: &[Param],
+    ) -> Option<Rule> {
         let before = self.issues.len();
-        let text = |k: &str| raw.get(k).and_then(Value::as_str).map(str::trim).unwrap_or("");
+        let text = |k: &str| {
+            raw.get(k)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .unwrap_or("")
+        };
         let (id, message) = (text("id").to_string(), text("message").to_string());
         if id.is_empty() {
             self.issue(at, "a rule needs an `id`".into());
         }
         if message.is_empty() {
-            self.issue(at, format!("rule `{id}` needs a `message` a user can act on"));
+            self.issue(
+                at,
+                format!("rule `{id}` needs a `message` a user can act on"),
+            );
         }
         for key in raw.keys() {
-            if !["id", "message", "when"].contains(&key.as_str()) && !EFFECTS.contains(&key.as_str()) {
+            if !["id", "message", "when"].contains(&key.as_str())
+                && !EFFECTS.contains(&key.as_str())
+            {
                 self.issue(at, format!("unknown rule key `{key}`"));
             }
         }
-        let effects: Vec<&str> = EFFECTS.iter().copied().filter(|e| raw.contains_key(*e)).collect();
+        let effects: Vec<&str> = EFFECTS
+            .iter()
+            .copied()
+            .filter(|e| raw.contains_key(*e))
+            .collect();
         let [effect] = effects[..] else {
-            self.issue(at, format!("rule `{id}` needs exactly one effect of {EFFECTS:?}, found {effects:?}"));
+            self.issue(
+                at,
+                format!("rule `{id}` needs exactly one effect of {EFFECTS:?}, found {effects:?}"),
+            );
             return None;
         };
         let effect_params = self.path_list(raw.get(effect), &format!("{at}.{effect}"), params);
@@ -550,7 +632,10 @@ impl<'a> Cx<'a> {
         let path = v.as_str().unwrap_or("");
         match params.iter().find(|p| p.path == path) {
             Some(p) if p.path.contains("[]") => {
-                self.issue(at, format!("`{path}` is inside a list item; rules name whole parameters"));
+                self.issue(
+                    at,
+                    format!("`{path}` is inside a list item; rules name whole parameters"),
+                );
                 None
             }
             Some(p) => Some(p.path.clone()),
@@ -562,7 +647,13 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn conditions(&mut self, when: Option<&Value>, at: &str, products: &[Product], params: &[Param]) -> Vec<Cond> {
+    fn conditions(
+        &mut self,
+        when: Option<&Value>,
+        at: &str,
+        products: &[Product],
+        params: &[Param],
+    ) -> Vec<Cond> {
         let Some(when) = when else {
             return Vec::new();
         };
@@ -589,19 +680,27 @@ impl<'a> Cx<'a> {
                         Some(id.to_string())
                     } else {
                         let hint = nearest(id, products.iter().map(|p| p.id.as_str()));
-                        self.issue(&format!("{at}.products[{i}]"), format!("unknown product `{id}`{hint}"));
+                        self.issue(
+                            &format!("{at}.products[{i}]"),
+                            format!("unknown product `{id}`{hint}"),
+                        );
                         None
                     }
                 })
                 .collect();
             if ids.is_empty() {
-                self.issue(&format!("{at}.products"), "must list at least one product".into());
+                self.issue(
+                    &format!("{at}.products"),
+                    "must list at least one product".into(),
+                );
             }
             conds.push(Cond::Products(ids));
         }
         match (when.get("param"), when.get("in"), when.get("not_in")) {
             (None, None, None) => {}
-            (Some(p), values_in, values_not_in) if values_in.is_some() != values_not_in.is_some() => {
+            (Some(p), values_in, values_not_in)
+                if values_in.is_some() != values_not_in.is_some() =>
+            {
                 if let Some(path) = self.known_path(p, &format!("{at}.param"), params) {
                     let (key, values) = match values_in {
                         Some(v) => ("in", v),
@@ -615,9 +714,15 @@ impl<'a> Cx<'a> {
                     });
                 }
             }
-            _ => self.issue(at, "`param` goes with exactly one of `in` and `not_in`".into()),
+            _ => self.issue(
+                at,
+                "`param` goes with exactly one of `in` and `not_in`".into(),
+            ),
         }
-        for (key, make) in [("present", Cond::Present as fn(String) -> Cond), ("absent", Cond::Absent)] {
+        for (key, make) in [
+            ("present", Cond::Present as fn(String) -> Cond),
+            ("absent", Cond::Absent),
+        ] {
             if let Some(p) = when.get(key)
                 && let Some(path) = self.known_path(p, &format!("{at}.{key}"), params)
             {
@@ -648,7 +753,10 @@ impl<'a> Cx<'a> {
                 if !allowed.is_empty() && !allowed.contains(&text) {
                     self.issue(
                         &format!("{at}[{i}]"),
-                        format!("`{text}` is not a value of `{path}` (allowed: {})", allowed.join(", ")),
+                        format!(
+                            "`{text}` is not a value of `{path}` (allowed: {})",
+                            allowed.join(", ")
+                        ),
                     );
                     return None;
                 }

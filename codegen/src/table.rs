@@ -46,14 +46,17 @@ fn param(p: &Param) -> TokenStream {
         rust_type,
         constraints,
     } = p;
-    let kind = format_ident!("{}", match kind {
-        Kind::String => "String",
-        Kind::Integer => "Integer",
-        Kind::Boolean => "Boolean",
-        Kind::StringList => "StringList",
-        Kind::ObjectList => "ObjectList",
-        Kind::Object => "Object",
-    });
+    let kind = format_ident!(
+        "{}",
+        match kind {
+            Kind::String => "String",
+            Kind::Integer => "Integer",
+            Kind::Boolean => "Boolean",
+            Kind::StringList => "StringList",
+            Kind::ObjectList => "ObjectList",
+            Kind::Object => "Object",
+        }
+    );
     let constraints = constraints_tokens(constraints);
     quote! {
         Param {
@@ -85,11 +88,14 @@ fn constraints_tokens(c: &Constraints) -> TokenStream {
     let format = match c.format {
         None => quote! { None },
         Some(f) => {
-            let f = format_ident!("{}", match f {
-                Format::Email => "Email",
-                Format::DateDdMmmYyyy => "DateDdMmmYyyy",
-                Format::DateYyyyMmDd => "DateYyyyMmDd",
-            });
+            let f = format_ident!(
+                "{}",
+                match f {
+                    Format::Email => "Email",
+                    Format::DateDdMmmYyyy => "DateDdMmmYyyy",
+                    Format::DateYyyyMmDd => "DateYyyyMmDd",
+                }
+            );
             quote! { Some(Format::#f) }
         }
     };
@@ -122,13 +128,16 @@ fn rule(r: &Rule) -> TokenStream {
         Cond::Present(path) => quote! { Cond::Present(#path) },
         Cond::Absent(path) => quote! { Cond::Absent(#path) },
     });
-    let effect = format_ident!("{}", match effect.as_str() {
-        "require" => "Require",
-        "forbid" => "Forbid",
-        "one_of" => "OneOf",
-        "any_of" => "AnyOf",
-        _ => "Ignore",
-    });
+    let effect = format_ident!(
+        "{}",
+        match effect.as_str() {
+            "require" => "Require",
+            "forbid" => "Forbid",
+            "one_of" => "OneOf",
+            "any_of" => "AnyOf",
+            _ => "Ignore",
+        }
+    );
     quote! {
         Rule {
             id: #id,

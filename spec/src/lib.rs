@@ -24,6 +24,7 @@
 
 mod eval;
 mod nearest;
+#[rustfmt::skip]
 mod table;
 mod validate;
 

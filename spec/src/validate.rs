@@ -347,7 +347,10 @@ fn check_string(field: &Param, c: &Constraints, s: &str, at: &str, out: &mut Vec
             message: if min == 1 {
                 format!("`{}` must not be empty", field.path)
             } else {
-                format!("`{}` needs at least {min} characters, got {len}", field.path)
+                format!(
+                    "`{}` needs at least {min} characters, got {len}",
+                    field.path
+                )
             },
         });
     }
@@ -426,7 +429,9 @@ const MONTHS: [&str; 12] = [
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -479,7 +484,13 @@ mod tests {
     #[test]
     fn emails() {
         assert!(is_email("alice@example.com"));
-        for bad in ["alice", "@example.com", "alice@localhost", "a b@example.com", "a@.com"] {
+        for bad in [
+            "alice",
+            "@example.com",
+            "alice@localhost",
+            "a b@example.com",
+            "a@.com",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }

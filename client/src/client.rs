@@ -1,0 +1,542 @@
+//! The client: configuration, validation before sending, one bounded request, retries only
+//! where DigiCert certainly created nothing.
+
+use crate::error::{Error, parse_errors, snippet};
+use crate::types::{
+    ClientCertificateId, OrderClientCertificateRequest, OrderClientCertificateResponse,
+};
+use crate::{ApiKey, ClientCertificateOrder, validate};
+use certcentral_spec::{ORDER_PATH, SERVERS, Violation};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use std::time::Duration;
+
+/// The header DigiCert reads the API key from.
+pub const API_KEY_HEADER: &str = "X-DC-DEVKEY";
+
+/// Responses larger than this are not read further (an order response is a few hundred bytes).
+pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
+
+/// A CertCentral region, with the server URL from the spec.
+///
+/// ```
+/// assert_eq!(certcentral::Region::Us.base_url(), "https://www.digicert.com/services/v2");
+/// assert_eq!(certcentral::Region::Eu.base_url(), "https://certcentral.digicert.eu/services/v2");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Region {
+    /// `www.digicert.com`.
+    #[default]
+    Us,
+    /// `certcentral.digicert.eu`.
+    Eu,
+}
+
+impl Region {
+    /// The base URL of this region's Services API.
+    pub fn base_url(self) -> &'static str {
+        let region = match self {
+            Region::Us => "us",
+            Region::Eu => "eu",
+        };
+        // codegen refuses a spec without a server for each region.
+        SERVERS
+            .iter()
+            .find(|s| s.region == region)
+            .map_or("", |s| s.url)
+    }
+}
+
+/// When and how often a request that certainly created nothing is sent again.
+///
+/// Only three outcomes are retried: a connection that could not be made, HTTP 429
+/// `request_limit_exceeded`, and HTTP 503 maintenance. A timeout or a connection lost after
+/// the body was sent is never retried: it is reported as [`Error::OutcomeUnknown`].
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = certcentral::RetryPolicy::default()
+///     .max_attempts(5)
+///     .base_delay(Duration::from_millis(100))
+///     .max_delay(Duration::from_secs(2))
+///     .jitter(false);
+/// assert_eq!(policy.delay(1, None), Duration::from_millis(100));
+/// assert_eq!(policy.delay(3, None), Duration::from_millis(400));
+/// assert_eq!(policy.delay(9, None), Duration::from_secs(2)); // capped
+/// // A server's Retry-After wins over a shorter backoff, within the cap.
+/// assert_eq!(policy.delay(1, Some(Duration::from_secs(1))), Duration::from_secs(1));
+/// assert_eq!(policy.delay(1, Some(Duration::from_secs(60))), Duration::from_secs(2));
+/// assert_eq!(certcentral::RetryPolicy::none().max_attempts, 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = no retry).
+    pub max_attempts: u32,
+    /// The delay before the first retry; doubled for each further one.
+    pub base_delay: Duration,
+    /// No delay is longer than this (a longer `Retry-After` is cut to it).
+    pub max_delay: Duration,
+    /// Spread delays randomly over [delay/2, delay] so that many clients do not retry together.
+    pub jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the number of attempts (at least 1).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+
+    /// Sets the first delay.
+    pub fn base_delay(mut self, d: Duration) -> Self {
+        self.base_delay = d;
+        self
+    }
+
+    /// Sets the longest delay.
+    pub fn max_delay(mut self, d: Duration) -> Self {
+        self.max_delay = d;
+        self
+    }
+
+    /// Turns jitter on or off.
+    pub fn jitter(mut self, on: bool) -> Self {
+        self.jitter = on;
+        self
+    }
+
+    /// The delay before retry number `retry` (1-based), honouring a server's `Retry-After`.
+    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        let exp = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)));
+        let mut delay = exp.min(self.max_delay);
+        if self.jitter {
+            let half = delay / 2;
+            delay = half + half.mul_f64(crate::random::unit());
+        }
+        match retry_after {
+            Some(after) => after.min(self.max_delay).max(delay),
+            None => delay,
+        }
+    }
+}
+
+/// Builds a [`Client`].
+///
+/// ```
+/// let client = certcentral::Client::builder(certcentral::ApiKey::new("key"))
+///     .region(certcentral::Region::Eu)
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://certcentral.digicert.eu/services/v2");
+///
+/// let refused = certcentral::Client::builder(certcentral::ApiKey::new("key"))
+///     .base_url("http://certcentral.example.com/services/v2")
+///     .build();
+/// assert!(matches!(refused, Err(certcentral::Error::Config(_))));
+/// # Ok::<(), certcentral::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    api_key: ApiKey,
+    base_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    validate: bool,
+    retry: RetryPolicy,
+}
+
+impl ClientBuilder {
+    /// Uses a region's server (the default is [`Region::Us`]).
+    pub fn region(mut self, region: Region) -> Self {
+        self.base_url = region.base_url().to_string();
+        self
+    }
+
+    /// Uses a custom base URL (including the `/services/v2` stem). It must be `https://`,
+    /// unless it points at loopback (`127.0.0.0/8`, `[::1]`, `localhost`), as a local mock does.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The whole-request timeout (default 60 s). A timeout is reported as
+    /// [`Error::OutcomeUnknown`] and never retried.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The connect timeout (default 10 s). A connect failure is retried.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Whether orders are validated before sending (default `true`). Turning it off sends
+    /// orders DigiCert may reject; use it only to test the server's own validation.
+    pub fn validate_before_send(mut self, on: bool) -> Self {
+        self.validate = on;
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::none`] turns it off).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = self.base_url.trim_end_matches('/').to_string();
+        check_base_url(&base_url)?;
+        let mut key = HeaderValue::from_str(self.api_key.expose()).map_err(|_| {
+            Error::Config(format!(
+                "the API key is not a valid {API_KEY_HEADER} header value"
+            ))
+        })?;
+        key.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(API_KEY_HEADER, key);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        // The platform's roots with the ring provider; an application that installed its own
+        // process-wide rustls provider keeps it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("certcentral-rs/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
+        Ok(Client {
+            generated: crate::generated::Client::new_with_client(&base_url, http.clone()),
+            http,
+            base_url,
+            api_key: self.api_key,
+            validate: self.validate,
+            retry: self.retry,
+        })
+    }
+}
+
+fn check_base_url(url: &str) -> Result<(), Error> {
+    let rest = match url.split_once("://") {
+        Some(("https", rest)) => return non_empty_host(rest, url),
+        Some(("http", rest)) => rest,
+        _ => {
+            return Err(Error::Config(format!(
+                "base URL `{url}` must start with https://"
+            )));
+        }
+    };
+    non_empty_host(rest, url)?;
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(())
+    } else {
+        Err(Error::Config(format!(
+            "base URL `{url}` is plain HTTP: use https:// (plain HTTP is allowed for loopback only)"
+        )))
+    }
+}
+
+fn non_empty_host(rest: &str, url: &str) -> Result<(), Error> {
+    if rest.split('/').next().unwrap_or("").is_empty() {
+        return Err(Error::Config(format!("base URL `{url}` has no host")));
+    }
+    Ok(())
+}
+
+/// A CertCentral client for ordering client certificates.
+///
+/// Cloning is cheap (the connection pool is shared).
+///
+/// ```no_run
+/// use certcentral::{ApiKey, Client, types::ClientCertificateId};
+/// # async fn run(order: certcentral::types::OrderClientCertificateRequest) -> Result<(), certcentral::Error> {
+/// let client = Client::builder(ApiKey::from_env("DIGICERT_API_KEY").expect("a key")).build()?;
+/// let placed = client.order(ClientCertificateId::Class1Smime, &order).await?;
+/// println!("order {}", placed.response.id);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    generated: crate::generated::Client,
+    http: reqwest::Client,
+    base_url: String,
+    api_key: ApiKey,
+    validate: bool,
+    retry: RetryPolicy,
+}
+
+/// A placed order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedOrder {
+    /// The product ordered.
+    pub product: ClientCertificateId,
+    /// DigiCert's answer: order id, requests and their statuses, certificate id when issued.
+    pub response: OrderClientCertificateResponse,
+    /// The order's alternative id (the caller's, or the one the client generated).
+    pub alternative_order_id: String,
+    /// Parameters DigiCert ignores in this order (deprecated or not applicable).
+    pub warnings: Vec<Violation>,
+    /// How many requests it took (1 unless a retry was needed).
+    pub attempts: u32,
+}
+
+impl Client {
+    /// Starts building a client that authenticates with `api_key`.
+    pub fn builder(api_key: ApiKey) -> ClientBuilder {
+        ClientBuilder {
+            api_key,
+            base_url: Region::Us.base_url().to_string(),
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            validate: true,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The progenitor-generated client, configured with the same key and HTTP client, for
+    /// direct use of the raw API (no validation, no retries, no alternative id).
+    pub fn generated(&self) -> &crate::generated::Client {
+        &self.generated
+    }
+
+    /// Submits an order built with `#[derive(ClientCertificateOrder)]`.
+    ///
+    /// The conversion checks what only run time can know (empty lists, malformed addresses,
+    /// values from variables) before anything is sent.
+    pub async fn submit<O: ClientCertificateOrder + ?Sized>(
+        &self,
+        order: &O,
+    ) -> Result<PlacedOrder, Error> {
+        let request = order.try_into_request()?;
+        self.order(O::PRODUCT, &request).await
+    }
+
+    /// Validates and sends an order.
+    ///
+    /// Without an `alternative_order_id`, the client assigns one, so that an order whose
+    /// outcome is unknown can be found and reconciled.
+    pub async fn order(
+        &self,
+        product: ClientCertificateId,
+        request: &OrderClientCertificateRequest,
+    ) -> Result<PlacedOrder, Error> {
+        let mut request = request.clone();
+        let alternative_order_id = match &request.alternative_order_id {
+            Some(id) => id.to_string(),
+            None => {
+                let id = crate::random::alternative_order_id();
+                request.alternative_order_id =
+                    Some(id.parse().map_err(|e| {
+                        Error::Config(format!("generated alternative_order_id: {e}"))
+                    })?);
+                id
+            }
+        };
+        let warnings = if self.validate {
+            validate(product, &request)?
+        } else {
+            Vec::new()
+        };
+        for w in &warnings {
+            tracing::warn!(rule = w.rule, param = %w.path, "{}", w.message);
+        }
+        let body = serde_json::to_vec(&request)
+            .map_err(|e| Error::Config(format!("the order does not serialize: {e}")))?;
+        let url = format!(
+            "{}{}",
+            self.base_url,
+            ORDER_PATH.replace("{client_certificate_id}", &product.to_string())
+        );
+        let mut attempt = 1;
+        loop {
+            tracing::debug!(%product, %alternative_order_id, attempt, "sending order");
+            let outcome = self.send_once(&url, &body, &alternative_order_id).await;
+            match outcome {
+                Ok(response) => {
+                    tracing::info!(%product, order_id = response.id, %alternative_order_id, "order placed");
+                    return Ok(PlacedOrder {
+                        product,
+                        response,
+                        alternative_order_id,
+                        warnings,
+                        attempts: attempt,
+                    });
+                }
+                Err(e) if e.is_retryable() && attempt < self.retry.max_attempts => {
+                    let delay = self.retry.delay(attempt, e.retry_after());
+                    tracing::warn!(%product, attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying: nothing was created");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(%product, attempt, error = %e, "order failed");
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    async fn send_once(
+        &self,
+        url: &str,
+        body: &[u8],
+        alternative_order_id: &str,
+    ) -> Result<OrderClientCertificateResponse, Error> {
+        let unknown = |reason: String| Error::OutcomeUnknown {
+            alternative_order_id: Some(alternative_order_id.to_string()),
+            reason,
+        };
+        let sent = self
+            .http
+            .post(url)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_vec())
+            .send()
+            .await;
+        let mut response = match sent {
+            Ok(r) => r,
+            Err(e) if e.is_connect() => {
+                return Err(Error::NotSent {
+                    reason: describe(&e),
+                });
+            }
+            Err(e) => {
+                return Err(unknown(format!(
+                    "the request was sent but {}",
+                    describe(&e)
+                )));
+            }
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let mut bytes = Vec::new();
+        let mut complete = true;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = MAX_RESPONSE_BYTES - bytes.len();
+                    bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                    if chunk.len() > room {
+                        complete = false;
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) if (200..300).contains(&status) => {
+                    return Err(unknown(format!(
+                        "HTTP {status}, then the body was cut off: {}",
+                        describe(&e)
+                    )));
+                }
+                Err(_) => {
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        let secrets = [self.api_key.expose()];
+        match status {
+            201 if complete => serde_json::from_slice(&bytes).map_err(|e| {
+                unknown(format!(
+                    "HTTP 201 (created) with an unreadable body ({e}): {}",
+                    snippet(&bytes, &secrets)
+                ))
+            }),
+            200..=299 => Err(unknown(format!(
+                "HTTP {status} with {}: {}",
+                if complete {
+                    "an undocumented status"
+                } else {
+                    "an oversized body"
+                },
+                snippet(&bytes, &secrets)
+            ))),
+            429 => Err(Error::RateLimited {
+                retry_after,
+                errors: parse_errors(&bytes),
+            }),
+            400..=499 => Err(Error::Api {
+                status,
+                errors: parse_errors(&bytes),
+            }),
+            503 => Err(Error::Unavailable {
+                retry_after,
+                snippet: snippet(&bytes, &secrets),
+            }),
+            500..=599 => Err(unknown(format!(
+                "HTTP {status}: {}",
+                snippet(&bytes, &secrets)
+            ))),
+            _ => Err(Error::UnexpectedResponse {
+                status,
+                snippet: snippet(&bytes, &secrets),
+            }),
+        }
+    }
+}
+
+/// A transport error in words, without the URL (which is ours) or any header.
+fn describe(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the body failed"
+    } else {
+        "the connection failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut causes = Vec::new();
+    while let Some(s) = source {
+        causes.push(s.to_string());
+        source = s.source();
+    }
+    if causes.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what} ({})", causes.join(": "))
+    }
+}

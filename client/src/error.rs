@@ -1,0 +1,323 @@
+//! The one error type of the client, and DigiCert's error envelope.
+
+use certcentral_spec::Violation;
+use serde_json::Value;
+use std::fmt;
+use std::time::Duration;
+
+/// One error of DigiCert's envelope `{"errors":[{"code":"…","message":"…"}]}`.
+///
+/// Codes are an open set and may carry `|` suffixes (`not_found|product`).
+///
+/// ```
+/// let e = certcentral::ApiError { code: "not_found|product".into(), message: "Product not found".into() };
+/// assert_eq!(e.base_code(), "not_found");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// Machine-readable code, as sent.
+    pub code: String,
+    /// Human-readable message, as sent.
+    pub message: String,
+}
+
+impl ApiError {
+    /// The code without its `|` suffixes.
+    pub fn base_code(&self) -> &str {
+        self.code.split('|').next().unwrap_or(&self.code)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+/// An order that breaks the spec's rules; it was not sent.
+///
+/// ```
+/// use certcentral::types::ClientCertificateId;
+/// let order: certcentral::types::OrderClientCertificateRequest = serde_json::from_value(serde_json::json!({
+///     "certificate": { "emails": ["alice@example.com"], "signature_hash": "sha256" },
+///     "order_validity": { "years": 1 }
+/// }))?;
+/// let invalid = certcentral::validate(ClientCertificateId::ClientPremium, &order).unwrap_err();
+/// assert!(invalid.violations.iter().any(|v| v.rule == "common_name.required"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidOrder {
+    /// The product the order was for.
+    pub product: String,
+    /// Every violation, each with its rule id, parameter path and message.
+    pub violations: Vec<Violation>,
+}
+
+impl fmt::Display for InvalidOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid {} order ({} violation{}):",
+            self.product,
+            self.violations.len(),
+            if self.violations.len() == 1 { "" } else { "s" }
+        )?;
+        for v in &self.violations {
+            write!(f, "\n  - {v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InvalidOrder {}
+
+/// Everything that can go wrong with an order.
+///
+/// Match on it to decide what to do: [`Error::OutcomeUnknown`] is the one that needs care,
+/// because DigiCert may have created (and billed) the order.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The order breaks the spec's rules and was not sent.
+    #[error(transparent)]
+    InvalidOrder(#[from] InvalidOrder),
+
+    /// DigiCert rejected the request (4xx); no order was created.
+    #[error("CertCentral rejected the request (HTTP {status}): {}", list(.errors))]
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// Every error of the envelope, in order.
+        errors: Vec<ApiError>,
+    },
+
+    /// Rate limited (HTTP 429 `request_limit_exceeded`); no order was created.
+    #[error("rate limited by CertCentral (HTTP 429){}", retry_hint(.retry_after))]
+    RateLimited {
+        /// When DigiCert said to retry (`Retry-After`), if it did.
+        retry_after: Option<Duration>,
+        /// The errors DigiCert sent.
+        errors: Vec<ApiError>,
+    },
+
+    /// CertCentral is down for maintenance (HTTP 503); no order was created.
+    #[error("CertCentral is unavailable (HTTP 503){}", retry_hint(.retry_after))]
+    Unavailable {
+        /// When DigiCert said to retry (`Retry-After`), if it did.
+        retry_after: Option<Duration>,
+        /// The start of the body, bounded and redacted.
+        snippet: String,
+    },
+
+    /// The request may have created an order: it was sent, but no usable answer came back
+    /// (timeout, connection lost, 5xx, an unreadable success body).
+    ///
+    /// Reconcile before ordering again: look the order up by `alternative_order_id` in
+    /// CertCentral (Orders → search, or the order list endpoint), or resubmit the *same*
+    /// request with the same `alternative_order_id` on an account with unique alternative
+    /// order ids enabled, so that a duplicate is rejected instead of billed.
+    #[error(
+        "outcome unknown, the order may have been created (alternative_order_id {}): {reason}",
+        .alternative_order_id.as_deref().unwrap_or("none")
+    )]
+    OutcomeUnknown {
+        /// The order's alternative id, to find it.
+        alternative_order_id: Option<String>,
+        /// What happened.
+        reason: String,
+    },
+
+    /// Nothing was sent (the connection could not be made).
+    #[error("could not reach CertCentral, nothing was sent: {reason}")]
+    NotSent {
+        /// What happened.
+        reason: String,
+    },
+
+    /// A response the API does not document and that cannot have created an order.
+    #[error("unexpected response from CertCentral (HTTP {status}): {snippet}")]
+    UnexpectedResponse {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body, bounded and redacted.
+        snippet: String,
+    },
+
+    /// The client is misconfigured (for example a plain-HTTP base URL that is not loopback).
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// Whether the request certainly did not create an order, so it may be sent again.
+    ///
+    /// ```
+    /// let e = certcentral::Error::NotSent { reason: "connection refused".into() };
+    /// assert!(e.is_retryable());
+    /// let e = certcentral::Error::OutcomeUnknown { alternative_order_id: None, reason: "timeout".into() };
+    /// assert!(!e.is_retryable());
+    /// ```
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Error::NotSent { .. } | Error::RateLimited { .. } | Error::Unavailable { .. }
+        )
+    }
+
+    /// The delay the server asked for, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } | Error::Unavailable { retry_after, .. } => {
+                *retry_after
+            }
+            _ => None,
+        }
+    }
+}
+
+fn list(errors: &[ApiError]) -> String {
+    if errors.is_empty() {
+        return "no error details".into();
+    }
+    errors
+        .iter()
+        .map(ApiError::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn retry_hint(after: &Option<Duration>) -> String {
+    after.map_or(String::new(), |d| format!(", retry after {}s", d.as_secs()))
+}
+
+/// Reads DigiCert's error envelope leniently: `errors` as a list (the documented shape), as
+/// one object, or as an object of `code: message`; a bare `{code, message}`. Anything else
+/// (an HTML page, garbage) yields no errors.
+pub(crate) fn parse_errors(body: &[u8]) -> Vec<ApiError> {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return Vec::new();
+    };
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let one = |v: &Value| -> Option<ApiError> {
+        let code = text(v.get("code"));
+        let message = text(v.get("message"));
+        (!code.is_empty() || !message.is_empty()).then_some(ApiError { code, message })
+    };
+    match value.get("errors") {
+        Some(Value::Array(items)) => items.iter().filter_map(one).collect(),
+        Some(obj @ Value::Object(map)) => match one(obj) {
+            Some(e) => vec![e],
+            None => map
+                .iter()
+                .map(|(code, message)| ApiError {
+                    code: code.clone(),
+                    message: text(Some(message)),
+                })
+                .collect(),
+        },
+        Some(Value::String(message)) => vec![ApiError {
+            code: String::new(),
+            message: message.clone(),
+        }],
+        _ => one(&value).into_iter().collect(),
+    }
+}
+
+/// How much of a body an error message may quote.
+const SNIPPET_CHARS: usize = 200;
+
+/// The start of a body for an error message: bounded, control characters and markup
+/// collapsed, and anything that looks like a secret (long digit runs such as card numbers,
+/// the API key itself) replaced.
+pub(crate) fn snippet(body: &[u8], secrets: &[&str]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() >= 8 {
+            out.push_str("<redacted>");
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if in_tag => {}
+            c if c.is_ascii_digit() => digits.push(c),
+            c => {
+                flush(&mut digits, &mut out);
+                out.push(if c.is_control() || c.is_whitespace() {
+                    ' '
+                } else {
+                    c
+                });
+            }
+        }
+        if out.len() > SNIPPET_CHARS * 4 {
+            break;
+        }
+    }
+    flush(&mut digits, &mut out);
+    let mut out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        out = out.replace(secret, "<redacted>");
+    }
+    if out.chars().count() > SNIPPET_CHARS {
+        out = out.chars().take(SNIPPET_CHARS).collect::<String>() + "…";
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(body: &str) -> Vec<(String, String)> {
+        parse_errors(body.as_bytes())
+            .into_iter()
+            .map(|e| (e.code, e.message))
+            .collect()
+    }
+
+    #[test]
+    fn envelope_shapes() {
+        let pair = |c: &str, m: &str| (c.to_string(), m.to_string());
+        assert_eq!(
+            codes(r#"{"errors":[{"code":"a","message":"A"},{"code":"b|x","message":"B"}]}"#),
+            [pair("a", "A"), pair("b|x", "B")]
+        );
+        assert_eq!(
+            codes(r#"{"errors":{"code":"a","message":"A"}}"#),
+            [pair("a", "A")]
+        );
+        assert_eq!(
+            codes(r#"{"errors":{"a":"A","b":"B"}}"#),
+            [pair("a", "A"), pair("b", "B")]
+        );
+        assert_eq!(codes(r#"{"code":"a","message":"A"}"#), [pair("a", "A")]);
+        assert!(codes("<html><body>Service Unavailable</body></html>").is_empty());
+        assert!(codes("").is_empty());
+    }
+
+    #[test]
+    fn snippets_are_bounded_and_redacted() {
+        let s = snippet(
+            b"<html><h1>Down</h1> card 4111111111111111 key K3Y-abcdef\n</html>",
+            &["K3Y-abcdef"],
+        );
+        assert_eq!(s, "Down card <redacted> key <redacted>");
+        assert!(snippet("x".repeat(10_000).as_bytes(), &[]).chars().count() <= SNIPPET_CHARS + 1);
+    }
+}

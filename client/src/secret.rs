@@ -1,0 +1,52 @@
+//! Secrets: never printed, zeroized on drop.
+
+use std::fmt;
+use zeroize::Zeroizing;
+
+/// A CertCentral API key, sent as the `X-DC-DEVKEY` header (marked sensitive).
+///
+/// It never appears in `Debug` or `Display` output, and its memory is zeroized when dropped.
+///
+/// ```
+/// let key = certcentral::ApiKey::new("s3cr3t-key");
+/// assert_eq!(format!("{key:?}"), "ApiKey(<redacted>)");
+/// assert_eq!(key.to_string(), "<redacted>");
+/// ```
+#[derive(Clone)]
+pub struct ApiKey(Zeroizing<String>);
+
+impl ApiKey {
+    /// Wraps a key.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(Zeroizing::new(key.into()))
+    }
+
+    /// Reads a key from an environment variable, if it is set and not empty.
+    ///
+    /// ```
+    /// assert!(certcentral::ApiKey::from_env("CERTCENTRAL_DOC_EXAMPLE_UNSET").is_none());
+    /// ```
+    pub fn from_env(var: &str) -> Option<Self> {
+        std::env::var(var)
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+            .map(Self::new)
+    }
+
+    /// The key itself, for the one place that sends it.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}

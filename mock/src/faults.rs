@@ -1,0 +1,99 @@
+//! Faults a test can script, one per incoming order request.
+
+use std::time::Duration;
+
+/// What the mock does to the next order request instead of (or on top of) answering it.
+///
+/// Faults are queued with [`MockServer::inject`](crate::MockServer::inject) and consumed in
+/// order, one per request to the order endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Wait this long, then handle the request normally (the order is recorded after the wait).
+    Delay(Duration),
+    /// Drop the connection without recording anything.
+    CloseBeforeRecording,
+    /// Record the order, then drop the connection without answering.
+    CloseAfterRecording,
+    /// Answer 503 with an HTML maintenance page and a `Retry-After`; nothing is recorded.
+    Maintenance,
+    /// Answer 429 `request_limit_exceeded` regardless of the windows; nothing is recorded.
+    RateLimited,
+    /// Record the order, then answer 500 with an HTML page (a crash after the commit).
+    InternalError,
+    /// Record the order, send the 201 headers and half of the body, then drop the connection.
+    TruncatedBody,
+    /// Record the order and answer 201 with a body that is not JSON.
+    MalformedJson,
+    /// Record the order and answer 201 with this request status instead of the real one.
+    UnlistedStatus(String),
+    /// Record the order and answer 201 with fields the spec does not list.
+    ExtraFields,
+    /// Answer with exactly this, recording nothing (for error bodies of any shape).
+    Respond {
+        /// The HTTP status.
+        status: u16,
+        /// The `Content-Type`.
+        content_type: String,
+        /// The body, as sent.
+        body: String,
+    },
+}
+
+impl Fault {
+    /// Whether the fault still lets the order be validated and recorded.
+    pub(crate) fn records(&self) -> bool {
+        !matches!(
+            self,
+            Fault::CloseBeforeRecording
+                | Fault::Maintenance
+                | Fault::RateLimited
+                | Fault::Respond { .. }
+        )
+    }
+
+    /// A short name for logs and test output.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Fault::Delay(_) => "delay",
+            Fault::CloseBeforeRecording => "close_before_recording",
+            Fault::CloseAfterRecording => "close_after_recording",
+            Fault::Maintenance => "maintenance",
+            Fault::RateLimited => "rate_limited",
+            Fault::InternalError => "internal_error",
+            Fault::TruncatedBody => "truncated_body",
+            Fault::MalformedJson => "malformed_json",
+            Fault::UnlistedStatus(_) => "unlisted_status",
+            Fault::ExtraFields => "extra_fields",
+            Fault::Respond { .. } => "respond",
+        }
+    }
+
+    /// Parses a fault name as used by the binary's `--fault` flag (`delay:250ms` for delays,
+    /// `unlisted_status:needs_approval`).
+    ///
+    /// ```
+    /// use certcentral_mock::Fault;
+    /// assert_eq!(Fault::parse("maintenance"), Some(Fault::Maintenance));
+    /// assert_eq!(Fault::parse("delay:250ms"), Some(Fault::Delay(std::time::Duration::from_millis(250))));
+    /// assert_eq!(Fault::parse("bogus"), None);
+    /// ```
+    pub fn parse(text: &str) -> Option<Fault> {
+        let (name, arg) = text.split_once(':').unwrap_or((text, ""));
+        Some(match name {
+            "delay" => Fault::Delay(Duration::from_millis(
+                arg.strip_suffix("ms").unwrap_or(arg).parse().ok()?,
+            )),
+            "close_before_recording" => Fault::CloseBeforeRecording,
+            "close_after_recording" => Fault::CloseAfterRecording,
+            "maintenance" => Fault::Maintenance,
+            "rate_limited" => Fault::RateLimited,
+            "internal_error" => Fault::InternalError,
+            "truncated_body" => Fault::TruncatedBody,
+            "malformed_json" => Fault::MalformedJson,
+            "unlisted_status" if !arg.is_empty() => Fault::UnlistedStatus(arg.to_string()),
+            "extra_fields" => Fault::ExtraFields,
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,57 @@
+//! Shared helpers for the workspace-level test suites.
+
+use certcentral::{ApiKey, Client, RetryPolicy};
+use certcentral_mock::{MockConfig, MockServer};
+use serde_json::{Value, json};
+
+/// Starts a mock with `config` and a client for it (validation on, retries as given).
+pub async fn mock_and_client(config: MockConfig, retry: RetryPolicy) -> (MockServer, Client) {
+    let server = MockServer::start(config)
+        .await
+        .expect("the mock starts on loopback");
+    let client = Client::builder(ApiKey::new(server.api_key()))
+        .base_url(server.base_url())
+        .retry(retry)
+        .build()
+        .expect("a loopback base URL is accepted");
+    (server, client)
+}
+
+/// A valid order body for each product, as JSON.
+pub fn valid_body(product: &str) -> Value {
+    let mut body = json!({
+        "certificate": {
+            "emails": ["alice@example.com"],
+            "signature_hash": "sha256"
+        },
+        "order_validity": { "years": 1 }
+    });
+    if product != "class1_smime" {
+        body["certificate"]["common_name"] = json!("Alice Example");
+        body["organization"] = json!({ "id": 112233 });
+    }
+    if matches!(
+        product,
+        "client_premium" | "client_digital_signature_plus" | "client_email_security_plus"
+    ) {
+        body["certificate"]["common_name_indicator"] = json!("given_name_surname");
+        body["certificate"]["individual"] =
+            json!({ "first_name": "Alice", "last_name": "Example" });
+    }
+    body
+}
+
+/// The request type from a JSON body.
+pub fn request(body: Value) -> certcentral::types::OrderClientCertificateRequest {
+    serde_json::from_value(body).expect("the body matches the generated request type")
+}
+
+/// The spec's document as JSON.
+pub fn spec_document() -> Value {
+    let yaml =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi.yaml"))
+            .expect("the spec is readable");
+    certcentral_codegen::model::load(&yaml)
+        .expect("the spec is accepted")
+        .document
+}

@@ -1,0 +1,274 @@
+//! The client on real HTTP over loopback against the mock: what is sent, and how each answer
+//! comes back.
+
+use certcentral::types::ClientCertificateId;
+use certcentral::{Error, RequestStatus, RetryPolicy};
+use certcentral_mock::{Fault, MockConfig};
+use certcentral_tests::{mock_and_client, request, valid_body};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn sends_method_path_key_content_type_and_body() {
+    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
+    let mut body = valid_body("client_premium");
+    body["alternative_order_id"] = json!("order42");
+    let placed = client
+        .order(ClientCertificateId::ClientPremium, &request(body.clone()))
+        .await
+        .unwrap();
+
+    let sent = server.requests();
+    assert_eq!(sent.len(), 1);
+    let sent = &sent[0];
+    assert_eq!(sent.method, "POST");
+    assert_eq!(sent.path, "/services/v2/order/certificate/client_premium");
+    assert_eq!(sent.header("X-DC-DEVKEY"), Some(server.api_key()));
+    assert_eq!(sent.header("content-type"), Some("application/json"));
+    assert_eq!(serde_json::from_slice::<Value>(&sent.body).unwrap(), body);
+
+    assert_eq!(placed.response.id, 112233);
+    assert_eq!(placed.alternative_order_id, "order42");
+    assert_eq!(server.ledger()[0].order_id, placed.response.id);
+}
+
+#[tokio::test]
+async fn a_201_comes_back_typed() {
+    let (server, client) = mock_and_client(
+        MockConfig::default().prevalidated(true),
+        RetryPolicy::none(),
+    )
+    .await;
+    let mut body = valid_body("class1_smime");
+    body["skip_approval"] = json!(true);
+    let placed = client
+        .order(ClientCertificateId::Class1Smime, &request(body))
+        .await
+        .unwrap();
+    assert_eq!(placed.response.requests[0].status, RequestStatus::Approved);
+    assert_eq!(placed.response.certificate_id, Some(113));
+    assert_eq!(placed.attempts, 1);
+    assert_eq!(server.ledger().len(), 1);
+}
+
+#[tokio::test]
+async fn a_400_with_two_errors_keeps_both() {
+    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
+    server.inject(Fault::Respond {
+        status: 400,
+        content_type: "application/json".into(),
+        body: r#"{"errors":[{"code":"invalid_email","message":"Email is invalid."},{"code":"not_found|organization","message":"Organization not found."}]}"#.into(),
+    });
+    let err = client
+        .order(
+            ClientCertificateId::ClientPremium,
+            &request(valid_body("client_premium")),
+        )
+        .await
+        .unwrap_err();
+    let Error::Api { status, errors } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*status, 400);
+    let codes: Vec<_> = errors
+        .iter()
+        .map(|e| (e.code.as_str(), e.base_code()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("invalid_email", "invalid_email"),
+            ("not_found|organization", "not_found")
+        ]
+    );
+    assert_eq!(errors[1].message, "Organization not found.");
+    assert!(
+        err.to_string()
+            .contains("not_found|organization: Organization not found."),
+        "{err}"
+    );
+    assert!(server.ledger().is_empty());
+}
+
+#[tokio::test]
+async fn the_mock_s_own_400_lists_every_violation() {
+    let server = certcentral_mock::MockServer::start(MockConfig::default())
+        .await
+        .unwrap();
+    let client = certcentral::Client::builder(certcentral::ApiKey::new(server.api_key()))
+        .base_url(server.base_url())
+        .validate_before_send(false)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mut body = valid_body("client_premium");
+    body["order_validity"] = json!({ "years": 7 });
+    body["certificate"]["individual"] = json!({ "first_name": "Alice", "pseudonym": "A" });
+    let err = client
+        .order(ClientCertificateId::ClientPremium, &request(body))
+        .await
+        .unwrap_err();
+    let Error::Api {
+        status: 400,
+        errors,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    let codes: Vec<_> = errors.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "invalid_request|schema.range",
+            "invalid_request|individual.given_name_surname",
+            "invalid_request|individual.given_name_surname_no_pseudonym"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn errors_sent_as_an_object_are_kept() {
+    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
+    server.inject(Fault::Respond {
+        status: 403,
+        content_type: "application/json".into(),
+        body: r#"{"errors":{"code":"access_denied","message":"No permission."}}"#.into(),
+    });
+    let err = client
+        .order(
+            ClientCertificateId::Class1Smime,
+            &request(valid_body("class1_smime")),
+        )
+        .await
+        .unwrap_err();
+    let Error::Api {
+        status: 403,
+        errors,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (errors[0].code.as_str(), errors[0].message.as_str()),
+        ("access_denied", "No permission.")
+    );
+}
+
+#[tokio::test]
+async fn a_429_is_rate_limited_with_retry_after() {
+    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
+    server.inject(Fault::RateLimited);
+    let err = client
+        .order(
+            ClientCertificateId::Class1Smime,
+            &request(valid_body("class1_smime")),
+        )
+        .await
+        .unwrap_err();
+    let Error::RateLimited {
+        retry_after,
+        errors,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*retry_after, Some(std::time::Duration::from_secs(1)));
+    assert_eq!(errors[0].code, "request_limit_exceeded");
+    assert!(err.is_retryable());
+    assert!(server.ledger().is_empty());
+}
+
+#[tokio::test]
+async fn an_html_503_is_unavailable_with_a_bounded_snippet() {
+    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
+    server.inject(Fault::Maintenance);
+    let err = client
+        .order(
+            ClientCertificateId::Class1Smime,
+            &request(valid_body("class1_smime")),
+        )
+        .await
+        .unwrap_err();
+    let Error::Unavailable {
+        retry_after,
+        snippet,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*retry_after, Some(std::time::Duration::from_secs(1)));
+    assert!(
+        snippet.contains("CertCentral is down for maintenance"),
+        "{snippet}"
+    );
+    assert!(!snippet.contains('<'), "markup is stripped: {snippet}");
+    assert!(server.ledger().is_empty());
+}
+
+#[tokio::test]
+async fn an_unlisted_status_keeps_the_order_id() {
+    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
+    server.inject(Fault::UnlistedStatus("waiting_pickup".into()));
+    let placed = client
+        .order(
+            ClientCertificateId::Class1Smime,
+            &request(valid_body("class1_smime")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(placed.response.id, server.ledger()[0].order_id);
+    assert_eq!(
+        placed.response.requests[0].status,
+        RequestStatus::Unknown("waiting_pickup".into())
+    );
+}
+
+#[tokio::test]
+async fn the_generated_client_talks_to_the_mock_too() {
+    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
+    let response = client
+        .generated()
+        .order_client_certificate()
+        .client_certificate_id(ClientCertificateId::Class1Smime)
+        .body(request(valid_body("class1_smime")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    assert_eq!(response.into_inner().id, server.ledger()[0].order_id);
+}
+
+#[test]
+fn plain_http_is_refused_except_on_loopback() {
+    let build = |url: &str| {
+        certcentral::Client::builder(certcentral::ApiKey::new("k"))
+            .base_url(url)
+            .build()
+    };
+    for ok in [
+        "http://127.0.0.1:9/services/v2",
+        "http://localhost:9",
+        "http://[::1]:9/x",
+        "https://a.example",
+    ] {
+        assert!(build(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "http://10.0.0.1/services/v2",
+        "http://example.com",
+        "ftp://example.com",
+        "https://",
+        "127.0.0.1:80",
+    ] {
+        assert!(matches!(build(bad), Err(Error::Config(_))), "{bad}");
+    }
+}
+
+#[test]
+fn the_key_never_shows_in_debug() {
+    let client = certcentral::Client::builder(certcentral::ApiKey::new("SUPER-SECRET-KEY"))
+        .build()
+        .unwrap();
+    let debug = format!("{client:?}");
+    assert!(!debug.contains("SUPER-SECRET-KEY"), "{debug}");
+    assert!(debug.contains("ApiKey(<redacted>)"), "{debug}");
+}
