@@ -28,6 +28,7 @@ pub mod generated;
 
 mod client;
 mod error;
+mod params;
 mod random;
 mod secret;
 
@@ -39,6 +40,16 @@ pub use client::{
 pub use error::{ApiError, Error, InvalidOrder};
 pub use generated::{RequestStatus, types};
 pub use secret::ApiKey;
+
+/// Derives [`ClientCertificateOrder`]: see the `certcentral_macros` crate documentation.
+pub use certcentral_macros::ClientCertificateOrder;
+
+#[doc(hidden)]
+/// What the derive expands to. Not a stable API.
+pub mod __private {
+    pub use crate::params::{Order, ToParam, kinds};
+    pub use serde_json::Value;
+}
 
 use types::{ClientCertificateId, OrderClientCertificateRequest};
 
@@ -91,7 +102,7 @@ pub fn validate(
 /// let rules: Vec<_> = invalid.violations.iter().map(|v| v.rule).collect();
 /// assert!(rules.contains(&"schema.min_items"));
 /// assert!(rules.contains(&"schema.enum"));
-/// assert!(rules.contains(&"schema.required")); // order_validity
+/// assert!(rules.contains(&"validity.required")); // no order_validity at all
 /// ```
 pub fn validate_json(
     product: &str,

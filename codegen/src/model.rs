@@ -30,6 +30,8 @@ const CONDITIONS: [&str; 6] = ["products", "param", "in", "not_in", "present", "
 pub struct Product {
     pub id: String,
     pub name: String,
+    /// The variant of the generated `ClientCertificateId` enum.
+    pub variant: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -314,6 +316,7 @@ impl<'a> Cx<'a> {
                 Some(name) => products.push(Product {
                     id: id.into(),
                     name: name.into(),
+                    variant: heck::ToUpperCamelCase::to_upper_camel_case(id),
                 }),
                 None => self.issue(
                     &format!("{at}.x-certcentral-product-names"),

@@ -7,8 +7,8 @@ use quote::{format_ident, quote};
 /// The table's Rust source, unformatted.
 pub fn tokens(model: &Model) -> TokenStream {
     let products = model.products.iter().map(|p| {
-        let (id, name) = (&p.id, &p.name);
-        quote! { Product { id: #id, name: #name } }
+        let (id, name, variant) = (&p.id, &p.name, &p.variant);
+        quote! { Product { id: #id, name: #name, variant: #variant } }
     });
     let params = model.params.iter().map(param);
     let rules = model.rules.iter().map(rule);

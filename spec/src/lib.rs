@@ -48,6 +48,8 @@ pub struct Product {
     pub id: &'static str,
     /// DigiCert's display name, e.g. `Premium`.
     pub name: &'static str,
+    /// The variant of the generated `ClientCertificateId` enum, e.g. `ClientPremium`.
+    pub variant: &'static str,
 }
 
 /// The JSON shape of a request parameter.
@@ -168,7 +170,7 @@ impl Param {
     }
 }
 
-fn parent_of(path: &str) -> Option<&str> {
+pub(crate) fn parent_of(path: &str) -> Option<&str> {
     path.rsplit_once('.')
         .map(|(parent, _)| parent.strip_suffix("[]").unwrap_or(parent))
 }

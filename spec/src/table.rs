@@ -20,22 +20,27 @@ pub static PRODUCTS: &[Product] = &[
     Product {
         id: "client_premium",
         name: "Premium",
+        variant: "ClientPremium",
     },
     Product {
         id: "client_digital_signature_plus",
         name: "Digital Signature Plus",
+        variant: "ClientDigitalSignaturePlus",
     },
     Product {
         id: "client_email_security_plus",
         name: "Email Security Plus",
+        variant: "ClientEmailSecurityPlus",
     },
     Product {
         id: "class1_smime",
         name: "Class 1 S/MIME",
+        variant: "Class1Smime",
     },
     Product {
         id: "client_authentication_plus",
         name: "Authentication Plus",
+        variant: "ClientAuthenticationPlus",
     },
 ];
 /// Every request parameter, parents before their fields.

@@ -2,8 +2,8 @@
 
 use crate::eval::scalar_text;
 use crate::{
-    Constraints, Facts, Finding, Format, Kind, Known, PARAMS, PRODUCTS, Param, Presence, children,
-    evaluate, nearest, product, roots,
+    Constraints, Effect, Facts, Finding, Format, Kind, Known, PARAMS, PRODUCTS, Param, Presence,
+    children, evaluate, nearest, product, roots,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -85,10 +85,19 @@ pub fn validate(product_id: &str, body: &Value) -> Report {
     for finding in evaluate(&facts) {
         match finding {
             Finding::Violated { rule, params } => {
-                for p in params {
+                // "None of these is set" is one violation, at the parameters' common parent.
+                let none_of = matches!(rule.effect, Effect::AnyOf | Effect::OneOf)
+                    && params.len() == rule.params.len()
+                    && params.iter().all(|p| facts.presence(p) == Presence::Absent);
+                let paths: Vec<String> = if none_of {
+                    vec![common_parent(&params)]
+                } else {
+                    params.iter().map(|p| p.to_string()).collect()
+                };
+                for path in paths {
                     report.violations.push(Violation {
                         rule: rule.id,
-                        path: p.to_string(),
+                        path,
                         message: rule.message.to_string(),
                     });
                 }
@@ -106,7 +115,30 @@ pub fn validate(product_id: &str, body: &Value) -> Report {
             Finding::Undecided { .. } => {}
         }
     }
+    // A rule about an object's fields says more than "the object is required".
+    let named: Vec<String> = report
+        .violations
+        .iter()
+        .filter(|v| !v.rule.starts_with("schema."))
+        .map(|v| v.path.clone())
+        .collect();
+    report.violations.retain(|v| {
+        v.rule != "schema.required"
+            || !named.iter().any(|n| {
+                n.strip_prefix(v.path.as_str())
+                    .is_some_and(|r| r.is_empty() || r.starts_with('.'))
+            })
+    });
     report
+}
+
+/// The path all of `params` are under (`order_validity` for its fields), else the first.
+fn common_parent(params: &[&str]) -> String {
+    let parents: Vec<Option<&str>> = params.iter().map(|p| crate::parent_of(p)).collect();
+    match parents.first() {
+        Some(Some(first)) if parents.iter().all(|p| p == &Some(*first)) => first.to_string(),
+        _ => params.first().map_or(String::new(), |p| p.to_string()),
+    }
 }
 
 struct JsonFacts<'a> {
@@ -197,9 +229,9 @@ fn walk_value(field: &'static Param, v: &Value, at: &str, out: &mut Vec<Violatio
         Kind::ObjectList => match v.as_array() {
             Some(items) => {
                 check_min_items(field, items.len(), at, out);
-                let item_path = format!("{}[]", field.path);
+                // Item fields are the children of the list (`custom_fields[].value`).
                 for (i, item) in items.iter().enumerate() {
-                    walk_object(Some(&item_path), item, &format!("{at}[{i}]"), out);
+                    walk_object(Some(field.path), item, &format!("{at}[{i}]"), out);
                 }
             }
             None => out.push(type_violation(at, field.kind)),
@@ -479,6 +511,32 @@ mod tests {
         assert!(!is_date_dd_mmm_yyyy("31 APR 2026"));
         assert!(is_date_yyyy_mm_dd("2026-04-30"));
         assert!(!is_date_yyyy_mm_dd("2026-04-31"));
+    }
+
+    #[test]
+    fn list_items_are_checked_field_by_field() {
+        let body = serde_json::json!({
+            "certificate": { "emails": ["a@example.com"], "signature_hash": "sha256" },
+            "order_validity": { "years": 1 },
+            "custom_fields": [
+                { "metadata_id": 1, "value": "x" },
+                { "metadata_id": "one", "valu": "y" }
+            ]
+        });
+        let report = validate("class1_smime", &body);
+        let found: Vec<(&str, &str)> = report
+            .violations
+            .iter()
+            .map(|v| (v.rule, v.path.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("schema.type", "custom_fields[1].metadata_id"),
+                ("schema.unknown_parameter", "custom_fields[1].valu"),
+                ("schema.required", "custom_fields[1].value"),
+            ]
+        );
     }
 
     #[test]

@@ -1,0 +1,158 @@
+//! Emit: the `ClientCertificateOrder` impl, and one real rustc warning per ignored parameter.
+
+use super::check::{Checked, Mapping, Source};
+use certcentral_spec::{Kind, Product};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::DeriveInput;
+
+fn product_const(product: &Product) -> TokenStream {
+    let variant = format_ident!("{}", product.variant);
+    quote! { ::certcentral::types::ClientCertificateId::#variant }
+}
+
+/// The impl for a struct that passed every check.
+pub fn implementation(ast: &DeriveInput, checked: &Checked) -> TokenStream {
+    let product_id = checked.product.id;
+    let this = quote! { self };
+    let sets = checked.mappings.iter().map(|m| set(m, &this));
+    let warnings = checked.warnings.iter().map(|(m, s)| warning(m, *s));
+    let body = quote! {
+        let mut order = ::certcentral::__private::Order::new(#product_id);
+        #(#sets)*
+        order.finish()
+    };
+    let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
+    let ident = &ast.ident;
+    let product = product_const(checked.product);
+    quote! {
+        #(#warnings)*
+        impl #impl_generics ::certcentral::ClientCertificateOrder for #ident #ty_generics #where_clause {
+            const PRODUCT: ::certcentral::types::ClientCertificateId = #product;
+
+            fn try_into_request(
+                &self,
+            ) -> ::core::result::Result<
+                ::certcentral::types::OrderClientCertificateRequest,
+                ::certcentral::InvalidOrder,
+            > {
+                #body
+            }
+        }
+    }
+}
+
+/// An impl that compiles whatever the errors were, so users see the errors and no cascade.
+pub fn stub(ast: &DeriveInput, product: Option<&Product>) -> TokenStream {
+    let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
+    let ident = &ast.ident;
+    let product = product
+        .or(certcentral_spec::PRODUCTS.first())
+        .map(product_const)
+        .unwrap_or_default();
+    quote! {
+        impl #impl_generics ::certcentral::ClientCertificateOrder for #ident #ty_generics #where_clause {
+            const PRODUCT: ::certcentral::types::ClientCertificateId = #product;
+
+            fn try_into_request(
+                &self,
+            ) -> ::core::result::Result<
+                ::certcentral::types::OrderClientCertificateRequest,
+                ::certcentral::InvalidOrder,
+            > {
+                ::core::unreachable!("this type did not derive ClientCertificateOrder: see the compile errors")
+            }
+        }
+    }
+}
+
+fn kind_tokens(m: &Mapping) -> TokenStream {
+    match m.param.kind {
+        Kind::String => quote! { ::certcentral::__private::kinds::Text },
+        Kind::Integer => quote! { ::certcentral::__private::kinds::Integer },
+        Kind::Boolean => quote! { ::certcentral::__private::kinds::Boolean },
+        Kind::StringList => quote! { ::certcentral::__private::kinds::TextList },
+        Kind::ObjectList | Kind::Object => {
+            let item = format_ident!("{}", m.param.rust_type);
+            quote! { ::certcentral::__private::kinds::ObjectList<::certcentral::types::#item> }
+        }
+    }
+}
+
+/// The field conversions alone, in a function nobody calls: emitted beside the errors so a
+/// field type that cannot become its parameter is reported in the same compile.
+pub fn type_checks(ast: &DeriveInput, mappings: &[Mapping]) -> TokenStream {
+    let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
+    let ident = &ast.ident;
+    let this = quote! { this };
+    let sets = mappings.iter().map(|m| set(m, &this));
+    quote! {
+        const _: () = {
+            #[allow(dead_code, unused_variables, unused_mut)]
+            fn certcentral_type_check #impl_generics (this: &#ident #ty_generics) #where_clause {
+                let mut order = ::certcentral::__private::Order::new("");
+                #(#sets)*
+            }
+        };
+    }
+}
+
+fn set(m: &Mapping, this: &TokenStream) -> TokenStream {
+    let segments = m.param.path.split('.');
+    let path = quote! { &[#(#segments),*] };
+    match &m.source {
+        Source::Constant(setting) => {
+            let value = match &setting.value {
+                serde_json::Value::String(s) => {
+                    quote! { ::certcentral::__private::Value::String(::std::string::String::from(#s)) }
+                }
+                serde_json::Value::Bool(b) => quote! { ::certcentral::__private::Value::Bool(#b) },
+                serde_json::Value::Number(n) => {
+                    let n = n.as_i64().unwrap_or_default();
+                    quote! { ::certcentral::__private::Value::from(#n) }
+                }
+                _ => quote! { ::certcentral::__private::Value::Null },
+            };
+            quote! {
+                order.set(#path, #value);
+            }
+        }
+        Source::Field(field) => {
+            let ident = &field.ident;
+            let kind = kind_tokens(m);
+            let ty = field.option_inner.as_ref().unwrap_or(&field.ty);
+            // Spanned on the field's type: a type that cannot become the parameter is reported there.
+            let convert = quote_spanned! {field.type_span()=>
+                <#ty as ::certcentral::__private::ToParam<#kind>>::to_param(value)
+            };
+            if field.option_inner.is_some() {
+                quote! {
+                    if let ::core::option::Option::Some(value) = &#this.#ident {
+                        order.set(#path, #convert);
+                    }
+                }
+            } else {
+                quote! {
+                    {
+                        let value = &#this.#ident;
+                        order.set(#path, #convert);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A real, spanned rustc warning on stable: the use of a deprecated item.
+fn warning(message: &str, span: Span) -> TokenStream {
+    let name = format_ident!("certcentral_order_warning", span = span);
+    let use_it = quote_spanned! {span=> let _ = #name; };
+    quote! {
+        const _: () = {
+            #[deprecated(note = #message)]
+            #[allow(non_upper_case_globals)]
+            const #name: () = ();
+            #use_it
+        };
+    }
+}

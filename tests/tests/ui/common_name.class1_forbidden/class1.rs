@@ -1,0 +1,12 @@
+use certcentral::ClientCertificateOrder;
+
+#[derive(ClientCertificateOrder)]
+#[order(product = "class1_smime", signature_hash = "sha256")]
+struct Order {
+    emails: Vec<String>,
+    #[order(param = "order_validity.years")]
+    years: u8,
+    common_name: String,
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use certcentral::ClientCertificateOrder;
+
+#[derive(ClientCertificateOrder)]
+#[order(product = "class1_smime", signature_hash = "sha256")]
+struct Order {
+    emails: Vec<String>,
+    #[order(param = "order_validity.years")]
+    years: u8,
+    #[order(param = "certificate.individual.first_name")]
+    first: String,
+}
+
+fn main() {}

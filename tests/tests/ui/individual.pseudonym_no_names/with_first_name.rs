@@ -1,0 +1,17 @@
+use certcentral::ClientCertificateOrder;
+
+#[derive(ClientCertificateOrder)]
+#[order(product = "client_premium", common_name_indicator = "pseudonym", signature_hash = "sha256")]
+struct Order {
+    common_name: String,
+    emails: Vec<String>,
+    #[order(param = "organization.id")]
+    org: i64,
+    #[order(param = "order_validity.years")]
+    years: u8,
+    pseudonym: String,
+    #[order(param = "certificate.individual.first_name")]
+    first: String,
+}
+
+fn main() {}

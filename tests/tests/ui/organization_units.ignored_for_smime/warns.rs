@@ -1,0 +1,14 @@
+#![deny(deprecated)]
+
+use certcentral::ClientCertificateOrder;
+
+#[derive(ClientCertificateOrder)]
+#[order(product = "class1_smime", signature_hash = "sha256")]
+struct Order {
+    emails: Vec<String>,
+    #[order(param = "order_validity.years")]
+    years: u8,
+    organization_units: Vec<String>,
+}
+
+fn main() {}

@@ -1,0 +1,19 @@
+use certcentral::ClientCertificateOrder;
+
+#[derive(ClientCertificateOrder)]
+#[order(product = "class1_smime", signature_hash = "sha256", payment_method = "card")]
+struct Order {
+    emails: Vec<String>,
+    #[order(param = "order_validity.years")]
+    years: u8,
+    #[order(param = "credit_card.number")]
+    card: String,
+    #[order(param = "billing_address.address")]
+    street: String,
+    #[order(param = "billing_address.city")]
+    city: String,
+    #[order(param = "billing_address.country")]
+    country: String,
+}
+
+fn main() {}
