@@ -337,6 +337,24 @@ async fn order(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response<Body> {
+    // Like a real server, an order being processed is finished even if the client hangs up
+    // (a client timeout must not make the order vanish).
+    let task = tokio::spawn(handle_order(shared, product, headers, body));
+    task.await.unwrap_or_else(|_| {
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "The mock failed while handling the order.",
+        )
+    })
+}
+
+async fn handle_order(
+    shared: Arc<Shared>,
+    product: String,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response<Body> {
     let path = format!("/services/v2/order/certificate/{product}");
     record(&shared, "POST", &path, &headers, &body);
     let fault = shared.ledger().faults.pop_front();

@@ -55,3 +55,24 @@ pub fn spec_document() -> Value {
         .expect("the spec is accepted")
         .document
 }
+
+/// A plain HTTP client for raw requests the typed client would never send.
+pub struct RawHttp(reqwest::Client);
+
+impl RawHttp {
+    /// A client without default headers.
+    pub fn new() -> Self {
+        Self(reqwest::Client::new())
+    }
+
+    /// Starts a POST.
+    pub fn post(&self, url: impl AsRef<str>) -> reqwest::RequestBuilder {
+        self.0.post(url.as_ref())
+    }
+}
+
+impl Default for RawHttp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
