@@ -1,14 +1,17 @@
 //! The client: configuration, validation before sending, one bounded request, retries only
 //! where DigiCert certainly created nothing.
 
-use crate::error::{Error, parse_errors, snippet};
+use crate::error::{DUPLICATE_ALTERNATIVE_ORDER_ID, Error, parse_errors_redacted, snippet};
+use crate::pacing::{Pacer, RateLimits};
 use crate::types::{
     ClientCertificateId, OrderClientCertificateRequest, OrderClientCertificateResponse,
 };
 use crate::{ApiKey, ClientCertificateOrder, validate};
 use certcentral_spec::{ORDER_PATH, SERVERS, Violation};
+use futures_util::StreamExt;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 /// The header DigiCert reads the API key from.
 pub const API_KEY_HEADER: &str = "X-DC-DEVKEY";
@@ -162,6 +165,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     validate: bool,
     retry: RetryPolicy,
+    pacing: RateLimits,
 }
 
 impl ClientBuilder {
@@ -204,6 +208,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The rolling limits the client paces itself under (default [`RateLimits::digicert`];
+    /// [`RateLimits::none`] turns pacing off). Every request of the client and its clones
+    /// counts, so one client shared by many tasks never exceeds them.
+    pub fn pacing(mut self, limits: RateLimits) -> Self {
+        self.pacing = limits;
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.base_url.trim_end_matches('/').to_string();
@@ -235,6 +247,7 @@ impl ClientBuilder {
             api_key: self.api_key,
             validate: self.validate,
             retry: self.retry,
+            pacer: Arc::new(Pacer::new(self.pacing)),
         })
     }
 }
@@ -295,6 +308,7 @@ pub struct Client {
     api_key: ApiKey,
     validate: bool,
     retry: RetryPolicy,
+    pacer: Arc<Pacer>,
 }
 
 /// A placed order.
@@ -322,6 +336,7 @@ impl Client {
             connect_timeout: Duration::from_secs(10),
             validate: true,
             retry: RetryPolicy::default(),
+            pacing: RateLimits::digicert(),
         }
     }
 
@@ -346,6 +361,36 @@ impl Client {
     ) -> Result<PlacedOrder, Error> {
         let request = order.try_into_request()?;
         self.order(O::PRODUCT, &request).await
+    }
+
+    /// Submits many orders, at most `concurrency` at a time and paced under the client's rate
+    /// limits; returns one result per order, in input order.
+    ///
+    /// ```no_run
+    /// # async fn run(client: certcentral::Client, orders: Vec<certcentral::types::OrderClientCertificateRequest>) {
+    /// use certcentral::types::ClientCertificateId;
+    /// let batch = orders.into_iter().map(|o| (ClientCertificateId::Class1Smime, o));
+    /// for result in client.order_many(batch, 8).await {
+    ///     match result {
+    ///         Ok(placed) => println!("order {}", placed.response.id),
+    ///         Err(e) => eprintln!("{e}"),
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub async fn order_many<I>(
+        &self,
+        orders: I,
+        concurrency: usize,
+    ) -> Vec<Result<PlacedOrder, Error>>
+    where
+        I: IntoIterator<Item = (ClientCertificateId, OrderClientCertificateRequest)>,
+    {
+        futures_util::stream::iter(orders)
+            .map(|(product, request)| async move { self.order(product, &request).await })
+            .buffered(concurrency.max(1))
+            .collect()
+            .await
     }
 
     /// Validates and sends an order.
@@ -379,6 +424,16 @@ impl Client {
         }
         let body = serde_json::to_vec(&request)
             .map_err(|e| Error::Config(format!("the order does not serialize: {e}")))?;
+        // Whatever the server echoes back, these never reach an error message.
+        let card = request.credit_card.as_ref();
+        let secrets: Vec<String> = [
+            Some(self.api_key.expose().to_string()),
+            card.map(|c| c.number.expose().to_string()),
+            card.map(|c| c.cvv.expose().to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let url = format!(
             "{}{}",
             self.base_url,
@@ -386,8 +441,11 @@ impl Client {
         );
         let mut attempt = 1;
         loop {
+            self.pacer.acquire().await;
             tracing::debug!(%product, %alternative_order_id, attempt, "sending order");
-            let outcome = self.send_once(&url, &body, &alternative_order_id).await;
+            let outcome = self
+                .send_once(&url, &body, &alternative_order_id, &secrets)
+                .await;
             match outcome {
                 Ok(response) => {
                     tracing::info!(%product, order_id = response.id, %alternative_order_id, "order placed");
@@ -418,6 +476,7 @@ impl Client {
         url: &str,
         body: &[u8],
         alternative_order_id: &str,
+        secrets: &[String],
     ) -> Result<OrderClientCertificateResponse, Error> {
         let unknown = |reason: String| Error::OutcomeUnknown {
             alternative_order_id: Some(alternative_order_id.to_string()),
@@ -449,8 +508,7 @@ impl Client {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(parse_retry_after);
         let mut bytes = Vec::new();
         let mut complete = true;
         loop {
@@ -476,44 +534,125 @@ impl Client {
                 }
             }
         }
-        let secrets = [self.api_key.expose()];
-        match status {
-            201 if complete => serde_json::from_slice(&bytes).map_err(|e| {
-                unknown(format!(
-                    "HTTP 201 (created) with an unreadable body ({e}): {}",
-                    snippet(&bytes, &secrets)
-                ))
-            }),
-            200..=299 => Err(unknown(format!(
-                "HTTP {status} with {}: {}",
-                if complete {
-                    "an undocumented status"
-                } else {
-                    "an oversized body"
-                },
-                snippet(&bytes, &secrets)
-            ))),
-            429 => Err(Error::RateLimited {
-                retry_after,
-                errors: parse_errors(&bytes),
-            }),
-            400..=499 => Err(Error::Api {
+        decode_response(
+            Response {
                 status,
-                errors: parse_errors(&bytes),
-            }),
-            503 => Err(Error::Unavailable {
                 retry_after,
-                snippet: snippet(&bytes, &secrets),
-            }),
-            500..=599 => Err(unknown(format!(
-                "HTTP {status}: {}",
-                snippet(&bytes, &secrets)
-            ))),
-            _ => Err(Error::UnexpectedResponse {
-                status,
-                snippet: snippet(&bytes, &secrets),
-            }),
+                body: &bytes,
+                complete,
+            },
+            alternative_order_id,
+            &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    value
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+        .or_else(|| {
+            httpdate::parse_http_date(value)
+                .ok()
+                .map(|at| at.duration_since(SystemTime::now()).unwrap_or_default())
+        })
+}
+
+/// An HTTP answer to an order request, as read (at most [`MAX_RESPONSE_BYTES`] of the body).
+#[derive(Debug, Clone, Copy)]
+pub struct Response<'a> {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Retry-After` the server sent, if any.
+    pub retry_after: Option<Duration>,
+    /// The body, or its first [`MAX_RESPONSE_BYTES`].
+    pub body: &'a [u8],
+    /// Whether `body` is the whole body.
+    pub complete: bool,
+}
+
+/// Turns an answer to an order request into the order or the right [`Error`]; never panics,
+/// whatever the server sent. `secrets` are redacted from any quoted body.
+///
+/// ```
+/// use certcentral::{Error, Response, decode_response};
+/// let ok = decode_response(
+///     Response { status: 201, retry_after: None, body: br#"{"id":1,"requests":[{"id":2,"status":"pending"}]}"#, complete: true },
+///     "alt1",
+///     &[],
+/// );
+/// assert_eq!(ok.unwrap().id, 1);
+/// let garbled = decode_response(Response { status: 201, retry_after: None, body: b"{\"id\":", complete: true }, "alt1", &[]);
+/// assert!(matches!(garbled, Err(Error::OutcomeUnknown { .. })));
+/// ```
+pub fn decode_response(
+    response: Response<'_>,
+    alternative_order_id: &str,
+    secrets: &[&str],
+) -> Result<OrderClientCertificateResponse, Error> {
+    let Response {
+        status,
+        retry_after,
+        body,
+        complete,
+    } = response;
+    let unknown = |reason: String| Error::OutcomeUnknown {
+        alternative_order_id: Some(alternative_order_id.to_string()),
+        reason,
+    };
+    match status {
+        201 if complete => serde_json::from_slice(body).map_err(|e| {
+            // serde_json's own message quotes the offending value: only its kind and place.
+            unknown(format!(
+                "HTTP 201 (created) with an unreadable body ({:?} error at line {} column {}): {}",
+                e.classify(),
+                e.line(),
+                e.column(),
+                snippet(body, secrets)
+            ))
+        }),
+        200..=299 => Err(unknown(format!(
+            "HTTP {status} with {}: {}",
+            if complete {
+                "an undocumented status"
+            } else {
+                "an oversized body"
+            },
+            snippet(body, secrets)
+        ))),
+        429 => Err(Error::RateLimited {
+            retry_after,
+            errors: parse_errors_redacted(body, secrets),
+        }),
+        400..=499 => {
+            let errors = parse_errors_redacted(body, secrets);
+            if errors
+                .iter()
+                .any(|e| e.base_code() == DUPLICATE_ALTERNATIVE_ORDER_ID)
+            {
+                Err(Error::DuplicateOrder {
+                    alternative_order_id: alternative_order_id.to_string(),
+                    errors,
+                })
+            } else {
+                Err(Error::Api { status, errors })
+            }
         }
+        503 => Err(Error::Unavailable {
+            retry_after,
+            snippet: snippet(body, secrets),
+        }),
+        500..=599 => Err(unknown(format!(
+            "HTTP {status}: {}",
+            snippet(body, secrets)
+        ))),
+        _ => Err(Error::UnexpectedResponse {
+            status,
+            snippet: snippet(body, secrets),
+        }),
     }
 }
 

@@ -92,6 +92,19 @@ pub enum Error {
         errors: Vec<ApiError>,
     },
 
+    /// The account requires unique alternative order ids and an order with this one exists
+    /// already: the order was *not* placed again (no double billing). Find the existing order
+    /// by its alternative id.
+    #[error(
+        "an order with alternative_order_id {alternative_order_id} already exists; it was not placed again"
+    )]
+    DuplicateOrder {
+        /// The alternative id that is already taken.
+        alternative_order_id: String,
+        /// The errors DigiCert sent.
+        errors: Vec<ApiError>,
+    },
+
     /// Rate limited (HTTP 429 `request_limit_exceeded`); no order was created.
     #[error("rate limited by CertCentral (HTTP 429){}", retry_hint(.retry_after))]
     RateLimited {
@@ -228,6 +241,9 @@ pub(crate) fn parse_errors(body: &[u8]) -> Vec<ApiError> {
     }
 }
 
+/// The error code for an alternative order id that is already taken.
+pub const DUPLICATE_ALTERNATIVE_ORDER_ID: &str = "duplicate_alternative_order_id";
+
 /// How much of a body an error message may quote.
 const SNIPPET_CHARS: usize = 200;
 
@@ -235,17 +251,8 @@ const SNIPPET_CHARS: usize = 200;
 /// collapsed, and anything that looks like a secret (long digit runs such as card numbers,
 /// the API key itself) replaced.
 pub(crate) fn snippet(body: &[u8], secrets: &[&str]) -> String {
-    let text = String::from_utf8_lossy(body);
+    let text = redact(&String::from_utf8_lossy(body), secrets);
     let mut out = String::new();
-    let mut digits = String::new();
-    let flush = |digits: &mut String, out: &mut String| {
-        if digits.len() >= 8 {
-            out.push_str("<redacted>");
-        } else {
-            out.push_str(digits);
-        }
-        digits.clear();
-    };
     let mut in_tag = false;
     for c in text.chars() {
         match c {
@@ -255,29 +262,56 @@ pub(crate) fn snippet(body: &[u8], secrets: &[&str]) -> String {
                 out.push(' ');
             }
             _ if in_tag => {}
-            c if c.is_ascii_digit() => digits.push(c),
-            c => {
-                flush(&mut digits, &mut out);
-                out.push(if c.is_control() || c.is_whitespace() {
-                    ' '
-                } else {
-                    c
-                });
-            }
-        }
-        if out.len() > SNIPPET_CHARS * 4 {
-            break;
+            c => out.push(if c.is_control() { ' ' } else { c }),
         }
     }
-    flush(&mut digits, &mut out);
-    let mut out = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(secret, "<redacted>");
+    bounded(
+        &out.split_whitespace().collect::<Vec<_>>().join(" "),
+        SNIPPET_CHARS,
+    )
+}
+
+/// At most `max` characters of `text`.
+fn bounded(text: &str, max: usize) -> String {
+    if text.chars().count() > max {
+        text.chars().take(max).collect::<String>() + "…"
+    } else {
+        text.to_string()
     }
-    if out.chars().count() > SNIPPET_CHARS {
-        out = out.chars().take(SNIPPET_CHARS).collect::<String>() + "…";
+}
+
+/// Replaces the known secrets, then every run of 8 or more digits (card numbers), by
+/// `[redacted]`. Secrets go first, on the raw text, so nothing done after can expose part of one.
+pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
+    const REDACTED: &str = "[redacted]";
+    let mut text = text.to_string();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        text = text.replace(secret, REDACTED);
     }
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        out.push_str(if digits.len() >= 8 { REDACTED } else { &digits });
+        digits.clear();
+        out.push(c);
+    }
+    out.pop();
     out
+}
+
+/// [`parse_errors`], each code and message redacted and bounded.
+pub(crate) fn parse_errors_redacted(body: &[u8], secrets: &[&str]) -> Vec<ApiError> {
+    parse_errors(body)
+        .into_iter()
+        .map(|e| ApiError {
+            code: bounded(&redact(&e.code, secrets), SNIPPET_CHARS),
+            message: bounded(&redact(&e.message, secrets), 4 * SNIPPET_CHARS),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -317,7 +351,15 @@ mod tests {
             b"<html><h1>Down</h1> card 4111111111111111 key K3Y-abcdef\n</html>",
             &["K3Y-abcdef"],
         );
-        assert_eq!(s, "Down card <redacted> key <redacted>");
+        assert_eq!(s, "Down card [redacted] key [redacted]");
         assert!(snippet("x".repeat(10_000).as_bytes(), &[]).chars().count() <= SNIPPET_CHARS + 1);
+        let errors = parse_errors_redacted(
+            br#"{"errors":[{"code":"card_declined","message":"card 4111111111111111 for org 112233 declined, key K3Y-abcdef"}]}"#,
+            &["K3Y-abcdef"],
+        );
+        assert_eq!(
+            errors[0].message,
+            "card [redacted] for org 112233 declined, key [redacted]"
+        );
     }
 }

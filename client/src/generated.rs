@@ -583,14 +583,12 @@ pub mod types {
     pub struct CreditCard {
         ///Cardholder's first and last name.
         pub cardholder_name: CreditCardCardholderName,
-        ///Card verification value, three or four digits (for example 333 or 4444). Secret.
-        pub cvv: i32,
+        pub cvv: crate::generated::CardVerificationValue,
         ///Expiration month, 1 (January) to 12 (December).
         pub expiration_month: ::std::num::NonZeroU32,
         ///Expiration year, four digits (for example 2026).
         pub expiration_year: i32,
-        ///Credit card number. Secret.
-        pub number: CreditCardNumber,
+        pub number: crate::generated::CardNumber,
     }
     impl CreditCard {
         pub fn builder() -> builder::CreditCard {
@@ -640,62 +638,6 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for CreditCardCardholderName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Credit card number. Secret.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct CreditCardNumber(::std::string::String);
-    impl ::std::ops::Deref for CreditCardNumber {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CreditCardNumber> for ::std::string::String {
-        fn from(value: CreditCardNumber) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CreditCardNumber {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{12,19}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]{12,19}$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreditCardNumber {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreditCardNumber {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CreditCardNumber {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -2268,14 +2210,17 @@ pub mod types {
                 super::CreditCardCardholderName,
                 ::std::string::String,
             >,
-            cvv: ::std::result::Result<i32, ::std::string::String>,
+            cvv: ::std::result::Result<
+                crate::generated::CardVerificationValue,
+                ::std::string::String,
+            >,
             expiration_month: ::std::result::Result<
                 ::std::num::NonZeroU32,
                 ::std::string::String,
             >,
             expiration_year: ::std::result::Result<i32, ::std::string::String>,
             number: ::std::result::Result<
-                super::CreditCardNumber,
+                crate::generated::CardNumber,
                 ::std::string::String,
             >,
         }
@@ -2313,7 +2258,7 @@ pub mod types {
             }
             pub fn cvv<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i32>,
+                T: ::std::convert::TryInto<crate::generated::CardVerificationValue>,
                 T::Error: ::std::fmt::Display,
             {
                 self.cvv = value
@@ -2353,7 +2298,7 @@ pub mod types {
             }
             pub fn number<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CreditCardNumber>,
+                T: ::std::convert::TryInto<crate::generated::CardNumber>,
                 T::Error: ::std::fmt::Display,
             {
                 self.number = value
@@ -3953,5 +3898,94 @@ impl<'de> ::serde::Deserialize<'de> for RequestStatus {
             str,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
+    }
+}
+/**Credit card number.
+
+Secret: the value never appears in `Debug` output and is zeroized on drop; read it with `expose`.*/
+#[derive(Clone, PartialEq, Eq)]
+pub struct CardNumber(::zeroize::Zeroizing<::std::string::String>);
+impl CardNumber {
+    /// The secret value, for the code that must send it.
+    pub fn expose(&self) -> &str {
+        self.0.as_str()
+    }
+}
+impl ::std::fmt::Debug for CardNumber {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("CardNumber(<redacted>)")
+    }
+}
+impl ::std::convert::From<::std::string::String> for CardNumber {
+    fn from(value: ::std::string::String) -> Self {
+        Self(::zeroize::Zeroizing::new(value))
+    }
+}
+impl ::std::convert::From<&str> for CardNumber {
+    fn from(value: &str) -> Self {
+        Self(::zeroize::Zeroizing::new(value.to_owned()))
+    }
+}
+impl ::serde::Serialize for CardNumber {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CardNumber {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+            .map(|v| Self(::zeroize::Zeroizing::new(v)))
+    }
+}
+/**Card verification value, three or four digits (for example 333 or 4444).
+
+Secret: the value never appears in `Debug` output and is zeroized on drop; read it with `expose`.*/
+#[derive(Clone, PartialEq, Eq)]
+pub struct CardVerificationValue(::zeroize::Zeroizing<i64>);
+impl CardVerificationValue {
+    /// The secret value, for the code that must send it.
+    pub fn expose(&self) -> i64 {
+        *self.0
+    }
+}
+impl ::std::fmt::Debug for CardVerificationValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("CardVerificationValue(<redacted>)")
+    }
+}
+impl ::std::convert::From<i64> for CardVerificationValue {
+    fn from(value: i64) -> Self {
+        Self(::zeroize::Zeroizing::new(value))
+    }
+}
+impl ::std::convert::From<i32> for CardVerificationValue {
+    fn from(value: i32) -> Self {
+        Self(::zeroize::Zeroizing::new(i64::from(value)))
+    }
+}
+impl ::std::convert::From<u16> for CardVerificationValue {
+    fn from(value: u16) -> Self {
+        Self(::zeroize::Zeroizing::new(i64::from(value)))
+    }
+}
+impl ::serde::Serialize for CardVerificationValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_i64(*self.0)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CardVerificationValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        <i64 as ::serde::Deserialize>::deserialize(deserializer)
+            .map(|v| Self(::zeroize::Zeroizing::new(v)))
     }
 }

@@ -28,6 +28,7 @@ pub mod generated;
 
 mod client;
 mod error;
+mod pacing;
 mod params;
 mod random;
 mod secret;
@@ -35,10 +36,12 @@ mod secret;
 pub use certcentral_spec as spec;
 pub use certcentral_spec::Violation;
 pub use client::{
-    API_KEY_HEADER, Client, ClientBuilder, MAX_RESPONSE_BYTES, PlacedOrder, Region, RetryPolicy,
+    API_KEY_HEADER, Client, ClientBuilder, MAX_RESPONSE_BYTES, PlacedOrder, Region, Response,
+    RetryPolicy, decode_response,
 };
-pub use error::{ApiError, Error, InvalidOrder};
-pub use generated::{RequestStatus, types};
+pub use error::{ApiError, DUPLICATE_ALTERNATIVE_ORDER_ID, Error, InvalidOrder};
+pub use generated::{CardNumber, CardVerificationValue, RequestStatus, types};
+pub use pacing::RateLimits;
 pub use secret::ApiKey;
 
 /// Derives [`ClientCertificateOrder`]: see the `certcentral_macros` crate documentation.

@@ -180,7 +180,13 @@ impl Order {
             violations: vec![Violation {
                 rule: "schema.type",
                 path: "(body)".into(),
-                message: format!("the order does not fit the request type: {e}"),
+                // serde_json's own message may quote a (secret) value: only its place.
+                message: format!(
+                    "the order does not fit the request type ({:?} error at line {} column {})",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                ),
             }],
         })
     }

@@ -13,6 +13,7 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
         CodegenError::Progenitor(format!("the spec is not an OpenAPI 3.0 document: {e}"))
     })?;
     let open_enums = open_enums(&model.document);
+    let secrets = marked(&model.document, "x-certcentral-secret");
     let mut settings = progenitor::GenerationSettings::new();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
@@ -24,27 +25,27 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
             [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
         );
     }
+    for (name, _) in &secrets {
+        settings.with_replacement(name, format!("crate::generated::{name}"), [].into_iter());
+    }
     let client = progenitor::Generator::new(&settings)
         .generate_tokens(&spec)
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
     let enums = open_enums
         .iter()
         .map(|(name, doc, values)| open_enum(name, doc, values));
+    let secrets = secrets.iter().map(|(name, schema)| secret(name, schema));
     Ok(quote! {
         #client
         #(#enums)*
+        #(#secrets)*
     })
 }
 
 /// `(name, description, values)` of every component schema marked as an open enum.
 fn open_enums(document: &Value) -> Vec<(String, String, Vec<String>)> {
-    let schemas = document
-        .pointer("/components/schemas")
-        .and_then(Value::as_object);
-    schemas
+    marked(document, "x-certcentral-open-enum")
         .into_iter()
-        .flatten()
-        .filter(|(_, s)| s.get("x-certcentral-open-enum") == Some(&Value::Bool(true)))
         .map(|(name, s)| {
             let doc = s.get("description").and_then(Value::as_str).unwrap_or("");
             let values = s
@@ -55,9 +56,102 @@ fn open_enums(document: &Value) -> Vec<(String, String, Vec<String>)> {
                 .filter_map(Value::as_str)
                 .map(String::from)
                 .collect();
-            (name.clone(), doc.to_string(), values)
+            (name, doc.to_string(), values)
         })
         .collect()
+}
+
+/// Component schemas whose `key` extension is `true`.
+fn marked<'a>(document: &'a Value, key: &str) -> Vec<(String, &'a Value)> {
+    document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| s.get(key) == Some(&Value::Bool(true)))
+        .map(|(name, s)| (name.clone(), s))
+        .collect()
+}
+
+/// A secret scalar: serializes as its value, never prints it, zeroized on drop.
+fn secret(name: &str, schema: &Value) -> TokenStream {
+    let ty = format_ident!("{name}");
+    let doc = format!(
+        "{}\n\nSecret: the value never appears in `Debug` output and is zeroized on drop; \
+         read it with `expose`.",
+        schema
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    );
+    let redacted = format!("{name}(<redacted>)");
+    let integer = schema.get("type").and_then(Value::as_str) == Some("integer");
+    let (inner, exposed, expose_body, serialize, froms) = if integer {
+        (
+            quote! { i64 },
+            quote! { i64 },
+            quote! { *self.0 },
+            quote! { serializer.serialize_i64(*self.0) },
+            quote! {
+                impl ::std::convert::From<i64> for #ty {
+                    fn from(value: i64) -> Self { Self(::zeroize::Zeroizing::new(value)) }
+                }
+                impl ::std::convert::From<i32> for #ty {
+                    fn from(value: i32) -> Self { Self(::zeroize::Zeroizing::new(i64::from(value))) }
+                }
+                impl ::std::convert::From<u16> for #ty {
+                    fn from(value: u16) -> Self { Self(::zeroize::Zeroizing::new(i64::from(value))) }
+                }
+            },
+        )
+    } else {
+        (
+            quote! { ::std::string::String },
+            quote! { &str },
+            quote! { self.0.as_str() },
+            quote! { serializer.serialize_str(&self.0) },
+            quote! {
+                impl ::std::convert::From<::std::string::String> for #ty {
+                    fn from(value: ::std::string::String) -> Self { Self(::zeroize::Zeroizing::new(value)) }
+                }
+                impl ::std::convert::From<&str> for #ty {
+                    fn from(value: &str) -> Self { Self(::zeroize::Zeroizing::new(value.to_owned())) }
+                }
+            },
+        )
+    };
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct #ty(::zeroize::Zeroizing<#inner>);
+
+        impl #ty {
+            /// The secret value, for the code that must send it.
+            pub fn expose(&self) -> #exposed {
+                #expose_body
+            }
+        }
+
+        impl ::std::fmt::Debug for #ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(#redacted)
+            }
+        }
+
+        #froms
+
+        impl ::serde::Serialize for #ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                #serialize
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <#inner as ::serde::Deserialize>::deserialize(deserializer).map(|v| Self(::zeroize::Zeroizing::new(v)))
+            }
+        }
+    }
 }
 
 fn pascal(s: &str) -> String {

@@ -70,6 +70,7 @@ pub struct Param {
     pub required: bool,
     pub deprecated: bool,
     pub rust_type: String,
+    pub secret: bool,
     pub constraints: Constraints,
 }
 
@@ -406,6 +407,7 @@ impl<'a> Cx<'a> {
             required,
             deprecated,
             rust_type: component.unwrap_or_default(),
+            secret: schema.get("x-certcentral-secret") == Some(&Value::Bool(true)),
             constraints: Constraints::default(),
         };
         match ty {

@@ -44,6 +44,7 @@ fn param(p: &Param) -> TokenStream {
         required,
         deprecated,
         rust_type,
+        secret,
         constraints,
     } = p;
     let kind = format_ident!(
@@ -65,6 +66,7 @@ fn param(p: &Param) -> TokenStream {
             required: #required,
             deprecated: #deprecated,
             rust_type: #rust_type,
+            secret: #secret,
             constraints: #constraints,
         }
     }

@@ -144,6 +144,8 @@ pub struct Param {
     /// The generated Rust type behind it, for objects, object-list items and enums
     /// (`Certificate`, `CustomField`, `PaymentMethod`); empty for plain scalars.
     pub rust_type: &'static str,
+    /// `x-certcentral-secret`: the value is never quoted in a message.
+    pub secret: bool,
     /// Schema constraints.
     pub constraints: Constraints,
 }

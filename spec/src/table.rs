@@ -51,6 +51,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -68,6 +69,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: Some(0i64),
@@ -85,6 +87,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "BillingAddress",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -93,6 +96,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -110,6 +114,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -118,6 +123,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -135,6 +141,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -152,6 +159,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -160,6 +168,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -168,6 +177,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "Certificate",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -176,6 +186,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -184,6 +195,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -201,6 +213,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "CommonNameIndicator",
+        secret: false,
         constraints: Constraints {
             enum_values: &["given_name_surname", "pseudonym"],
             minimum: None,
@@ -218,6 +231,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -226,6 +240,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -243,6 +258,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "Individual",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -251,6 +267,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -268,6 +285,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -285,6 +303,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -302,6 +321,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -310,6 +330,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "SignatureHash",
+        secret: false,
         constraints: Constraints {
             enum_values: &["sha256"],
             minimum: None,
@@ -327,6 +348,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "Container",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -335,6 +357,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: Some(1i64),
@@ -352,6 +375,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "CreditCard",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -360,6 +384,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -376,7 +401,8 @@ pub static PARAMS: &[Param] = &[
         kind: Kind::Integer,
         required: true,
         deprecated: false,
-        rust_type: "",
+        rust_type: "CardVerificationValue",
+        secret: true,
         constraints: Constraints {
             enum_values: &[],
             minimum: Some(0i64),
@@ -394,6 +420,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: Some(1i64),
@@ -411,6 +438,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: Some(1000i64),
@@ -427,7 +455,8 @@ pub static PARAMS: &[Param] = &[
         kind: Kind::String,
         required: true,
         deprecated: false,
-        rust_type: "",
+        rust_type: "CardNumber",
+        secret: true,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -445,6 +474,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: true,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -462,6 +492,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "CustomField",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -470,6 +501,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: Some(-9223372036854775808i64),
@@ -487,6 +519,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -495,6 +528,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &["0", "1"],
             minimum: Some(-2147483648i64),
@@ -512,6 +546,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "OrderValidity",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -520,6 +555,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -539,6 +575,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: Some(1i64),
@@ -556,6 +593,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: Some(1i64),
@@ -573,6 +611,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "Organization",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -581,6 +620,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -589,6 +629,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -597,6 +638,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -605,6 +647,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "OrganizationContact",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -613,6 +656,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &["organization_contact", "technical_contact"],
             minimum: None,
@@ -630,6 +674,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -647,6 +692,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -664,6 +710,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -672,6 +719,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -689,6 +737,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -697,6 +746,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -705,6 +755,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -713,6 +764,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: Some(1i64),
@@ -730,6 +782,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -747,6 +800,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -755,6 +809,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -763,6 +818,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -771,6 +827,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -779,6 +836,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "Contact",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -787,6 +845,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -804,6 +863,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -821,6 +881,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -829,6 +890,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -846,6 +908,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -854,6 +917,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -862,6 +926,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "PaymentMethod",
+        secret: false,
         constraints: Constraints {
             enum_values: &["balance", "card", "profile"],
             minimum: None,
@@ -879,6 +944,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: Some(1i64),
@@ -896,6 +962,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -904,6 +971,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "Contact",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -912,6 +980,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -929,6 +998,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -946,6 +1016,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -954,6 +1025,7 @@ pub static PARAMS: &[Param] = &[
         required: true,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: None,
@@ -971,6 +1043,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -979,6 +1052,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
     Param {
@@ -987,6 +1061,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: true,
         rust_type: "",
+        secret: false,
         constraints: Constraints {
             enum_values: &[],
             minimum: Some(1i64),
@@ -1004,6 +1079,7 @@ pub static PARAMS: &[Param] = &[
         required: false,
         deprecated: false,
         rust_type: "",
+        secret: false,
         constraints: Constraints::NONE,
     },
 ];

@@ -362,7 +362,11 @@ fn check_integer(field: &Param, v: &Value, at: &str, out: &mut Vec<Violation>) {
         out.push(Violation {
             rule: "schema.range",
             path: at.to_string(),
-            message: format!("`{}` must be {range}, got {v}", field.path),
+            message: if field.secret {
+                format!("`{}` must be {range}", field.path)
+            } else {
+                format!("`{}` must be {range}, got {v}", field.path)
+            },
         });
     }
 }

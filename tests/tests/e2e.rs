@@ -267,15 +267,52 @@ async fn unique_alternative_order_ids_reject_a_duplicate() {
         .order(ClientCertificateId::Class1Smime, &request(body))
         .await
         .unwrap_err();
-    let Error::Api {
-        status: 400,
+    let Error::DuplicateOrder {
+        alternative_order_id,
         errors,
     } = &err
     else {
         panic!("{err:?}")
     };
-    assert_eq!(errors[0].code, "duplicate_alternative_order_id");
+    assert_eq!(alternative_order_id, "payroll2026");
+    assert_eq!(errors[0].code, certcentral::DUPLICATE_ALTERNATIVE_ORDER_ID);
     assert_eq!(server.orders_with_alternative_id("payroll2026").len(), 1);
+}
+
+#[tokio::test]
+async fn resubmitting_after_an_unknown_outcome_is_rejected_not_billed_twice() {
+    let server = MockServer::start(MockConfig::default().unique_alternative_order_ids(true))
+        .await
+        .unwrap();
+    let client = Client::builder(ApiKey::new(server.api_key()))
+        .base_url(server.base_url())
+        .retry(fast_retries())
+        .build()
+        .unwrap();
+    server.inject(Fault::CloseAfterRecording);
+    let first = client
+        .order(
+            ClientCertificateId::Class1Smime,
+            &request(valid_body("class1_smime")),
+        )
+        .await;
+    let id = unknown_id(&first);
+    // Reconcile the documented way: the same request, with the same alternative id.
+    let mut again = valid_body("class1_smime");
+    again["alternative_order_id"] = json!(id);
+    let second = client
+        .order(ClientCertificateId::Class1Smime, &request(again))
+        .await;
+    assert!(
+        matches!(&second, Err(Error::DuplicateOrder { alternative_order_id, .. }) if *alternative_order_id == id),
+        "{second:?}"
+    );
+    assert_eq!(
+        server.orders_with_alternative_id(&id).len(),
+        1,
+        "billed once"
+    );
+    assert_eq!(server.ledger().len(), 1);
 }
 
 /// Sends one order with `fault` injected; returns the result and the mock.
