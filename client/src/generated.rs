@@ -3989,3 +3989,24 @@ impl<'de> ::serde::Deserialize<'de> for CardVerificationValue {
             .map(|v| Self(::zeroize::Zeroizing::new(v)))
     }
 }
+/// Lets a `#[derive(ClientCertificateOrder)]` field of this type set its parameter.
+impl crate::__private::ToParam<crate::__private::kinds::Enum<types::CommonNameIndicator>>
+for types::CommonNameIndicator {
+    fn to_param(&self) -> crate::__private::Value {
+        crate::__private::Value::String(self.to_string())
+    }
+}
+/// Lets a `#[derive(ClientCertificateOrder)]` field of this type set its parameter.
+impl crate::__private::ToParam<crate::__private::kinds::Enum<types::PaymentMethod>>
+for types::PaymentMethod {
+    fn to_param(&self) -> crate::__private::Value {
+        crate::__private::Value::String(self.to_string())
+    }
+}
+/// Lets a `#[derive(ClientCertificateOrder)]` field of this type set its parameter.
+impl crate::__private::ToParam<crate::__private::kinds::Enum<types::SignatureHash>>
+for types::SignatureHash {
+    fn to_param(&self) -> crate::__private::Value {
+        crate::__private::Value::String(self.to_string())
+    }
+}

@@ -20,13 +20,16 @@ pub mod kinds {
     pub struct TextList;
     /// An array-of-objects parameter whose items are the generated type `T`.
     pub struct ObjectList<T>(core::marker::PhantomData<T>);
+    /// A string parameter whose values are the generated enum `T`: takes `T` or a string.
+    pub struct Enum<T>(core::marker::PhantomData<T>);
 }
 
 /// A field type that can be sent as a parameter of kind `K`.
 #[diagnostic::on_unimplemented(
     message = "the field type `{Self}` cannot be sent as this order parameter",
     label = "not convertible to the parameter's type",
-    note = "strings take String, &str, Box<str> or Cow<str>; integers take the integer types; \
+    note = "strings take String, &str, Box<str> or Cow<str> (enum-valued ones also their generated enum); \
+            integers take the integer types; \
             booleans take bool; string lists take Vec, slices or arrays of strings; \
             object lists take a Vec of the generated item type; wrap it in Option to make it optional"
 )]
@@ -55,6 +58,12 @@ text!(
 impl<T: ToParam<kinds::Text> + ?Sized> ToParam<kinds::Text> for &T {
     fn to_param(&self) -> Value {
         (**self).to_param()
+    }
+}
+
+impl<S: ToParam<kinds::Text> + ?Sized, T> ToParam<kinds::Enum<T>> for S {
+    fn to_param(&self) -> Value {
+        ToParam::<kinds::Text>::to_param(self)
     }
 }
 

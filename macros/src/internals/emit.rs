@@ -68,6 +68,12 @@ pub fn stub(ast: &DeriveInput, product: Option<&Product>) -> TokenStream {
 
 fn kind_tokens(m: &Mapping) -> TokenStream {
     match m.param.kind {
+        Kind::String
+            if !m.param.constraints.enum_values.is_empty() && !m.param.rust_type.is_empty() =>
+        {
+            let ty = format_ident!("{}", m.param.rust_type);
+            quote! { ::certcentral::__private::kinds::Enum<::certcentral::types::#ty> }
+        }
         Kind::String => quote! { ::certcentral::__private::kinds::Text },
         Kind::Integer => quote! { ::certcentral::__private::kinds::Integer },
         Kind::Boolean => quote! { ::certcentral::__private::kinds::Boolean },
