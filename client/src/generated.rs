@@ -27,14 +27,14 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     pub struct BillingAddress {
         ///Billing street address.
-        pub address: BillingAddressAddress,
+        pub address: ::std::string::String,
         ///Continuation of the street address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address2: ::std::option::Option<::std::string::String>,
         ///Billing city.
-        pub city: BillingAddressCity,
+        pub city: ::std::string::String,
         ///Billing country.
-        pub country: BillingAddressCountry,
+        pub country: ::std::string::String,
         ///Billing state or province. Optional for some countries.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
@@ -47,168 +47,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///Billing street address.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct BillingAddressAddress(::std::string::String);
-    impl ::std::ops::Deref for BillingAddressAddress {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<BillingAddressAddress> for ::std::string::String {
-        fn from(value: BillingAddressAddress) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for BillingAddressAddress {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for BillingAddressAddress {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for BillingAddressAddress {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for BillingAddressAddress {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Billing city.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct BillingAddressCity(::std::string::String);
-    impl ::std::ops::Deref for BillingAddressCity {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<BillingAddressCity> for ::std::string::String {
-        fn from(value: BillingAddressCity) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for BillingAddressCity {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for BillingAddressCity {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for BillingAddressCity {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for BillingAddressCity {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Billing country.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct BillingAddressCountry(::std::string::String);
-    impl ::std::ops::Deref for BillingAddressCountry {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<BillingAddressCountry> for ::std::string::String {
-        fn from(value: BillingAddressCountry) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for BillingAddressCountry {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for BillingAddressCountry {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for BillingAddressCountry {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for BillingAddressCountry {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///Certificate details.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -218,7 +56,7 @@ pub mod types {
         pub ca_cert_id: ::std::option::Option<::std::string::String>,
         ///Common name for the certificate. Required for Authentication Plus, Premium, Digital Signature Plus and Email Security Plus; not sent for Class 1 S/MIME (DigiCert uses the first email address).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub common_name: ::std::option::Option<CertificateCommonName>,
+        pub common_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub common_name_indicator: ::std::option::Option<CommonNameIndicator>,
         ///Certificate signing request (CSR). The Services API does not extract details from the CSR: send every relevant parameter.
@@ -236,60 +74,6 @@ pub mod types {
     impl Certificate {
         pub fn builder() -> builder::Certificate {
             Default::default()
-        }
-    }
-    ///Common name for the certificate. Required for Authentication Plus, Premium, Digital Signature Plus and Email Security Plus; not sent for Class 1 S/MIME (DigiCert uses the first email address).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct CertificateCommonName(::std::string::String);
-    impl ::std::ops::Deref for CertificateCommonName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CertificateCommonName> for ::std::string::String {
-        fn from(value: CertificateCommonName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CertificateCommonName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CertificateCommonName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CertificateCommonName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CertificateCommonName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Product identifier of the client certificate to order.
@@ -427,12 +211,12 @@ pub mod types {
         ///Contact email address.
         pub email: ::std::string::String,
         ///Contact first name.
-        pub first_name: ContactFirstName,
+        pub first_name: ::std::string::String,
         ///Contact job title.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_title: ::std::option::Option<::std::string::String>,
         ///Contact last name.
-        pub last_name: ContactLastName,
+        pub last_name: ::std::string::String,
         ///Contact telephone number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub telephone: ::std::option::Option<::std::string::String>,
@@ -445,121 +229,13 @@ pub mod types {
             Default::default()
         }
     }
-    ///Contact first name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ContactFirstName(::std::string::String);
-    impl ::std::ops::Deref for ContactFirstName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ContactFirstName> for ::std::string::String {
-        fn from(value: ContactFirstName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ContactFirstName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ContactFirstName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ContactFirstName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ContactFirstName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Contact last name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ContactLastName(::std::string::String);
-    impl ::std::ops::Deref for ContactLastName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ContactLastName> for ::std::string::String {
-        fn from(value: ContactLastName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ContactLastName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ContactLastName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ContactLastName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ContactLastName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///The container the order should be placed under.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct Container {
         ///Container ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::num::NonZeroU64>,
+        pub id: ::std::option::Option<i64>,
     }
     impl Container {
         pub fn builder() -> builder::Container {
@@ -582,10 +258,10 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     pub struct CreditCard {
         ///Cardholder's first and last name.
-        pub cardholder_name: CreditCardCardholderName,
+        pub cardholder_name: ::std::string::String,
         pub cvv: crate::generated::CardVerificationValue,
         ///Expiration month, 1 (January) to 12 (December).
-        pub expiration_month: ::std::num::NonZeroU32,
+        pub expiration_month: i32,
         ///Expiration year, four digits (for example 2026).
         pub expiration_year: i32,
         pub number: crate::generated::CardNumber,
@@ -593,60 +269,6 @@ pub mod types {
     impl CreditCard {
         pub fn builder() -> builder::CreditCard {
             Default::default()
-        }
-    }
-    ///Cardholder's first and last name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct CreditCardCardholderName(::std::string::String);
-    impl ::std::ops::Deref for CreditCardCardholderName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CreditCardCardholderName> for ::std::string::String {
-        fn from(value: CreditCardCardholderName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CreditCardCardholderName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreditCardCardholderName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreditCardCardholderName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CreditCardCardholderName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///An account-specific custom field value.
@@ -679,179 +301,17 @@ pub mod types {
     pub struct Individual {
         ///Required when common_name_indicator = given_name_surname.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub first_name: ::std::option::Option<IndividualFirstName>,
+        pub first_name: ::std::option::Option<::std::string::String>,
         ///Required when common_name_indicator = given_name_surname.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_name: ::std::option::Option<IndividualLastName>,
+        pub last_name: ::std::option::Option<::std::string::String>,
         ///Required when common_name_indicator = pseudonym.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pseudonym: ::std::option::Option<IndividualPseudonym>,
+        pub pseudonym: ::std::option::Option<::std::string::String>,
     }
     impl Individual {
         pub fn builder() -> builder::Individual {
             Default::default()
-        }
-    }
-    ///Required when common_name_indicator = given_name_surname.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct IndividualFirstName(::std::string::String);
-    impl ::std::ops::Deref for IndividualFirstName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IndividualFirstName> for ::std::string::String {
-        fn from(value: IndividualFirstName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IndividualFirstName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IndividualFirstName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for IndividualFirstName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IndividualFirstName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Required when common_name_indicator = given_name_surname.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct IndividualLastName(::std::string::String);
-    impl ::std::ops::Deref for IndividualLastName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IndividualLastName> for ::std::string::String {
-        fn from(value: IndividualLastName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IndividualLastName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IndividualLastName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for IndividualLastName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IndividualLastName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Required when common_name_indicator = pseudonym.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct IndividualPseudonym(::std::string::String);
-    impl ::std::ops::Deref for IndividualPseudonym {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IndividualPseudonym> for ::std::string::String {
-        fn from(value: IndividualPseudonym) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IndividualPseudonym {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IndividualPseudonym {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for IndividualPseudonym {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IndividualPseudonym {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Body of an order client certificate request.
@@ -860,9 +320,7 @@ pub mod types {
     pub struct OrderClientCertificateRequest {
         ///A custom alphanumeric ID to assign the order (at most 64 characters). With the "Require unique alternative order IDs" account option, an ID already assigned to an order is rejected: use it to make order requests idempotent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub alternative_order_id: ::std::option::Option<
-            OrderClientCertificateRequestAlternativeOrderId,
-        >,
+        pub alternative_order_id: ::std::option::Option<::std::string::String>,
         ///Number of times the certificate should renew automatically.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auto_renew: ::std::option::Option<i32>,
@@ -875,9 +333,7 @@ pub mod types {
         pub credit_card: ::std::option::Option<CreditCard>,
         ///Custom expiration date for the certificate and order (yyyy-MM-dd). Overrides validity_years. Deprecated: use order_validity.custom_expiration_date.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_expiration_date: ::std::option::Option<
-            OrderClientCertificateRequestCustomExpirationDate,
-        >,
+        pub custom_expiration_date: ::std::option::Option<::std::string::String>,
         ///Account-specific custom fields. Whether they are required depends on your custom field settings.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub custom_fields: ::std::vec::Vec<CustomField>,
@@ -895,7 +351,7 @@ pub mod types {
         pub payment_method: ::std::option::Option<PaymentMethod>,
         ///If order is a renewal, enter the previous order's ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub renewal_of_order_id: ::std::option::Option<::std::num::NonZeroU64>,
+        pub renewal_of_order_id: ::std::option::Option<i64>,
         ///Specify if the order should skip the approval step and be immediately submitted for validation and issued when complete. Default: false.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skip_approval: ::std::option::Option<bool>,
@@ -903,7 +359,7 @@ pub mod types {
         pub technical_contact: ::std::option::Option<Contact>,
         ///Number of years the certificate and order are valid. Deprecated: use the order_validity object.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub validity_years: ::std::option::Option<::std::num::NonZeroU32>,
+        pub validity_years: ::std::option::Option<i32>,
         ///VAT or GST identification number for the order transaction, stored only for credit card transactions (payment_method card or profile). Ignored for DigiCert USA and DigiCert Japan billing entities.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vat_number: ::std::option::Option<::std::string::String>,
@@ -911,137 +367,6 @@ pub mod types {
     impl OrderClientCertificateRequest {
         pub fn builder() -> builder::OrderClientCertificateRequest {
             Default::default()
-        }
-    }
-    ///A custom alphanumeric ID to assign the order (at most 64 characters). With the "Require unique alternative order IDs" account option, an ID already assigned to an order is rejected: use it to make order requests idempotent.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct OrderClientCertificateRequestAlternativeOrderId(::std::string::String);
-    impl ::std::ops::Deref for OrderClientCertificateRequestAlternativeOrderId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<OrderClientCertificateRequestAlternativeOrderId>
-    for ::std::string::String {
-        fn from(value: OrderClientCertificateRequestAlternativeOrderId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for OrderClientCertificateRequestAlternativeOrderId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Za-z0-9]+$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[A-Za-z0-9]+$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for OrderClientCertificateRequestAlternativeOrderId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for OrderClientCertificateRequestAlternativeOrderId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for OrderClientCertificateRequestAlternativeOrderId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Custom expiration date for the certificate and order (yyyy-MM-dd). Overrides validity_years. Deprecated: use order_validity.custom_expiration_date.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct OrderClientCertificateRequestCustomExpirationDate(::std::string::String);
-    impl ::std::ops::Deref for OrderClientCertificateRequestCustomExpirationDate {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<OrderClientCertificateRequestCustomExpirationDate>
-    for ::std::string::String {
-        fn from(value: OrderClientCertificateRequestCustomExpirationDate) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for OrderClientCertificateRequestCustomExpirationDate {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for OrderClientCertificateRequestCustomExpirationDate {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for OrderClientCertificateRequestCustomExpirationDate {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for OrderClientCertificateRequestCustomExpirationDate {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Whether to enable guest access for the order: 1 (enabled) or 0 (disabled). Not allowed if guest access is disabled in your account settings.
@@ -1119,85 +444,17 @@ pub mod types {
     pub struct OrderValidity {
         ///Custom expiration date, dd MMM YYYY (for example "09 JUN 2025"). Overrides days and years.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_expiration_date: ::std::option::Option<
-            OrderValidityCustomExpirationDate,
-        >,
+        pub custom_expiration_date: ::std::option::Option<::std::string::String>,
         ///Number of days the certificate and order are valid. Overrides years.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub days: ::std::option::Option<::std::num::NonZeroU32>,
+        pub days: ::std::option::Option<i32>,
         ///Number of years the certificate and order are valid (1-3).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub years: ::std::option::Option<::std::num::NonZeroU32>,
+        pub years: ::std::option::Option<i32>,
     }
     impl OrderValidity {
         pub fn builder() -> builder::OrderValidity {
             Default::default()
-        }
-    }
-    ///Custom expiration date, dd MMM YYYY (for example "09 JUN 2025"). Overrides days and years.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct OrderValidityCustomExpirationDate(::std::string::String);
-    impl ::std::ops::Deref for OrderValidityCustomExpirationDate {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<OrderValidityCustomExpirationDate>
-    for ::std::string::String {
-        fn from(value: OrderValidityCustomExpirationDate) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for OrderValidityCustomExpirationDate {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^(0[1-9]|[12][0-9]|3[01]) (JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC) [0-9]{4}$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^(0[1-9]|[12][0-9]|3[01]) (JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC) [0-9]{4}$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for OrderValidityCustomExpirationDate {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for OrderValidityCustomExpirationDate {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for OrderValidityCustomExpirationDate {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///The organization to associate with the order: an existing one by id (recommended), or a new one by its details. Required for Premium, Digital Signature Plus, Email Security Plus and Authentication Plus; not used for Class 1 S/MIME.
@@ -1221,10 +478,10 @@ pub mod types {
         pub country: ::std::option::Option<::std::string::String>,
         ///The ID of an existing organization. Not required when creating a new organization.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::num::NonZeroU64>,
+        pub id: ::std::option::Option<i64>,
         ///Legal name of a new organization.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<OrganizationName>,
+        pub name: ::std::option::Option<::std::string::String>,
         ///Use true to force creating a new organization even if a matching one exists. Default: false.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skip_duplicate_org_check: ::std::option::Option<bool>,
@@ -1252,12 +509,12 @@ pub mod types {
         ///Contact email address.
         pub email: ::std::string::String,
         ///Contact first name.
-        pub first_name: OrganizationContactFirstName,
+        pub first_name: ::std::string::String,
         ///Contact job title.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_title: ::std::option::Option<::std::string::String>,
         ///Contact last name.
-        pub last_name: OrganizationContactLastName,
+        pub last_name: ::std::string::String,
         ///Contact telephone number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub telephone: ::std::option::Option<::std::string::String>,
@@ -1324,169 +581,6 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///Contact first name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct OrganizationContactFirstName(::std::string::String);
-    impl ::std::ops::Deref for OrganizationContactFirstName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<OrganizationContactFirstName> for ::std::string::String {
-        fn from(value: OrganizationContactFirstName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for OrganizationContactFirstName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for OrganizationContactFirstName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for OrganizationContactFirstName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for OrganizationContactFirstName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Contact last name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct OrganizationContactLastName(::std::string::String);
-    impl ::std::ops::Deref for OrganizationContactLastName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<OrganizationContactLastName> for ::std::string::String {
-        fn from(value: OrganizationContactLastName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for OrganizationContactLastName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for OrganizationContactLastName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for OrganizationContactLastName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for OrganizationContactLastName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Legal name of a new organization.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct OrganizationName(::std::string::String);
-    impl ::std::ops::Deref for OrganizationName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<OrganizationName> for ::std::string::String {
-        fn from(value: OrganizationName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for OrganizationName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for OrganizationName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for OrganizationName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for OrganizationName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Payment method for the order: account balance, a new credit card (card), or the account's default credit card (profile).
@@ -1661,22 +755,13 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct BillingAddress {
-            address: ::std::result::Result<
-                super::BillingAddressAddress,
-                ::std::string::String,
-            >,
+            address: ::std::result::Result<::std::string::String, ::std::string::String>,
             address2: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            city: ::std::result::Result<
-                super::BillingAddressCity,
-                ::std::string::String,
-            >,
-            country: ::std::result::Result<
-                super::BillingAddressCountry,
-                ::std::string::String,
-            >,
+            city: ::std::result::Result<::std::string::String, ::std::string::String>,
+            country: ::std::result::Result<::std::string::String, ::std::string::String>,
             state: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1701,7 +786,7 @@ pub mod types {
         impl BillingAddress {
             pub fn address<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::BillingAddressAddress>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.address = value
@@ -1725,7 +810,7 @@ pub mod types {
             }
             pub fn city<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::BillingAddressCity>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.city = value
@@ -1737,7 +822,7 @@ pub mod types {
             }
             pub fn country<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::BillingAddressCountry>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.country = value
@@ -1806,7 +891,7 @@ pub mod types {
                 ::std::string::String,
             >,
             common_name: ::std::result::Result<
-                ::std::option::Option<super::CertificateCommonName>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             common_name_indicator: ::std::result::Result<
@@ -1865,9 +950,7 @@ pub mod types {
             }
             pub fn common_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CertificateCommonName>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.common_name = value
@@ -1993,7 +1076,7 @@ pub mod types {
         pub struct Contact {
             email: ::std::result::Result<::std::string::String, ::std::string::String>,
             first_name: ::std::result::Result<
-                super::ContactFirstName,
+                ::std::string::String,
                 ::std::string::String,
             >,
             job_title: ::std::result::Result<
@@ -2001,7 +1084,7 @@ pub mod types {
                 ::std::string::String,
             >,
             last_name: ::std::result::Result<
-                super::ContactLastName,
+                ::std::string::String,
                 ::std::string::String,
             >,
             telephone: ::std::result::Result<
@@ -2040,7 +1123,7 @@ pub mod types {
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ContactFirstName>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.first_name = value
@@ -2064,7 +1147,7 @@ pub mod types {
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ContactLastName>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_name = value
@@ -2130,10 +1213,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Container {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU64>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         }
         impl ::std::default::Default for Container {
             fn default() -> Self {
@@ -2143,9 +1223,7 @@ pub mod types {
         impl Container {
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU64>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -2207,17 +1285,14 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CreditCard {
             cardholder_name: ::std::result::Result<
-                super::CreditCardCardholderName,
+                ::std::string::String,
                 ::std::string::String,
             >,
             cvv: ::std::result::Result<
                 crate::generated::CardVerificationValue,
                 ::std::string::String,
             >,
-            expiration_month: ::std::result::Result<
-                ::std::num::NonZeroU32,
-                ::std::string::String,
-            >,
+            expiration_month: ::std::result::Result<i32, ::std::string::String>,
             expiration_year: ::std::result::Result<i32, ::std::string::String>,
             number: ::std::result::Result<
                 crate::generated::CardNumber,
@@ -2244,7 +1319,7 @@ pub mod types {
         impl CreditCard {
             pub fn cardholder_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CreditCardCardholderName>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.cardholder_name = value
@@ -2270,7 +1345,7 @@ pub mod types {
             }
             pub fn expiration_month<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU32>,
+                T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
                 self.expiration_month = value
@@ -2436,15 +1511,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Individual {
             first_name: ::std::result::Result<
-                ::std::option::Option<super::IndividualFirstName>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             last_name: ::std::result::Result<
-                ::std::option::Option<super::IndividualLastName>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             pseudonym: ::std::result::Result<
-                ::std::option::Option<super::IndividualPseudonym>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
@@ -2460,9 +1535,7 @@ pub mod types {
         impl Individual {
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IndividualFirstName>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.first_name = value
@@ -2474,9 +1547,7 @@ pub mod types {
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IndividualLastName>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_name = value
@@ -2488,9 +1559,7 @@ pub mod types {
             }
             pub fn pseudonym<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IndividualPseudonym>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.pseudonym = value
@@ -2525,9 +1594,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct OrderClientCertificateRequest {
             alternative_order_id: ::std::result::Result<
-                ::std::option::Option<
-                    super::OrderClientCertificateRequestAlternativeOrderId,
-                >,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             auto_renew: ::std::result::Result<
@@ -2551,9 +1618,7 @@ pub mod types {
                 ::std::string::String,
             >,
             custom_expiration_date: ::std::result::Result<
-                ::std::option::Option<
-                    super::OrderClientCertificateRequestCustomExpirationDate,
-                >,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             custom_fields: ::std::result::Result<
@@ -2583,7 +1648,7 @@ pub mod types {
                 ::std::string::String,
             >,
             renewal_of_order_id: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             skip_approval: ::std::result::Result<
@@ -2595,7 +1660,7 @@ pub mod types {
                 ::std::string::String,
             >,
             validity_years: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::option::Option<i32>,
                 ::std::string::String,
             >,
             vat_number: ::std::result::Result<
@@ -2632,11 +1697,7 @@ pub mod types {
         impl OrderClientCertificateRequest {
             pub fn alternative_order_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::OrderClientCertificateRequestAlternativeOrderId,
-                    >,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.alternative_order_id = value
@@ -2712,11 +1773,7 @@ pub mod types {
             }
             pub fn custom_expiration_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::OrderClientCertificateRequestCustomExpirationDate,
-                    >,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.custom_expiration_date = value
@@ -2814,9 +1871,7 @@ pub mod types {
             }
             pub fn renewal_of_order_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU64>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.renewal_of_order_id = value
@@ -2856,9 +1911,7 @@ pub mod types {
             }
             pub fn validity_years<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU32>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.validity_years = value
@@ -3101,15 +2154,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct OrderValidity {
             custom_expiration_date: ::std::result::Result<
-                ::std::option::Option<super::OrderValidityCustomExpirationDate>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             days: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::option::Option<i32>,
                 ::std::string::String,
             >,
             years: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::option::Option<i32>,
                 ::std::string::String,
             >,
         }
@@ -3125,9 +2178,7 @@ pub mod types {
         impl OrderValidity {
             pub fn custom_expiration_date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::OrderValidityCustomExpirationDate>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.custom_expiration_date = value
@@ -3141,9 +2192,7 @@ pub mod types {
             }
             pub fn days<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU32>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.days = value
@@ -3155,9 +2204,7 @@ pub mod types {
             }
             pub fn years<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU32>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.years = value
@@ -3211,12 +2258,9 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU64>,
-                ::std::string::String,
-            >,
+            id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             name: ::std::result::Result<
-                ::std::option::Option<super::OrganizationName>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             skip_duplicate_org_check: ::std::result::Result<
@@ -3316,9 +2360,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU64>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -3328,9 +2370,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::OrganizationName>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -3436,7 +2476,7 @@ pub mod types {
             >,
             email: ::std::result::Result<::std::string::String, ::std::string::String>,
             first_name: ::std::result::Result<
-                super::OrganizationContactFirstName,
+                ::std::string::String,
                 ::std::string::String,
             >,
             job_title: ::std::result::Result<
@@ -3444,7 +2484,7 @@ pub mod types {
                 ::std::string::String,
             >,
             last_name: ::std::result::Result<
-                super::OrganizationContactLastName,
+                ::std::string::String,
                 ::std::string::String,
             >,
             telephone: ::std::result::Result<
@@ -3496,7 +2536,7 @@ pub mod types {
             }
             pub fn first_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::OrganizationContactFirstName>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.first_name = value
@@ -3520,7 +2560,7 @@ pub mod types {
             }
             pub fn last_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::OrganizationContactLastName>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_name = value

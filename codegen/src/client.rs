@@ -9,9 +9,10 @@ use serde_json::Value;
 
 /// The generated client's Rust source, unformatted.
 pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
-    let spec: openapiv3::OpenAPI = serde_json::from_value(model.document.clone()).map_err(|e| {
-        CodegenError::Progenitor(format!("the spec is not an OpenAPI 3.0 document: {e}"))
-    })?;
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_value(shape_only(&model.document)).map_err(|e| {
+            CodegenError::Progenitor(format!("the spec is not an OpenAPI 3.0 document: {e}"))
+        })?;
     let open_enums = open_enums(&model.document);
     let secrets = marked(&model.document, "x-certcentral-secret");
     let mut settings = progenitor::GenerationSettings::new();
@@ -52,6 +53,36 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
         #(#secrets)*
         #(#params)*
     })
+}
+
+/// Value constraints that progenitor would turn into checking newtypes (`regress` patterns,
+/// `NonZero` integers, length-checked strings). The one validator enforces them on every order,
+/// so the generated types carry the shape only: plain `String`s and integers, no second regex
+/// engine in users' builds. The spec and the rules table keep every constraint.
+const VALUE_CONSTRAINTS: [&str; 7] = [
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+];
+
+/// The document without [`VALUE_CONSTRAINTS`] on any schema.
+fn shape_only(document: &Value) -> Value {
+    match document {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, v)| {
+                    !(VALUE_CONSTRAINTS.contains(&k.as_str()) && (v.is_number() || v.is_string()))
+                })
+                .map(|(k, v)| (k.clone(), shape_only(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(shape_only).collect()),
+        other => other.clone(),
+    }
 }
 
 /// `(name, description, values)` of every component schema marked as an open enum.

@@ -113,33 +113,34 @@ fn evaluate_rule(rule: &'static Rule, facts: &dyn Facts) -> Option<Finding> {
     if applies == Tri::False {
         return None;
     }
-    let presence: Vec<(&'static str, Presence)> = rule
-        .params
-        .iter()
-        .map(|p| (*p, facts.presence(p)))
-        .collect();
-    let with = |wanted: &dyn Fn(Presence) -> bool| -> Vec<&'static str> {
-        presence
+    // Counted without allocating: a rule that passes (the usual case) costs no Vec.
+    let count = |wanted: Presence| {
+        rule.params
             .iter()
-            .filter(|(_, pr)| wanted(*pr))
-            .map(|(p, _)| *p)
+            .filter(|p| facts.presence(p) == wanted)
+            .count()
+    };
+    let with = |keep: &dyn Fn(Presence) -> bool| -> Vec<&'static str> {
+        rule.params
+            .iter()
+            .copied()
+            .filter(|p| keep(facts.presence(p)))
             .collect()
     };
-    let present = with(&|p| p == Presence::Present);
-    let maybe = with(&|p| p == Presence::Maybe);
     let finding = match rule.effect {
         Effect::Require => {
-            let missing = with(&|p| p != Presence::Present);
-            (!missing.is_empty()).then_some(Finding::Violated {
+            (count(Presence::Present) < rule.params.len()).then(|| Finding::Violated {
                 rule,
-                params: missing,
+                params: with(&|p| p != Presence::Present),
             })
         }
         Effect::Forbid => {
-            let sent = with(&|p| p != Presence::Absent);
-            (!sent.is_empty()).then_some(Finding::Violated { rule, params: sent })
+            (count(Presence::Absent) < rule.params.len()).then(|| Finding::Violated {
+                rule,
+                params: with(&|p| p != Presence::Absent),
+            })
         }
-        Effect::OneOf => match (present.len(), maybe.len()) {
+        Effect::OneOf => match (count(Presence::Present), count(Presence::Maybe)) {
             (1, 0) => None,
             (0, 0) => Some(Finding::Violated {
                 rule,
@@ -147,11 +148,11 @@ fn evaluate_rule(rule: &'static Rule, facts: &dyn Facts) -> Option<Finding> {
             }),
             (n, _) if n > 1 => Some(Finding::Violated {
                 rule,
-                params: present,
+                params: with(&|p| p == Presence::Present),
             }),
             _ => Some(Finding::Undecided { rule }),
         },
-        Effect::AnyOf => match (present.len(), maybe.len()) {
+        Effect::AnyOf => match (count(Presence::Present), count(Presence::Maybe)) {
             (0, 0) => Some(Finding::Violated {
                 rule,
                 params: rule.params.to_vec(),
@@ -159,10 +160,10 @@ fn evaluate_rule(rule: &'static Rule, facts: &dyn Facts) -> Option<Finding> {
             (0, _) => Some(Finding::Undecided { rule }),
             _ => None,
         },
-        Effect::Ignore => {
-            let sent = with(&|p| p != Presence::Absent);
-            (!sent.is_empty()).then_some(Finding::Warned { rule, params: sent })
-        }
+        Effect::Ignore => (count(Presence::Absent) < rule.params.len()).then(|| Finding::Warned {
+            rule,
+            params: with(&|p| p != Presence::Absent),
+        }),
     };
     match (applies, finding) {
         (_, None) => None,
@@ -200,7 +201,7 @@ fn condition(cond: &Cond, facts: &dyn Facts) -> Tri {
 }
 
 /// The JSON text of a scalar without quotes (`card`, `1`, `true`), as enum values are kept.
-pub(crate) fn scalar_text(v: &Value) -> Option<String> {
+fn scalar_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),

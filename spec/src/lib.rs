@@ -230,7 +230,7 @@ pub struct Rule {
 /// assert!(certcentral_spec::param("order_validity.months").is_none());
 /// ```
 pub fn param(path: &str) -> Option<&'static Param> {
-    PARAMS.iter().find(|p| p.path == path)
+    index().by_path.get(path).map(|i| &PARAMS[*i])
 }
 
 /// Looks a product up by its id.
@@ -260,12 +260,62 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 /// assert_eq!(names, ["first_name", "last_name", "pseudonym"]);
 /// ```
 pub fn children(path: &str) -> impl Iterator<Item = &'static Param> + '_ {
-    PARAMS.iter().filter(move |p| p.parent() == Some(path))
+    field_ids(Some(path)).iter().map(|i| &PARAMS[*i])
+}
+
+/// Indices into [`PARAMS`] of an object's fields (`None`: the top-level parameters).
+pub(crate) fn field_ids(path: Option<&str>) -> &'static [usize] {
+    let index = index();
+    match path {
+        None => &index.roots,
+        Some(path) => index
+            .by_path
+            .get(path)
+            .map_or(&[][..], |i| index.children[*i].as_slice()),
+    }
 }
 
 /// The top-level request parameters.
 pub fn roots() -> impl Iterator<Item = &'static Param> {
-    PARAMS.iter().filter(|p| p.parent().is_none())
+    index().roots.iter().map(|i| &PARAMS[*i])
+}
+
+/// The last path segment of `PARAMS[i]`, computed once.
+pub(crate) fn leaf_of(i: usize) -> &'static str {
+    index().leaves[i]
+}
+
+/// Lookups by path and by parent, built once from [`PARAMS`].
+struct Index {
+    by_path: std::collections::HashMap<&'static str, usize>,
+    children: Vec<Vec<usize>>,
+    roots: Vec<usize>,
+    leaves: Vec<&'static str>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let by_path: std::collections::HashMap<&'static str, usize> = PARAMS
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.path, i))
+            .collect();
+        let mut children = vec![Vec::new(); PARAMS.len()];
+        let mut roots = Vec::new();
+        for (i, p) in PARAMS.iter().enumerate() {
+            match p.parent().and_then(|parent| by_path.get(parent)) {
+                Some(parent) => children[*parent].push(i),
+                None => roots.push(i),
+            }
+        }
+        Index {
+            by_path,
+            children,
+            roots,
+            leaves: PARAMS.iter().map(Param::leaf).collect(),
+        }
+    })
 }
 
 /// The known name closest to `input` (by edit distance), if any is reasonably close.

@@ -1,14 +1,35 @@
 //! The run-time validator: schema constraints and conditional rules over a JSON order body.
 
-use crate::eval::scalar_text;
 use crate::{
     Constraints, Effect, Facts, Finding, Format, Kind, Known, PARAMS, PRODUCTS, Param, Presence,
-    children, evaluate, nearest, product, roots,
+    evaluate, nearest, product,
 };
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
+
+/// Where a value sits, rendered to a dotted path only when a violation is reported
+/// (building the string for every valid field was most of the validator's cost).
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root,
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    fn render(&self) -> String {
+        match self {
+            At::Root => String::new(),
+            At::Key(parent, key) => match parent.render() {
+                p if p.is_empty() => key.to_string(),
+                p => format!("{p}.{key}"),
+            },
+            At::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
+}
 
 /// One broken rule (or, in [`Report::warnings`], one ignored parameter).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +98,7 @@ pub fn validate(product_id: &str, body: &Value) -> Report {
             ),
         });
     }
-    walk_object(None, body, "", &mut report.violations);
+    walk_object(None, body, &At::Root, &mut report.violations);
     let facts = JsonFacts {
         product: product_id,
         body,
@@ -168,38 +189,33 @@ fn lookup<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
         .filter(|v| !v.is_null())
 }
 
-fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
-        key.to_string()
-    } else {
-        format!("{prefix}.{key}")
-    }
-}
-
 /// Checks one object: unknown keys, required fields, and every field's value.
 /// `schema_path` is the table path of the object (`None` for the root), `at` the path shown
 /// to the user (with list indices).
-fn walk_object(schema_path: Option<&str>, value: &Value, at: &str, out: &mut Vec<Violation>) {
+fn walk_object(schema_path: Option<&str>, value: &Value, at: &At, out: &mut Vec<Violation>) {
     let Some(map) = value.as_object() else {
-        out.push(type_violation(
-            if at.is_empty() { "(body)" } else { at },
-            Kind::Object,
-        ));
+        let shown = match at {
+            At::Root => "(body)".to_string(),
+            at => at.render(),
+        };
+        out.push(type_violation(&shown, Kind::Object));
         return;
     };
-    let fields: Vec<&'static Param> = match schema_path {
-        Some(p) => children(p).collect(),
-        None => roots().collect(),
-    };
+    let ids = crate::field_ids(schema_path);
+    let fields = || ids.iter().map(|i| &PARAMS[*i]);
     for (key, v) in map {
-        let shown = join(at, key);
-        let Some(field) = fields.iter().find(|f| f.leaf() == key) else {
+        let shown = At::Key(at, key);
+        let Some(field) = ids
+            .iter()
+            .find(|i| crate::leaf_of(**i) == key)
+            .map(|i| &PARAMS[*i])
+        else {
             out.push(Violation {
                 rule: "schema.unknown_parameter",
-                path: shown,
+                path: shown.render(),
                 message: format!(
                     "unknown parameter `{key}`{}",
-                    suggestion(key, fields.iter().map(|f| f.leaf()))
+                    suggestion(key, fields().map(|f| f.leaf()))
                 ),
             });
             continue;
@@ -208,11 +224,11 @@ fn walk_object(schema_path: Option<&str>, value: &Value, at: &str, out: &mut Vec
             walk_value(field, v, &shown, out);
         }
     }
-    for field in fields.iter().filter(|f| f.required) {
+    for field in fields().filter(|f| f.required) {
         if map.get(field.leaf()).is_none_or(Value::is_null) {
             out.push(Violation {
                 rule: "schema.required",
-                path: join(at, field.leaf()),
+                path: At::Key(at, field.leaf()).render(),
                 message: format!(
                     "`{}` is required{}",
                     field.path,
@@ -223,7 +239,7 @@ fn walk_object(schema_path: Option<&str>, value: &Value, at: &str, out: &mut Vec
     }
 }
 
-fn walk_value(field: &'static Param, v: &Value, at: &str, out: &mut Vec<Violation>) {
+fn walk_value(field: &'static Param, v: &Value, at: &At, out: &mut Vec<Violation>) {
     match field.kind {
         Kind::Object => walk_object(Some(field.path), v, at, out),
         Kind::ObjectList => match v.as_array() {
@@ -231,10 +247,10 @@ fn walk_value(field: &'static Param, v: &Value, at: &str, out: &mut Vec<Violatio
                 check_min_items(field, items.len(), at, out);
                 // Item fields are the children of the list (`custom_fields[].value`).
                 for (i, item) in items.iter().enumerate() {
-                    walk_object(Some(field.path), item, &format!("{at}[{i}]"), out);
+                    walk_object(Some(field.path), item, &At::Index(at, i), out);
                 }
             }
-            None => out.push(type_violation(at, field.kind)),
+            None => out.push(type_violation(&at.render(), field.kind)),
         },
         _ => out.extend(check_value_at(field, v, at)),
     }
@@ -252,20 +268,20 @@ fn walk_value(field: &'static Param, v: &Value, at: &str, out: &mut Vec<Violatio
 /// assert_eq!(v[0].rule, "schema.pattern");
 /// ```
 pub fn check_value(param: &'static Param, value: &Value) -> Vec<Violation> {
-    check_value_at(param, value, param.path)
+    check_value_at(param, value, &At::Key(&At::Root, param.path))
 }
 
-fn check_value_at(field: &'static Param, v: &Value, at: &str) -> Vec<Violation> {
+fn check_value_at(field: &'static Param, v: &Value, at: &At) -> Vec<Violation> {
     let mut out = Vec::new();
     match field.kind {
         Kind::String => match v.as_str() {
             Some(s) => check_string(field, &field.constraints, s, at, &mut out),
-            None => out.push(type_violation(at, field.kind)),
+            None => out.push(type_violation(&at.render(), field.kind)),
         },
         Kind::Integer => check_integer(field, v, at, &mut out),
         Kind::Boolean => {
             if !v.is_boolean() {
-                out.push(type_violation(at, field.kind));
+                out.push(type_violation(&at.render(), field.kind));
             }
         }
         Kind::StringList => match v.as_array() {
@@ -276,14 +292,14 @@ fn check_value_at(field: &'static Param, v: &Value, at: &str) -> Vec<Violation> 
                     ..field.constraints
                 };
                 for (i, item) in items.iter().enumerate() {
-                    let shown = format!("{at}[{i}]");
+                    let shown = At::Index(at, i);
                     match item.as_str() {
                         Some(s) => check_string(field, &item_rules, s, &shown, &mut out),
-                        None => out.push(type_violation(&shown, Kind::String)),
+                        None => out.push(type_violation(&shown.render(), Kind::String)),
                     }
                 }
             }
-            None => out.push(type_violation(at, field.kind)),
+            None => out.push(type_violation(&at.render(), field.kind)),
         },
         Kind::Object | Kind::ObjectList => {
             let mut nested = Vec::new();
@@ -302,49 +318,48 @@ fn type_violation(at: &str, kind: Kind) -> Violation {
     }
 }
 
-fn check_min_items(field: &Param, len: usize, at: &str, out: &mut Vec<Violation>) {
+fn check_min_items(field: &Param, len: usize, at: &At, out: &mut Vec<Violation>) {
     if let Some(min) = field.constraints.min_items
         && (len as u64) < min
     {
         out.push(Violation {
             rule: "schema.min_items",
-            path: at.to_string(),
+            path: at.render(),
             message: format!("`{}` needs at least {min} item(s), got {len}", field.path),
         });
     }
 }
 
-fn check_enum(field: &Param, v: &Value, at: &str, out: &mut Vec<Violation>) {
+fn check_enum(field: &Param, text: &str, at: &At, out: &mut Vec<Violation>) {
     let allowed = field.constraints.enum_values;
-    if allowed.is_empty() {
+    if allowed.is_empty() || allowed.contains(&text) {
         return;
     }
-    let text = scalar_text(v).unwrap_or_default();
-    if !allowed.contains(&text.as_str()) {
-        out.push(Violation {
-            rule: "schema.enum",
-            path: at.to_string(),
-            message: format!(
-                "`{text}` is not an allowed value of `{}`{}; allowed: {}",
-                field.path,
-                suggestion(&text, allowed.iter().copied()),
-                allowed.join(", ")
-            ),
-        });
-    }
+    out.push(Violation {
+        rule: "schema.enum",
+        path: at.render(),
+        message: format!(
+            "`{text}` is not an allowed value of `{}`{}; allowed: {}",
+            field.path,
+            suggestion(text, allowed.iter().copied()),
+            allowed.join(", ")
+        ),
+    });
 }
 
-fn check_integer(field: &Param, v: &Value, at: &str, out: &mut Vec<Violation>) {
+fn check_integer(field: &Param, v: &Value, at: &At, out: &mut Vec<Violation>) {
     // Integers beyond i64 are out of every range the spec has.
     let n = match (v.as_i64(), v.as_u64()) {
         (Some(n), _) => Some(n),
         (None, Some(_)) => None,
         (None, None) => {
-            out.push(type_violation(at, Kind::Integer));
+            out.push(type_violation(&at.render(), Kind::Integer));
             return;
         }
     };
-    check_enum(field, v, at, out);
+    if !field.constraints.enum_values.is_empty() {
+        check_enum(field, &v.to_string(), at, out);
+    }
     let c = &field.constraints;
     let below = matches!((n, c.minimum), (Some(n), Some(min)) if n < min);
     let above = match (n, c.maximum) {
@@ -361,7 +376,7 @@ fn check_integer(field: &Param, v: &Value, at: &str, out: &mut Vec<Violation>) {
         };
         out.push(Violation {
             rule: "schema.range",
-            path: at.to_string(),
+            path: at.render(),
             message: if field.secret {
                 format!("`{}` must be {range}", field.path)
             } else {
@@ -371,15 +386,15 @@ fn check_integer(field: &Param, v: &Value, at: &str, out: &mut Vec<Violation>) {
     }
 }
 
-fn check_string(field: &Param, c: &Constraints, s: &str, at: &str, out: &mut Vec<Violation>) {
-    check_enum(field, &Value::String(s.to_string()), at, out);
+fn check_string(field: &Param, c: &Constraints, s: &str, at: &At, out: &mut Vec<Violation>) {
+    check_enum(field, s, at, out);
     let len = s.chars().count() as u64;
     if let Some(min) = c.min_length
         && len < min
     {
         out.push(Violation {
             rule: "schema.min_length",
-            path: at.to_string(),
+            path: at.render(),
             message: if min == 1 {
                 format!("`{}` must not be empty", field.path)
             } else {
@@ -395,7 +410,7 @@ fn check_string(field: &Param, c: &Constraints, s: &str, at: &str, out: &mut Vec
     {
         out.push(Violation {
             rule: "schema.max_length",
-            path: at.to_string(),
+            path: at.render(),
             message: format!("`{}` takes at most {max} characters, got {len}", field.path),
         });
     }
@@ -410,7 +425,7 @@ fn check_string(field: &Param, c: &Constraints, s: &str, at: &str, out: &mut Vec
         };
         out.push(Violation {
             rule: "schema.pattern",
-            path: at.to_string(),
+            path: at.render(),
             message: format!("`{}` must match `{pattern}`{hint}", field.path),
         });
         // A malformed value is not checked for its format as well.
@@ -425,7 +440,7 @@ fn check_string(field: &Param, c: &Constraints, s: &str, at: &str, out: &mut Vec
     if let Some(what) = format_error {
         out.push(Violation {
             rule: "schema.format",
-            path: at.to_string(),
+            path: at.render(),
             message: format!("`{}` must be {what}, got `{s}`", field.path),
         });
     }

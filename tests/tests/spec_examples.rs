@@ -13,7 +13,7 @@ fn the_example_request_built_with_generated_types_serializes_to_the_reference_js
         types::OrderClientCertificateRequest::builder()
             .certificate(
                 types::Certificate::builder()
-                    .common_name(Some("john.doe@example.com".parse().unwrap()))
+                    .common_name(Some("john.doe@example.com".to_string()))
                     .emails(vec!["john.doe@example.com".to_string()])
                     .signature_hash(types::SignatureHash::Sha256)
                     .csr(Some("{{csr}}".to_string())),
@@ -21,11 +21,11 @@ fn the_example_request_built_with_generated_types_serializes_to_the_reference_js
             .skip_approval(Some(true))
             .organization(Some(
                 types::Organization::builder()
-                    .id(Some(112233.try_into().unwrap()))
+                    .id(Some(112233))
                     .try_into()
                     .unwrap(),
             ))
-            .order_validity(types::OrderValidity::builder().years(Some(1.try_into().unwrap())))
+            .order_validity(types::OrderValidity::builder().years(Some(1)))
             .payment_method(Some(types::PaymentMethod::Balance))
             .try_into()
             .unwrap();
