@@ -1,16 +1,20 @@
 //! Shared helpers for the workspace-level test suites.
 
-use certcentral::{ApiKey, Client, RetryPolicy};
+use certcentral::{ApiKey, Client, ClientBuilder, RetryPolicy};
 use certcentral_mock::{MockConfig, MockServer};
 use serde_json::{Value, json};
+
+/// A client builder pointed at `server`, with its API key.
+pub fn client_for(server: &MockServer) -> ClientBuilder {
+    Client::builder(ApiKey::new(server.api_key())).base_url(server.base_url())
+}
 
 /// Starts a mock with `config` and a client for it (validation on, retries as given).
 pub async fn mock_and_client(config: MockConfig, retry: RetryPolicy) -> (MockServer, Client) {
     let server = MockServer::start(config)
         .await
         .expect("the mock starts on loopback");
-    let client = Client::builder(ApiKey::new(server.api_key()))
-        .base_url(server.base_url())
+    let client = client_for(&server)
         .retry(retry)
         .build()
         .expect("a loopback base URL is accepted");

@@ -3,7 +3,7 @@
 //! The achieved rate against the allowed one is measured in `benches/`, not asserted here.
 
 use certcentral::types::ClientCertificateId;
-use certcentral::{ApiKey, Client, RateLimits, RetryPolicy};
+use certcentral::{RateLimits, RetryPolicy};
 use certcentral_mock::{MockConfig, MockServer, RateLimit};
 use certcentral_tests::{request, valid_body};
 use serde_json::json;
@@ -31,8 +31,7 @@ async fn paces_under_the_windows_and_keeps_input_order() {
     let pacing = windows.iter().fold(RateLimits::none(), |l, (max, window)| {
         l.window(*max, *window)
     });
-    let client = Client::builder(ApiKey::new(server.api_key()))
-        .base_url(server.base_url())
+    let client = certcentral_tests::client_for(&server)
         .pacing(pacing)
         .retry(RetryPolicy::none())
         .build()

@@ -97,8 +97,7 @@ async fn an_invalid_order_never_reaches_the_network() {
 #[tokio::test]
 async fn the_mock_rejects_what_the_client_would_have() {
     let server = MockServer::start(MockConfig::default()).await.unwrap();
-    let client = Client::builder(ApiKey::new(server.api_key()))
-        .base_url(server.base_url())
+    let client = certcentral_tests::client_for(&server)
         .validate_before_send(false)
         .retry(RetryPolicy::none())
         .build()
@@ -284,8 +283,7 @@ async fn resubmitting_after_an_unknown_outcome_is_rejected_not_billed_twice() {
     let server = MockServer::start(MockConfig::default().unique_alternative_order_ids(true))
         .await
         .unwrap();
-    let client = Client::builder(ApiKey::new(server.api_key()))
-        .base_url(server.base_url())
+    let client = certcentral_tests::client_for(&server)
         .retry(fast_retries())
         .build()
         .unwrap();
@@ -321,8 +319,7 @@ async fn with_fault(
     retry: RetryPolicy,
 ) -> (Result<certcentral::PlacedOrder, Error>, MockServer) {
     let server = MockServer::start(MockConfig::default()).await.unwrap();
-    let client = Client::builder(ApiKey::new(server.api_key()))
-        .base_url(server.base_url())
+    let client = certcentral_tests::client_for(&server)
         .timeout(Duration::from_millis(300))
         .retry(retry)
         .build()
@@ -407,8 +404,7 @@ async fn maintenance_and_429_are_retried_and_order_once() {
     for fault in [Fault::Maintenance, Fault::RateLimited] {
         let name = fault.name();
         let server = MockServer::start(MockConfig::default()).await.unwrap();
-        let client = Client::builder(ApiKey::new(server.api_key()))
-            .base_url(server.base_url())
+        let client = certcentral_tests::client_for(&server)
             .retry(RetryPolicy::default().max_delay(Duration::from_millis(30)))
             .build()
             .unwrap();

@@ -3,7 +3,7 @@
 //! server created is either returned or reported as outcome-unknown with its alternative id.
 
 use certcentral::types::ClientCertificateId;
-use certcentral::{ApiKey, Client, Error, RetryPolicy};
+use certcentral::{Error, RetryPolicy};
 use certcentral_mock::{Fault, MockConfig, MockServer};
 use certcentral_tests::{request, valid_body};
 use std::time::Duration;
@@ -57,8 +57,7 @@ async fn no_duplicate_and_no_lost_order_under_any_fault() {
                     MockServer::start(MockConfig::default().unique_alternative_order_ids(unique))
                         .await
                         .unwrap();
-                let client = Client::builder(ApiKey::new(server.api_key()))
-                    .base_url(server.base_url())
+                let client = certcentral_tests::client_for(&server)
                     .timeout(Duration::from_millis(250))
                     .retry(retry)
                     .build()

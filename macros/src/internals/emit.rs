@@ -6,11 +6,6 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
 
-fn product_const(product: &Product) -> TokenStream {
-    let variant = format_ident!("{}", product.variant);
-    quote! { ::certcentral::types::ClientCertificateId::#variant }
-}
-
 /// The impl for a struct that passed every check.
 pub fn implementation(ast: &DeriveInput, checked: &Checked) -> TokenStream {
     let product_id = checked.product.id;
@@ -22,13 +17,35 @@ pub fn implementation(ast: &DeriveInput, checked: &Checked) -> TokenStream {
         #(#sets)*
         order.finish()
     };
-    let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
-    let ident = &ast.ident;
-    let product = product_const(checked.product);
+    let implementation = impl_block(ast, checked.product, body);
     quote! {
         #(#warnings)*
+        #implementation
+    }
+}
+
+/// An impl that compiles whatever the errors were, so users see the errors and no cascade.
+pub fn stub(ast: &DeriveInput, product: Option<&Product>) -> TokenStream {
+    match product.or(certcentral_spec::PRODUCTS.first()) {
+        Some(product) => impl_block(
+            ast,
+            product,
+            quote! {
+                ::core::unreachable!("this type did not derive ClientCertificateOrder: see the compile errors")
+            },
+        ),
+        None => TokenStream::new(),
+    }
+}
+
+fn impl_block(ast: &DeriveInput, product: &Product, body: TokenStream) -> TokenStream {
+    let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
+    let ident = &ast.ident;
+    let variant = format_ident!("{}", product.variant);
+    quote! {
         impl #impl_generics ::certcentral::ClientCertificateOrder for #ident #ty_generics #where_clause {
-            const PRODUCT: ::certcentral::types::ClientCertificateId = #product;
+            const PRODUCT: ::certcentral::types::ClientCertificateId =
+                ::certcentral::types::ClientCertificateId::#variant;
 
             fn try_into_request(
                 &self,
@@ -37,30 +54,6 @@ pub fn implementation(ast: &DeriveInput, checked: &Checked) -> TokenStream {
                 ::certcentral::InvalidOrder,
             > {
                 #body
-            }
-        }
-    }
-}
-
-/// An impl that compiles whatever the errors were, so users see the errors and no cascade.
-pub fn stub(ast: &DeriveInput, product: Option<&Product>) -> TokenStream {
-    let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
-    let ident = &ast.ident;
-    let product = product
-        .or(certcentral_spec::PRODUCTS.first())
-        .map(product_const)
-        .unwrap_or_default();
-    quote! {
-        impl #impl_generics ::certcentral::ClientCertificateOrder for #ident #ty_generics #where_clause {
-            const PRODUCT: ::certcentral::types::ClientCertificateId = #product;
-
-            fn try_into_request(
-                &self,
-            ) -> ::core::result::Result<
-                ::certcentral::types::OrderClientCertificateRequest,
-                ::certcentral::InvalidOrder,
-            > {
-                ::core::unreachable!("this type did not derive ClientCertificateOrder: see the compile errors")
             }
         }
     }
