@@ -23,6 +23,8 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
 pub mod generated;
 

@@ -16,13 +16,32 @@
 //! # Ok::<(), certcentral_codegen::CodegenError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod client;
-pub mod model;
+mod model;
 #[path = "../../spec/src/nearest.rs"]
 mod nearest;
 mod table;
 
 use std::path::{Path, PathBuf};
+
+pub use model::SpecIssue;
+
+/// Parses and checks the spec's text; returns the document as JSON (for tests and tools that
+/// read the spec's examples), or every convention it breaks.
+///
+/// ```
+/// let yaml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi.yaml"))?;
+/// let doc = certcentral_codegen::load_document(&yaml)?;
+/// assert_eq!(doc["openapi"], "3.0.3");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn load_document(yaml: &str) -> Result<serde_json::Value, CodegenError> {
+    model::load(yaml)
+        .map(|m| m.document)
+        .map_err(CodegenError::Spec)
+}
 
 /// Where the spec lives, relative to the workspace root.
 pub const SPEC_PATH: &str = "spec/openapi.yaml";
@@ -44,7 +63,7 @@ pub enum CodegenError {
     },
     /// The spec breaks the project's conventions; every problem is listed.
     #[error("{SPEC_PATH} is refused:\n{}", .0.iter().map(|i| format!("  - {i}")).collect::<Vec<_>>().join("\n"))]
-    Spec(Vec<model::SpecIssue>),
+    Spec(Vec<SpecIssue>),
     /// progenitor could not generate a client from the spec.
     #[error("progenitor failed: {0}")]
     Progenitor(String),

@@ -91,6 +91,8 @@
 //! }
 //! ```
 
+#![warn(missing_docs)]
+
 mod internals;
 
 /// Derives `certcentral::ClientCertificateOrder`; see the crate documentation for the grammar.

@@ -22,6 +22,8 @@
 //! assert!(report.is_valid(), "{report:?}");
 //! ```
 
+#![warn(missing_docs)]
+
 mod eval;
 mod nearest;
 #[rustfmt::skip]

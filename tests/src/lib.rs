@@ -1,5 +1,7 @@
 //! Shared helpers for the workspace-level test suites.
 
+#![warn(missing_docs)]
+
 use certcentral::{ApiKey, Client, ClientBuilder, RetryPolicy};
 use certcentral_mock::{MockConfig, MockServer};
 use serde_json::{Value, json};
@@ -55,9 +57,7 @@ pub fn spec_document() -> Value {
     let yaml =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi.yaml"))
             .expect("the spec is readable");
-    certcentral_codegen::model::load(&yaml)
-        .expect("the spec is accepted")
-        .document
+    certcentral_codegen::load_document(&yaml).expect("the spec is accepted")
 }
 
 /// A plain HTTP client for raw requests the typed client would never send.
