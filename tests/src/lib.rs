@@ -2,6 +2,11 @@
 
 #![warn(missing_docs)]
 
+/// The README's Rust examples, compiled as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 use certcentral::{ApiKey, Client, ClientBuilder, RetryPolicy};
 use certcentral_mock::{MockConfig, MockServer};
 use serde_json::{Value, json};
