@@ -76,7 +76,7 @@ macro_rules! integer {
         }
     )*};
 }
-integer!(i8, i16, i32, i64, u8, u16, u32, u64);
+integer!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 
 macro_rules! nonzero {
     ($($t:ty),*) => {$(
