@@ -282,6 +282,11 @@ pub fn roots() -> impl Iterator<Item = &'static Param> {
     index().roots.iter().map(|i| &PARAMS[*i])
 }
 
+/// The index into [`PARAMS`] of a path.
+pub(crate) fn param_index(path: &str) -> Option<usize> {
+    index().by_path.get(path).copied()
+}
+
 /// The last path segment of `PARAMS[i]`, computed once.
 pub(crate) fn leaf_of(i: usize) -> &'static str {
     index().leaves[i]

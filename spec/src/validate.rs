@@ -98,10 +98,13 @@ pub fn validate(product_id: &str, body: &Value) -> Report {
             ),
         });
     }
-    walk_object(None, body, &At::Root, &mut report.violations);
+    // Which parameters are sent, recorded by the walk so that the rules need no lookups.
+    let mut present = vec![false; PARAMS.len()];
+    walk_object(None, body, &At::Root, &mut report.violations, &mut present);
     let facts = JsonFacts {
         product: product_id,
         body,
+        present: &present,
     };
     for finding in evaluate(&facts) {
         match finding {
@@ -165,6 +168,7 @@ fn common_parent(params: &[&str]) -> String {
 struct JsonFacts<'a> {
     product: &'a str,
     body: &'a Value,
+    present: &'a [bool],
 }
 
 impl Facts for JsonFacts<'_> {
@@ -172,9 +176,9 @@ impl Facts for JsonFacts<'_> {
         self.product
     }
     fn presence(&self, path: &str) -> Presence {
-        match lookup(self.body, path) {
-            Some(_) => Presence::Present,
-            None => Presence::Absent,
+        match crate::param_index(path).and_then(|i| self.present.get(i)) {
+            Some(true) => Presence::Present,
+            _ => Presence::Absent,
         }
     }
     fn value(&self, path: &str) -> Known<'_> {
@@ -192,7 +196,13 @@ fn lookup<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
 /// Checks one object: unknown keys, required fields, and every field's value.
 /// `schema_path` is the table path of the object (`None` for the root), `at` the path shown
 /// to the user (with list indices).
-fn walk_object(schema_path: Option<&str>, value: &Value, at: &At, out: &mut Vec<Violation>) {
+fn walk_object(
+    schema_path: Option<&str>,
+    value: &Value,
+    at: &At,
+    out: &mut Vec<Violation>,
+    present: &mut [bool],
+) {
     let Some(map) = value.as_object() else {
         let shown = match at {
             At::Root => "(body)".to_string(),
@@ -205,11 +215,7 @@ fn walk_object(schema_path: Option<&str>, value: &Value, at: &At, out: &mut Vec<
     let fields = || ids.iter().map(|i| &PARAMS[*i]);
     for (key, v) in map {
         let shown = At::Key(at, key);
-        let Some(field) = ids
-            .iter()
-            .find(|i| crate::leaf_of(**i) == key)
-            .map(|i| &PARAMS[*i])
-        else {
+        let Some(&id) = ids.iter().find(|i| crate::leaf_of(**i) == key) else {
             out.push(Violation {
                 rule: "schema.unknown_parameter",
                 path: shown.render(),
@@ -220,8 +226,10 @@ fn walk_object(schema_path: Option<&str>, value: &Value, at: &At, out: &mut Vec<
             });
             continue;
         };
+        let field = &PARAMS[id];
         if !v.is_null() {
-            walk_value(field, v, &shown, out);
+            present[id] = true;
+            walk_value(field, v, &shown, out, present);
         }
     }
     for field in fields().filter(|f| f.required) {
@@ -239,15 +247,21 @@ fn walk_object(schema_path: Option<&str>, value: &Value, at: &At, out: &mut Vec<
     }
 }
 
-fn walk_value(field: &'static Param, v: &Value, at: &At, out: &mut Vec<Violation>) {
+fn walk_value(
+    field: &'static Param,
+    v: &Value,
+    at: &At,
+    out: &mut Vec<Violation>,
+    present: &mut [bool],
+) {
     match field.kind {
-        Kind::Object => walk_object(Some(field.path), v, at, out),
+        Kind::Object => walk_object(Some(field.path), v, at, out, present),
         Kind::ObjectList => match v.as_array() {
             Some(items) => {
                 check_min_items(field, items.len(), at, out);
                 // Item fields are the children of the list (`custom_fields[].value`).
                 for (i, item) in items.iter().enumerate() {
-                    walk_object(Some(field.path), item, &At::Index(at, i), out);
+                    walk_object(Some(field.path), item, &At::Index(at, i), out, present);
                 }
             }
             None => out.push(type_violation(&at.render(), field.kind)),
@@ -302,9 +316,8 @@ fn check_value_at(field: &'static Param, v: &Value, at: &At) -> Vec<Violation> {
             None => out.push(type_violation(&at.render(), field.kind)),
         },
         Kind::Object | Kind::ObjectList => {
-            let mut nested = Vec::new();
-            walk_value(field, v, at, &mut nested);
-            out.extend(nested);
+            let mut present = vec![false; PARAMS.len()];
+            walk_value(field, v, at, &mut out, &mut present);
         }
     }
     out
