@@ -403,17 +403,10 @@ impl Client {
         request: &OrderClientCertificateRequest,
     ) -> Result<PlacedOrder, Error> {
         let mut request = request.clone();
-        let alternative_order_id = match &request.alternative_order_id {
-            Some(id) => id.to_string(),
-            None => {
-                let id = crate::random::alternative_order_id();
-                request.alternative_order_id =
-                    Some(id.parse().map_err(|e| {
-                        Error::Config(format!("generated alternative_order_id: {e}"))
-                    })?);
-                id
-            }
-        };
+        let alternative_order_id = request
+            .alternative_order_id
+            .get_or_insert_with(crate::random::alternative_order_id)
+            .clone();
         let warnings = if self.validate {
             validate(product, &request)?
         } else {

@@ -433,7 +433,6 @@ fn check_string(field: &Param, c: &Constraints, s: &str, at: &At, out: &mut Vec<
         let hint = match c.format {
             Some(Format::DateDdMmmYyyy) => " (dd MMM yyyy, e.g. `09 JUN 2025`)",
             Some(Format::DateYyyyMmDd) => " (yyyy-MM-dd, e.g. `2025-06-09`)",
-            _ if pattern == "^[A-Za-z0-9]+$" => " (letters and digits only)",
             _ => "",
         };
         out.push(Violation {
