@@ -43,6 +43,7 @@ fn impl_block(ast: &DeriveInput, product: &Product, body: TokenStream) -> TokenS
     let ident = &ast.ident;
     let variant = format_ident!("{}", product.variant);
     quote! {
+        #[automatically_derived]
         impl #impl_generics ::certcentral::ClientCertificateOrder for #ident #ty_generics #where_clause {
             const PRODUCT: ::certcentral::types::ClientCertificateId =
                 ::certcentral::types::ClientCertificateId::#variant;
