@@ -620,6 +620,10 @@ pub fn decode_response(
             retry_after,
             errors: parse_errors_redacted(body, secrets),
         }),
+        400..=499 if !is_envelope(body) => Err(Error::UnexpectedResponse {
+            status,
+            snippet: snippet(body, secrets),
+        }),
         400..=499 => {
             let errors = parse_errors_redacted(body, secrets);
             if errors
@@ -647,6 +651,13 @@ pub fn decode_response(
             snippet: snippet(body, secrets),
         }),
     }
+}
+
+/// Whether a body is DigiCert's error envelope (in any of the shapes `parse_errors` reads),
+/// rather than, say, a proxy's HTML page.
+fn is_envelope(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .is_ok_and(|v| v.get("errors").is_some() || v.get("code").is_some())
 }
 
 /// A transport error in words, without the URL (which is ours) or any header.

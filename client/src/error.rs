@@ -83,7 +83,7 @@ pub enum Error {
     #[error(transparent)]
     InvalidOrder(#[from] InvalidOrder),
 
-    /// DigiCert rejected the request (4xx); no order was created.
+    /// DigiCert rejected the request (4xx with its error envelope); no order was created.
     #[error("CertCentral rejected the request (HTTP {status}): {}", list(.errors))]
     Api {
         /// The HTTP status.
@@ -148,7 +148,8 @@ pub enum Error {
         reason: String,
     },
 
-    /// A response the API does not document and that cannot have created an order.
+    /// A response the API does not document and that cannot have created an order: a 1xx or
+    /// 3xx, or a 4xx without DigiCert's error envelope (a proxy's or firewall's page).
     #[error("unexpected response from CertCentral (HTTP {status}): {snippet}")]
     UnexpectedResponse {
         /// The HTTP status.

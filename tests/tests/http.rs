@@ -272,3 +272,27 @@ fn the_key_never_shows_in_debug() {
     assert!(!debug.contains("SUPER-SECRET-KEY"), "{debug}");
     assert!(debug.contains("ApiKey(<redacted>)"), "{debug}");
 }
+
+#[tokio::test]
+async fn a_4xx_html_page_is_unexpected_with_its_status_and_text() {
+    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
+    server.inject(Fault::Respond {
+        status: 403,
+        content_type: "text/html".into(),
+        body: "<html><body><h1>Request blocked by the firewall</h1></body></html>".into(),
+    });
+    let err = client
+        .order(
+            ClientCertificateId::Class1Smime,
+            &request(valid_body("class1_smime")),
+        )
+        .await
+        .unwrap_err();
+    let Error::UnexpectedResponse { status, snippet } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*status, 403);
+    assert_eq!(snippet, "Request blocked by the firewall");
+    assert!(!err.is_retryable());
+    assert!(server.ledger().is_empty());
+}
