@@ -1,6 +1,10 @@
 use certcentral::ClientCertificateOrder;
 use serde_json::json;
 
+#[path = "../support.rs"]
+mod support;
+use support::check;
+
 #[derive(ClientCertificateOrder)]
 #[order(product = "client_authentication_plus", signature_hash = "sha256", payment_method = "balance")]
 struct ClientAuthenticationPlusNoneBalance {
@@ -83,10 +87,4 @@ fn main() {
         years: 2,
         vat_number: Some("GB123".into()),
     }, json!({"certificate": {"emails": ["alice@example.com"], "signature_hash": "sha256", "common_name": "Alice Example"}, "order_validity": {"years": 2}, "payment_method": "profile", "organization": {"id": 112233}, "vat_number": "GB123"}));
-}
-
-fn check<O: ClientCertificateOrder>(order: O, expected: serde_json::Value) {
-    let request = order.try_into_request().unwrap();
-    assert_eq!(serde_json::to_value(&request).unwrap(), expected);
-    assert!(certcentral::validate(O::PRODUCT, &request).is_ok());
 }

@@ -1,6 +1,10 @@
 use certcentral::ClientCertificateOrder;
 use serde_json::json;
 
+#[path = "../support.rs"]
+mod support;
+use support::check;
+
 #[derive(ClientCertificateOrder)]
 #[order(product = "client_email_security_plus", common_name_indicator = "given_name_surname", signature_hash = "sha256", payment_method = "balance")]
 struct ClientEmailSecurityPlusGivenNameSurnameBalance {
@@ -188,10 +192,4 @@ fn main() {
         years: 2,
         vat_number: Some("GB123".into()),
     }, json!({"certificate": {"emails": ["alice@example.com"], "signature_hash": "sha256", "common_name": "Alice Example", "common_name_indicator": "pseudonym", "individual": {"pseudonym": "ae-42"}}, "order_validity": {"years": 2}, "payment_method": "profile", "organization": {"id": 112233}, "vat_number": "GB123"}));
-}
-
-fn check<O: ClientCertificateOrder>(order: O, expected: serde_json::Value) {
-    let request = order.try_into_request().unwrap();
-    assert_eq!(serde_json::to_value(&request).unwrap(), expected);
-    assert!(certcentral::validate(O::PRODUCT, &request).is_ok());
 }
