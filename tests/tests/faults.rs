@@ -74,7 +74,7 @@ async fn no_duplicate_and_no_lost_order_under_any_fault() {
                     .await;
                 if matches!(fault, Some(Fault::Delay(d)) if d > Duration::from_millis(250)) {
                     // Let the late order land before reading the ledger.
-                    tokio::time::sleep(Duration::from_millis(400)).await;
+                    tokio::time::sleep(Duration::from_millis(900)).await;
                 }
                 let ledger = server.ledger();
                 assert!(ledger.len() <= 1, "{case}: duplicate orders {ledger:?}");
