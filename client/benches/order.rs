@@ -17,13 +17,10 @@ fn main() {
     divan::main();
 }
 
-const PRODUCTS: [&str; 5] = [
-    "client_premium",
-    "client_digital_signature_plus",
-    "client_email_security_plus",
-    "class1_smime",
-    "client_authentication_plus",
-];
+/// Every product of the spec, from the rules table.
+fn products() -> impl Iterator<Item = &'static str> {
+    certcentral::spec::PRODUCTS.iter().map(|p| p.id)
+}
 
 fn body(product: &str, large: bool) -> Value {
     let emails: Vec<String> = (0..if large { 50 } else { 1 })
@@ -73,13 +70,13 @@ fn case(product: &str, large: bool) -> (ClientCertificateId, OrderClientCertific
 mod overhead {
     use super::*;
 
-    #[divan::bench(args = PRODUCTS, consts = [false, true])]
+    #[divan::bench(args = products(), consts = [false, true])]
     fn floor_to_vec<const LARGE: bool>(bencher: Bencher, product: &str) {
         let (_, request) = case(product, LARGE);
         bencher.bench(|| serde_json::to_vec(black_box(&request)).map(|v| v.len()));
     }
 
-    #[divan::bench(args = PRODUCTS, consts = [false, true])]
+    #[divan::bench(args = products(), consts = [false, true])]
     fn validate_and_to_vec<const LARGE: bool>(bencher: Bencher, product: &str) {
         let (id, request) = case(product, LARGE);
         assert!(

@@ -9,13 +9,16 @@ use certcentral_tests::{RawHttp, mock_and_client, request, valid_body};
 use serde_json::json;
 use std::time::Duration;
 
-const PRODUCTS: [ClientCertificateId; 5] = [
-    ClientCertificateId::ClientPremium,
-    ClientCertificateId::ClientDigitalSignaturePlus,
-    ClientCertificateId::ClientEmailSecurityPlus,
-    ClientCertificateId::Class1Smime,
-    ClientCertificateId::ClientAuthenticationPlus,
-];
+/// Every product of the spec, from the rules table.
+fn products() -> Vec<ClientCertificateId> {
+    certcentral_spec::PRODUCTS
+        .iter()
+        .map(|p| {
+            p.id.parse()
+                .expect("the table's products are the generated enum's")
+        })
+        .collect()
+}
 
 fn fast_retries() -> RetryPolicy {
     RetryPolicy::default()
@@ -35,7 +38,7 @@ async fn every_product_through_every_lifecycle() {
             RetryPolicy::none(),
         )
         .await;
-        for (i, product) in PRODUCTS.into_iter().enumerate() {
+        for (i, product) in products().into_iter().enumerate() {
             let mut body = valid_body(&product.to_string());
             body["skip_approval"] = json!(skip_approval);
             let placed = client.order(product, &request(body)).await.unwrap();
@@ -57,7 +60,7 @@ async fn every_product_through_every_lifecycle() {
                 Some(placed.alternative_order_id.as_str())
             );
         }
-        assert_eq!(server.ledger().len(), PRODUCTS.len());
+        assert_eq!(server.ledger().len(), products().len());
     }
 }
 
@@ -81,7 +84,7 @@ async fn a_new_organization_gets_an_id() {
 #[tokio::test]
 async fn an_invalid_order_never_reaches_the_network() {
     let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
-    for product in PRODUCTS {
+    for product in products() {
         let mut body = valid_body(&product.to_string());
         body["order_validity"] = json!({ "years": 4 });
         let err = client.order(product, &request(body)).await.unwrap_err();
@@ -102,7 +105,7 @@ async fn the_mock_rejects_what_the_client_would_have() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    for product in PRODUCTS {
+    for product in products() {
         let mut body = valid_body(&product.to_string());
         body["certificate"]["emails"] = json!([]);
         let err = client.order(product, &request(body)).await.unwrap_err();
@@ -123,7 +126,7 @@ async fn the_mock_rejects_what_the_client_would_have() {
             errors[0].message
         );
     }
-    assert_eq!(server.requests().len(), PRODUCTS.len());
+    assert_eq!(server.requests().len(), products().len());
     assert!(server.ledger().is_empty());
 }
 
