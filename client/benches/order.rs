@@ -100,6 +100,13 @@ mod breakdown {
         bencher.bench(|| serde_json::to_value(black_box(&request)).is_ok());
     }
 
+    /// The compiled checks alone (what `validate` costs for a clean typed order).
+    #[divan::bench(args = ["class1_smime", "client_premium"], consts = [false, true])]
+    fn compiled_checks<const LARGE: bool>(bencher: Bencher, product: &str) {
+        let (id, request) = case(product, LARGE);
+        bencher.bench(|| certcentral::__private::is_clean(id, black_box(&request)));
+    }
+
     #[divan::bench(args = ["class1_smime", "client_premium"], consts = [false, true])]
     fn validate_value<const LARGE: bool>(bencher: Bencher, product: &str) {
         let value = body(product, LARGE);

@@ -58,7 +58,7 @@ pub struct Constraints {
     pub maximum: Option<i64>,
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
-    pub pattern: Option<String>,
+    pub pattern: Option<crate::pattern::Compiled>,
     pub min_items: Option<u64>,
     pub format: Option<Format>,
 }
@@ -109,6 +109,8 @@ pub struct Model {
     pub products: Vec<Product>,
     pub params: Vec<Param>,
     pub rules: Vec<Rule>,
+    /// The generated type of the request body (its component's name, as typify writes it).
+    pub request_type: String,
 }
 
 /// Parses the YAML text and checks the conventions; every problem is reported at once.
@@ -147,7 +149,7 @@ pub fn load(yaml: &str) -> Result<Model, Vec<SpecIssue>> {
         return Err(cx.issues);
     };
     let products = cx.products(operation, &op_at);
-    let params = cx.params(operation, &op_at);
+    let (params, request_type) = cx.params(operation, &op_at);
     let rules = cx.rules(operation, &op_at, &products, &params);
     if cx.issues.is_empty() {
         Ok(Model {
@@ -156,6 +158,7 @@ pub fn load(yaml: &str) -> Result<Model, Vec<SpecIssue>> {
             products,
             params,
             rules,
+            request_type,
         })
     } else {
         Err(cx.issues)
@@ -331,17 +334,27 @@ impl<'a> Cx<'a> {
         products
     }
 
-    fn params(&mut self, operation: &'a Value, op_at: &str) -> Vec<Param> {
+    /// The body's parameters and the name of its generated type.
+    fn params(&mut self, operation: &'a Value, op_at: &str) -> (Vec<Param>, String) {
         let at = format!("{op_at}.requestBody.content.application/json.schema");
         let Some(body) = operation.pointer("/requestBody/content/application~1json/schema") else {
             self.issue(&at, "the JSON request body is missing".into());
-            return Vec::new();
+            return (Vec::new(), String::new());
         };
         let mut params = Vec::new();
-        if let Some((schema, _)) = self.resolve(body, &at) {
+        let mut name = String::new();
+        if let Some((schema, component)) = self.resolve(body, &at) {
+            match component {
+                Some(c) => name = heck::ToUpperCamelCase::to_upper_camel_case(c.as_str()),
+                None => self.issue(
+                    &at,
+                    "the body must be a `$ref` to a component schema (it names the generated type)"
+                        .into(),
+                ),
+            }
             self.object_fields(schema, "", &at, &mut params);
         }
-        params
+        (params, name)
     }
 
     fn object_fields(&mut self, schema: &'a Value, prefix: &str, at: &str, out: &mut Vec<Param>) {
@@ -481,10 +494,7 @@ impl<'a> Cx<'a> {
             maximum: int("maximum"),
             min_length: uint("minLength"),
             max_length: uint("maxLength"),
-            pattern: schema
-                .get("pattern")
-                .and_then(Value::as_str)
-                .map(String::from),
+            pattern: None,
             min_items: None,
             format: None,
         };
@@ -498,18 +508,19 @@ impl<'a> Cx<'a> {
             c.minimum = Some(c.minimum.unwrap_or(lo).max(lo));
             c.maximum = Some(c.maximum.unwrap_or(hi).min(hi));
         }
-        if let Some(pattern) = &c.pattern {
-            if let Err(e) = regex_lite::Regex::new(pattern) {
-                self.issue(
-                    &format!("{at}.pattern"),
-                    format!("`{pattern}` does not compile: {e}"),
-                );
-            }
+        if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
             if !(pattern.starts_with('^') && pattern.ends_with('$')) {
                 self.issue(
                     &format!("{at}.pattern"),
                     "patterns must be anchored with ^ and $".into(),
                 );
+            }
+            match crate::pattern::compile(pattern) {
+                Ok(compiled) => c.pattern = Some(compiled),
+                Err(e) => self.issue(
+                    &format!("{at}.pattern"),
+                    format!("`{pattern}` does not compile: {e}"),
+                ),
             }
         }
         c.format = match (

@@ -18,7 +18,7 @@ pub fn tokens(model: &Model) -> TokenStream {
     });
     let order_path = crate::model::OPERATION_PATH;
     quote! {
-        use crate::{Cond, Constraints, Effect, Format, Kind, Param, Product, Rule, Server};
+        use crate::{Cond, Constraints, Effect, Format, Kind, Param, Pattern, Product, Rule, Server};
 
         /// The API's servers, one per region.
         pub static SERVERS: &[Server] = &[#(#servers),*];
@@ -86,7 +86,31 @@ fn constraints_tokens(c: &Constraints) -> TokenStream {
     let enum_values = &c.enum_values;
     let (minimum, maximum) = (option(&c.minimum), option(&c.maximum));
     let (min_length, max_length) = (option(&c.min_length), option(&c.max_length));
-    let (pattern, min_items) = (option(&c.pattern), option(&c.min_items));
+    let min_items = option(&c.min_items);
+    let pattern = match &c.pattern {
+        None => quote! { None },
+        Some(p) => {
+            let (source, start, stride) = (&p.source, p.start, p.stride);
+            let bytes = proc_macro2::Literal::byte_string;
+            let (next, accept) = (bytes(&p.next), bytes(&p.accept));
+            // Byte classes as ranges (`b'0'..=b'9'` is class 1): reviewable in a diff.
+            let ranges = class_ranges(&p.classes).into_iter().map(|(lo, hi, class)| {
+                let (lo, hi) = (byte(lo), byte(hi));
+                quote! { (#lo, #hi, #class) }
+            });
+            let classes = quote! { &crate::checks::byte_classes(&[#(#ranges),*]) };
+            quote! {
+                Some(Pattern {
+                    source: #source,
+                    start: #start,
+                    stride: #stride,
+                    classes: #classes,
+                    next: #next,
+                    accept: #accept,
+                })
+            }
+        }
+    };
     let format = match c.format {
         None => quote! { None },
         Some(f) => {
@@ -148,5 +172,27 @@ fn rule(r: &Rule) -> TokenStream {
             params: &[#(#params),*],
             message: #message,
         }
+    }
+}
+
+/// Runs of bytes with the same non-zero class, as (first, last, class).
+fn class_ranges(classes: &[u8]) -> Vec<(u8, u8, u8)> {
+    let mut runs: Vec<(u8, u8, u8)> = Vec::new();
+    for (b, &class) in (0..=255u8).zip(classes) {
+        match runs.last_mut() {
+            Some((_, hi, c)) if *c == class && *hi as usize + 1 == b as usize => *hi = b,
+            _ if class != 0 => runs.push((b, b, class)),
+            _ => {}
+        }
+    }
+    runs
+}
+
+/// A byte literal (`b'a'` when printable).
+fn byte(b: u8) -> proc_macro2::Literal {
+    if b.is_ascii_graphic() {
+        proc_macro2::Literal::byte_character(b)
+    } else {
+        proc_macro2::Literal::u8_unsuffixed(b)
     }
 }

@@ -24,12 +24,14 @@
 
 #![warn(missing_docs)]
 
+pub mod checks;
 mod eval;
 mod nearest;
 #[rustfmt::skip]
 mod table;
 mod validate;
 
+pub use checks::Pattern;
 pub use eval::{Facts, Finding, Known, Presence, evaluate};
 pub use table::{ORDER_PATH, PARAMS, PRODUCTS, RULES, SERVERS};
 pub use validate::{Report, Violation, check_value, validate};
@@ -109,8 +111,8 @@ pub struct Constraints {
     pub min_length: Option<u64>,
     /// Maximum length of a string, in characters.
     pub max_length: Option<u64>,
-    /// A regular expression the whole string must match.
-    pub pattern: Option<&'static str>,
+    /// A regular expression the string must match (the spec's patterns are anchored).
+    pub pattern: Option<Pattern>,
     /// Minimum number of items of a list.
     pub min_items: Option<u64>,
     /// A format of the string (or of each item of a string list).

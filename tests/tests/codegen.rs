@@ -1,6 +1,8 @@
 //! The generated artifacts: pinned by snapshots, current with the spec, and refused specs.
 
-use certcentral_codegen::{CLIENT_PATH, TABLE_PATH, generate, generate_from_str, stale};
+use certcentral_codegen::{
+    CHECKS_PATH, CLIENT_PATH, TABLE_PATH, generate, generate_from_str, stale,
+};
 use std::path::Path;
 
 fn root() -> &'static Path {
@@ -31,6 +33,11 @@ fn rules_table_snapshot() {
 }
 
 #[test]
+fn compiled_checks_snapshot() {
+    insta::assert_snapshot!("compiled_checks", artifact(CHECKS_PATH));
+}
+
+#[test]
 fn checked_in_artifacts_are_current() {
     let stale = stale(root(), &generate(root()).unwrap()).unwrap();
     assert!(
@@ -47,7 +54,8 @@ fn generation_is_deterministic() {
 
 #[test]
 fn a_spec_edit_makes_the_checked_in_artifacts_stale() {
-    // A constraint lives in the rules table (the generated types carry the shape only)...
+    // A constraint lives in the rules table and the compiled checks (the generated types
+    // carry the shape only)...
     let edited = spec_text().replace("maxLength: 64", "maxLength: 32");
     let stale_paths = |yaml: &str| -> Vec<&str> {
         stale(root(), &generate_from_str(yaml).unwrap())
@@ -56,6 +64,13 @@ fn a_spec_edit_makes_the_checked_in_artifacts_stale() {
             .map(|s| s.path)
             .collect()
     };
+    assert_eq!(stale_paths(&edited), [TABLE_PATH, CHECKS_PATH]);
+    // ...a pattern's DFA in the table only (the compiled checks run the table's)...
+    let edited = spec_text().replace(
+        r#"pattern: "^[A-Za-z0-9]+$""#,
+        r#"pattern: "^[A-Za-z0-9_]+$""#,
+    );
+    assert_ne!(edited, spec_text());
     assert_eq!(stale_paths(&edited), [TABLE_PATH]);
     // ...a description in the generated client's docs...
     let edited = spec_text().replace(

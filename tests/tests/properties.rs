@@ -141,3 +141,343 @@ proptest! {
         prop_assert!(certcentral::validate(id, &typed).is_ok());
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The compiled checks of typed orders (`client/src/checks.rs`) against the interpreter.
+//
+// `certcentral::validate` trusts `is_clean` when it says "nothing to report", so it must say so
+// exactly when the interpreter finds no violation and no warning. Orders are valid ones with one
+// to three parameters set to values drawn from the table's own constraints (each bound, one
+// past it, empty, malformed, every enum value) or removed.
+
+use certcentral::types::{ClientCertificateId, OrderClientCertificateRequest};
+use certcentral_spec::{Format, Kind, PARAMS, Param};
+use std::collections::BTreeSet;
+
+/// Values for a string parameter: its edge cases and a few random ones.
+fn string_for(p: &'static Param) -> BoxedStrategy<String> {
+    let c = &p.constraints;
+    let mut edge: Vec<String> = c.enum_values.iter().map(|v| v.to_string()).collect();
+    edge.extend(
+        [
+            "",
+            "a",
+            "Alice",
+            "é".repeat(3).as_str(),
+            "order42",
+            "order-42",
+        ]
+        .map(String::from),
+    );
+    if let Some(max) = c.max_length {
+        edge.push("x".repeat(max as usize));
+        edge.push("x".repeat(max as usize + 1));
+    }
+    match c.format {
+        Some(Format::Email) => edge.extend(
+            [
+                "a@example.com",
+                "bad@",
+                "a b@example.com",
+                "a@b..com",
+                "x@localhost",
+            ]
+            .map(String::from),
+        ),
+        Some(Format::DateYyyyMmDd) => edge.extend(
+            [
+                "2028-02-29",
+                "2027-02-29",
+                "2027-6-09",
+                "2027-04-31",
+                "2027-12-31",
+            ]
+            .map(String::from),
+        ),
+        Some(Format::DateDdMmmYyyy) => edge.extend(
+            [
+                "29 FEB 2028",
+                "29 FEB 2027",
+                "9 JUN 2027",
+                "31 APR 2027",
+                "01 jan 2027",
+            ]
+            .map(String::from),
+        ),
+        None => {}
+    }
+    if c.pattern.is_some() {
+        edge.extend(["4111111111111111", "41111111111", "4111 1111 1111 1111"].map(String::from));
+    }
+    prop_oneof![
+        3 => prop::sample::select(edge),
+        1 => "[A-Za-z0-9@. -]{0,10}",
+    ]
+    .boxed()
+}
+
+fn integer_for(p: &'static Param) -> BoxedStrategy<i64> {
+    let c = &p.constraints;
+    let mut edge = vec![0i64, 1, 3, 4, 12, 13, 999, 1000, 9999, 10000, -1];
+    for bound in [c.minimum, c.maximum].into_iter().flatten() {
+        edge.extend([bound.saturating_sub(1), bound, bound.saturating_add(1)]);
+    }
+    edge.extend(c.enum_values.iter().filter_map(|v| v.parse::<i64>().ok()));
+    prop_oneof![3 => prop::sample::select(edge), 1 => any::<i32>().prop_map(i64::from)].boxed()
+}
+
+/// A JSON value of the parameter's kind (objects recursively, list items included).
+fn value_for(p: &'static Param) -> BoxedStrategy<Value> {
+    match p.kind {
+        Kind::String => string_for(p).prop_map(Value::String).boxed(),
+        Kind::Integer => integer_for(p).prop_map(Value::from).boxed(),
+        Kind::Boolean => any::<bool>().prop_map(Value::Bool).boxed(),
+        Kind::StringList => prop::collection::vec(string_for(p), 0..3)
+            .prop_map(|v| json!(v))
+            .boxed(),
+        Kind::Object => object_for(p.path),
+        Kind::ObjectList => prop::collection::vec(object_for(p.path), 0..3)
+            .prop_map(Value::Array)
+            .boxed(),
+    }
+}
+
+/// An object with each field of `path` present or not (required ones mostly present).
+fn object_for(path: &'static str) -> BoxedStrategy<Value> {
+    let fields: Vec<BoxedStrategy<Option<(&'static str, Value)>>> =
+        certcentral_spec::children(path)
+            .map(|f| {
+                let leaf = f.leaf();
+                let weight = if f.required { 9 } else { 1 };
+                prop_oneof![
+                    weight => value_for(f).prop_map(move |v| Some((leaf, v))),
+                    1 => Just(None),
+                ]
+                .boxed()
+            })
+            .collect();
+    fields
+        .prop_map(|fields| {
+            Value::Object(
+                fields
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            )
+        })
+        .boxed()
+}
+
+/// Sets (creating parent objects) or removes the value at a dotted path without list segments.
+fn set_path(body: &mut Value, path: &str, value: Option<Value>) {
+    let mut segments: Vec<&str> = path.split('.').collect();
+    let Some(last) = segments.pop() else { return };
+    let mut at = body;
+    for s in segments {
+        if !at.get(s).is_some_and(Value::is_object) {
+            at[s] = json!({});
+        }
+        at = &mut at[s];
+    }
+    if let Some(map) = at.as_object_mut() {
+        match value {
+            Some(v) => map.insert(last.to_string(), v),
+            None => map.remove(last),
+        };
+    }
+}
+
+fn mutation() -> impl Strategy<Value = (&'static str, Option<Value>)> {
+    let settable: Vec<&'static Param> = PARAMS.iter().filter(|p| !p.in_list_item()).collect();
+    prop::sample::select(settable).prop_flat_map(|p| {
+        prop_oneof![
+            4 => value_for(p).prop_map(move |v| (p.path, Some(v))),
+            1 => Just((p.path, None)),
+        ]
+    })
+}
+
+/// A typed order (valid or near it) and its product; bodies the types cannot hold are skipped.
+fn near_valid_order() -> impl Strategy<Value = (ClientCertificateId, OrderClientCertificateRequest)>
+{
+    (
+        valid_order(),
+        prop::collection::vec(mutation(), 0..4),
+        product(),
+    )
+        .prop_filter_map(
+            "the generated types cannot hold the body",
+            |((product, mut body), mutations, other)| {
+                for (path, value) in mutations {
+                    set_path(&mut body, path, value);
+                }
+                // Now and then, the order for another product than it was built for.
+                let product = if body.to_string().len() % 7 == 0 {
+                    other
+                } else {
+                    product
+                };
+                let typed = serde_json::from_value(body).ok()?;
+                Some((product.parse().ok()?, typed))
+            },
+        )
+}
+
+/// What the interpreter reports for a typed order: (rule, path) of violations then warnings.
+fn interpreted(
+    product: ClientCertificateId,
+    order: &OrderClientCertificateRequest,
+) -> Vec<(&'static str, String)> {
+    let body = serde_json::to_value(order).unwrap();
+    let report = validate(&product.to_string(), &body);
+    report
+        .violations
+        .iter()
+        .chain(&report.warnings)
+        .map(|v| (v.rule, v.path.clone()))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn compiled_checks_agree_with_the_interpreter((product, order) in near_valid_order()) {
+        let found = interpreted(product, &order);
+        prop_assert_eq!(
+            certcentral::__private::is_clean(product, &order),
+            found.is_empty(),
+            "{} {:?}\n{}", product, found, serde_json::to_string(&order).unwrap()
+        );
+        // And so `validate` of the typed order says what the interpreter says of its JSON.
+        let body = serde_json::to_value(&order).unwrap();
+        prop_assert_eq!(
+            certcentral::validate(product, &order),
+            certcentral::validate_json(&product.to_string(), &body)
+        );
+    }
+}
+
+/// The agreement above means something only if the orders reach every check: every rule and
+/// every constraint kind must be, in some order, the one thing the interpreter finds (so the
+/// compiled checks had to catch exactly that), and some orders must be clean.
+#[test]
+fn the_orders_reach_every_rule_and_constraint_alone() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    let mut runner = TestRunner::deterministic();
+    let strategy = near_valid_order();
+    let mut alone = BTreeSet::new();
+    let mut clean = 0;
+    let cases = 6000;
+    for _ in 0..cases {
+        let (product, order) = strategy.new_tree(&mut runner).unwrap().current();
+        let found = interpreted(product, &order);
+        assert_eq!(
+            certcentral::__private::is_clean(product, &order),
+            found.is_empty(),
+            "{product} {found:?}"
+        );
+        match found.as_slice() {
+            [] => clean += 1,
+            [(rule, _)] => {
+                alone.insert(*rule);
+            }
+            _ => {}
+        }
+    }
+    let wanted: BTreeSet<&str> = certcentral_spec::RULES
+        .iter()
+        .map(|r| r.id)
+        .chain([
+            "schema.range",
+            "schema.min_length",
+            "schema.max_length",
+            "schema.pattern",
+            "schema.format",
+            "schema.min_items",
+        ])
+        .collect();
+    let missing: Vec<_> = wanted.difference(&alone).collect();
+    assert!(missing.is_empty(), "never the only finding: {missing:?}");
+    assert!(
+        clean * 10 > cases,
+        "only {clean} of {cases} orders were clean"
+    );
+}
+
+/// Texts for a pattern: matching ones (generated from the pattern), each with one character
+/// changed, inserted or removed, and arbitrary ones.
+fn texts_for(source: &'static str) -> BoxedStrategy<String> {
+    // The spec's patterns are anchored (codegen refuses others); the generator wants no anchors.
+    let body = source.trim_start_matches('^').trim_end_matches('$');
+    let matching = || proptest::string::string_regex(body).unwrap();
+    prop_oneof![
+        2 => matching(),
+        2 => (matching(), any::<prop::sample::Index>(), any::<char>(), 0..3u8).prop_map(|(s, at, c, how)| {
+            let mut chars: Vec<char> = s.chars().collect();
+            let i = at.index(chars.len() + 1);
+            match how {
+                0 => chars.insert(i, c),
+                1 if i < chars.len() => chars[i] = c,
+                _ if i < chars.len() => {
+                    chars.remove(i);
+                }
+                _ => {}
+            }
+            chars.into_iter().collect()
+        }),
+        1 => any::<String>(),
+    ]
+    .boxed()
+}
+
+fn pattern_and_text() -> impl Strategy<Value = (certcentral_spec::Pattern, String)> {
+    let patterns: Vec<certcentral_spec::Pattern> = PARAMS
+        .iter()
+        .filter_map(|p| p.constraints.pattern)
+        .collect();
+    prop::sample::select(patterns).prop_flat_map(|p| (Just(p), texts_for(p.source)))
+}
+
+proptest! {
+    /// The DFA tables codegen emits match exactly what the regex crate matches.
+    #[test]
+    fn compiled_patterns_agree_with_the_regex_crate((pattern, text) in pattern_and_text()) {
+        let regex = regex::Regex::new(pattern.source).unwrap();
+        prop_assert_eq!(pattern.is_match(&text), regex.is_match(&text), "{} on {:?}", pattern.source, text);
+    }
+}
+
+/// The address check as first written (split at `@`, then string searches): the one-pass
+/// check in `certcentral_spec::checks` must agree with it on every text.
+fn is_email_by_definition(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && s.len() <= 254
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+proptest! {
+    #[test]
+    fn the_email_check_agrees_with_its_definition(
+        s in prop_oneof![
+            "[a.@]{0,12}",
+            "[a-z.]{0,6}@[a-z.]{0,8}",
+            "[a-z]{1,4}[ \t\u{7f}\u{85}\u{a0}\u{2003}éa.@]{0,3}[a-z]{0,3}@[a-z]{1,4}\\.[a-z.]{0,4}",
+            "[a-z]{245,252}@[a-z]{1,3}\\.[a-z]{2}",
+            any::<String>(),
+        ]
+    ) {
+        prop_assert_eq!(Format::Email.matches(&s), is_email_by_definition(&s), "{:?}", s);
+    }
+}

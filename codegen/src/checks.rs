@@ -1,0 +1,757 @@
+//! Emits `client/src/checks.rs`: the spec's constraints and rules compiled to straight-line
+//! Rust over the generated request types.
+//!
+//! The interpreter in `certcentral-spec` walks a `serde_json::Value` and looks every parameter
+//! up in the table; for a typed order that costs many times the serialization itself. The
+//! compiled check answers one question, "would the interpreter find anything at all?", with
+//! field accesses and constant comparisons. `certcentral::validate` asks it first and runs the
+//! interpreter only when the answer is "something" (to say what): so the interpreter keeps
+//! every message, and a property test holds the two to the same answer.
+//!
+//! The generated types are read from progenitor's output (parsed with syn), so the checks
+//! follow typify's field names, `Option`s and `skip_serializing_if`s exactly; a shape the
+//! generator does not know is an error here, not a silently skipped check.
+
+use crate::CodegenError;
+use crate::model::{Cond, Constraints, Format, Kind, Model, Param};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::HashMap;
+
+/// When a field is left out of the JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    /// Always serialized.
+    Never,
+    /// `Option::is_none`.
+    IfNone,
+    /// `Vec::is_empty`.
+    IfEmpty,
+}
+
+/// A Rust type of the generated request, as far as the checks care.
+#[derive(Debug, Clone, PartialEq)]
+enum Shape {
+    Str,
+    /// An integer type: its name and the range it can hold.
+    Int(String, i64, i64),
+    Bool,
+    /// A closed enum of `types`: (JSON value, variant) pairs.
+    Enum(String, Vec<(String, String)>),
+    /// A struct of `types`.
+    Struct(String),
+    /// A single-field tuple struct of `types` with `Deref` to its field.
+    Newtype(Box<Shape>),
+    /// A secret of `crate::generated`, read with `expose()`.
+    Secret,
+    Vec(Box<Shape>),
+    Option(Box<Shape>),
+}
+
+#[derive(Debug, Clone)]
+struct Field {
+    json: String,
+    ident: syn::Ident,
+    shape: Shape,
+    skip: Skip,
+}
+
+/// The generated types, by name.
+struct Types {
+    structs: HashMap<String, Vec<Field>>,
+}
+
+fn unsupported(what: String) -> CodegenError {
+    CodegenError::Checks(what)
+}
+
+/// The checks' Rust source, unformatted, for the client generated as `client`.
+pub fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStream, CodegenError> {
+    let types = Types::read(client, root)?;
+    let g = Gen {
+        model,
+        types: &types,
+    };
+    let values = g.struct_checks(root, None, &quote! { order })?;
+    let rules = g.rules(root)?;
+    let root_ty = format_ident!("{root}");
+    Ok(quote! {
+        //! The spec's constraints and rules compiled over the generated request types.
+        //!
+        //! [`is_clean`] is exactly "the interpreter would report nothing" (no violation, no
+        //! warning), without building a `serde_json::Value`; `crate::validate` runs the
+        //! interpreter only when it is false, to say what is wrong.
+
+        use crate::types::*;
+        use certcentral_spec::checks::length_within;
+        use certcentral_spec::{Format, PARAMS};
+
+        /// Whether validating `order` for `product` finds nothing: no violation, no warning.
+        pub fn is_clean(product: ClientCertificateId, order: &#root_ty) -> bool {
+            values_clean(order) && rules_clean(product, order)
+        }
+
+        /// Every value against its parameter's schema constraints.
+        fn values_clean(order: &#root_ty) -> bool {
+            #values
+            true
+        }
+
+        /// No rule of `x-certcentral-rules` fires (violations and warnings alike).
+        fn rules_clean(product: ClientCertificateId, order: &#root_ty) -> bool {
+            #rules
+            true
+        }
+    })
+}
+
+impl Types {
+    /// The structs reachable from `root`, with their fields' shapes.
+    fn read(file: &syn::File, root: &str) -> Result<Types, CodegenError> {
+        let items = file
+            .items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|c| &c.1),
+                _ => None,
+            })
+            .ok_or_else(|| unsupported("the generated client has no `types` module".into()))?;
+        let mut enums = HashMap::new();
+        let mut newtypes = HashMap::new();
+        let mut raw_structs = HashMap::new();
+        for item in items {
+            match item {
+                syn::Item::Enum(e) => {
+                    let variants = e
+                        .variants
+                        .iter()
+                        .map(|v| {
+                            let json = serde_value(&v.attrs, "rename")
+                                .unwrap_or_else(|| v.ident.to_string());
+                            match v.fields {
+                                syn::Fields::Unit => Ok((json, v.ident.to_string())),
+                                _ => Err(unsupported(format!(
+                                    "enum `{}` has a variant with data",
+                                    e.ident
+                                ))),
+                            }
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    enums.insert(e.ident.to_string(), variants);
+                }
+                syn::Item::Struct(s) => match &s.fields {
+                    syn::Fields::Named(named) => {
+                        raw_structs.insert(s.ident.to_string(), named.named.clone());
+                    }
+                    syn::Fields::Unnamed(one) if one.unnamed.len() == 1 => {
+                        newtypes.insert(s.ident.to_string(), one.unnamed[0].ty.clone());
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        let secrets: Vec<String> = file
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Impl(i) if i.trait_.is_none() => {
+                    let exposes = i
+                        .items
+                        .iter()
+                        .any(|f| matches!(f, syn::ImplItem::Fn(f) if f.sig.ident == "expose"));
+                    let ty = last_ident(&i.self_ty)?;
+                    exposes.then_some(ty)
+                }
+                _ => None,
+            })
+            .collect();
+        let resolve = |ty: &syn::Type| shape(ty, &enums, &newtypes, &raw_structs, &secrets);
+        let mut structs = HashMap::new();
+        let mut pending = vec![root.to_string()];
+        while let Some(name) = pending.pop() {
+            if structs.contains_key(&name) {
+                continue;
+            }
+            let Some(fields) = raw_structs.get(&name) else {
+                return Err(unsupported(format!("no struct `{name}` in `types`")));
+            };
+            let fields = fields
+                .iter()
+                .map(|f| {
+                    let ident = f.ident.clone().ok_or_else(|| {
+                        unsupported(format!("struct `{name}` has an unnamed field"))
+                    })?;
+                    let json = serde_value(&f.attrs, "rename").unwrap_or_else(|| {
+                        let s = ident.to_string();
+                        s.strip_prefix("r#").unwrap_or(&s).to_string()
+                    });
+                    let skip = match serde_value(&f.attrs, "skip_serializing_if").as_deref() {
+                        None => Skip::Never,
+                        Some("::std::option::Option::is_none") => Skip::IfNone,
+                        Some("::std::vec::Vec::is_empty") => Skip::IfEmpty,
+                        Some(other) => {
+                            return Err(unsupported(format!(
+                                "`{name}.{ident}` is skipped by `{other}`"
+                            )));
+                        }
+                    };
+                    Ok(Field {
+                        json,
+                        shape: resolve(&f.ty)?,
+                        ident,
+                        skip,
+                    })
+                })
+                .collect::<Result<Vec<_>, CodegenError>>()?;
+            for field in &fields {
+                let mut shape = &field.shape;
+                while let Shape::Option(inner) | Shape::Vec(inner) = shape {
+                    shape = inner;
+                }
+                if let Shape::Struct(child) = shape {
+                    pending.push(child.clone());
+                }
+            }
+            structs.insert(name, fields);
+        }
+        Ok(Types { structs })
+    }
+}
+
+fn last_ident(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+fn shape(
+    ty: &syn::Type,
+    enums: &HashMap<String, Vec<(String, String)>>,
+    newtypes: &HashMap<String, syn::Type>,
+    structs: &HashMap<String, syn::punctuated::Punctuated<syn::Field, syn::token::Comma>>,
+    secrets: &[String],
+) -> Result<Shape, CodegenError> {
+    let syn::Type::Path(path) = ty else {
+        return Err(unsupported(format!("type `{}`", quote!(#ty))));
+    };
+    let Some(last) = path.path.segments.last() else {
+        return Err(unsupported("an empty type path".into()));
+    };
+    let name = last.ident.to_string();
+    let arg = || match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+            Some(syn::GenericArgument::Type(t)) => shape(t, enums, newtypes, structs, secrets),
+            _ => Err(unsupported(format!("`{name}` without a type argument"))),
+        },
+        _ => Err(unsupported(format!("`{name}` without a type argument"))),
+    };
+    Ok(match name.as_str() {
+        "Option" => Shape::Option(Box::new(arg()?)),
+        "Vec" => Shape::Vec(Box::new(arg()?)),
+        "String" => Shape::Str,
+        "bool" => Shape::Bool,
+        "i8" => Shape::Int(name, i8::MIN.into(), i8::MAX.into()),
+        "i16" => Shape::Int(name, i16::MIN.into(), i16::MAX.into()),
+        "i32" => Shape::Int(name, i32::MIN.into(), i32::MAX.into()),
+        "i64" => Shape::Int(name, i64::MIN, i64::MAX),
+        "u8" => Shape::Int(name, 0, u8::MAX.into()),
+        "u16" => Shape::Int(name, 0, u16::MAX.into()),
+        "u32" => Shape::Int(name, 0, u32::MAX.into()),
+        _ if secrets.contains(&name) => Shape::Secret,
+        _ => {
+            if let Some(variants) = enums.get(&name) {
+                Shape::Enum(name, variants.clone())
+            } else if let Some(inner) = newtypes.get(&name) {
+                Shape::Newtype(Box::new(shape(inner, enums, newtypes, structs, secrets)?))
+            } else if structs.contains_key(&name) {
+                Shape::Struct(name)
+            } else {
+                return Err(unsupported(format!("type `{name}`")));
+            }
+        }
+    })
+}
+
+/// The string value of `#[serde(key = "value")]` among `attrs`.
+fn serde_value(attrs: &[syn::Attribute], key: &str) -> Option<String> {
+    let mut found = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(key) {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                found = Some(lit.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    found
+}
+
+struct Gen<'a> {
+    model: &'a Model,
+    types: &'a Types,
+}
+
+impl Gen<'_> {
+    fn param(&self, path: &str) -> Result<(usize, &Param), CodegenError> {
+        self.model
+            .params
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.path == path)
+            .ok_or_else(|| unsupported(format!("no parameter `{path}` for a generated field")))
+    }
+
+    fn fields(&self, name: &str) -> Result<&[Field], CodegenError> {
+        self.types
+            .structs
+            .get(name)
+            .map(Vec::as_slice)
+            .ok_or_else(|| unsupported(format!("struct `{name}`")))
+    }
+
+    /// Statements that `return false` when a field of struct `name` at `value` (an expression
+    /// of type `&name`) breaks a constraint. `prefix` is the struct's parameter path.
+    fn struct_checks(
+        &self,
+        name: &str,
+        prefix: Option<&str>,
+        value: &TokenStream,
+    ) -> Result<TokenStream, CodegenError> {
+        let mut out = TokenStream::new();
+        for field in self.fields(name)? {
+            let path = match prefix {
+                Some(p) => format!("{p}.{}", field.json),
+                None => field.json.clone(),
+            };
+            let (index, param) = self.param(&path)?;
+            let ident = &field.ident;
+            let place = quote! { #value.#ident };
+            let checks = match &field.shape {
+                Shape::Option(inner) => {
+                    let inner = self.value_checks(inner, index, param, &quote! { v })?;
+                    (!inner.is_empty()).then(|| quote! { if let Some(v) = &#place { #inner } })
+                }
+                // An empty list left out of the JSON is not checked at all (not even its
+                // minimum number of items).
+                shape @ Shape::Vec(_) if field.skip == Skip::IfEmpty => {
+                    let inner = self.value_checks(shape, index, param, &quote! { v })?;
+                    (!inner.is_empty())
+                        .then(|| quote! { { let v = &#place; if !v.is_empty() { #inner } } })
+                }
+                shape => {
+                    let inner = self.value_checks(shape, index, param, &quote! { v })?;
+                    (!inner.is_empty()).then(|| quote! { { let v = &#place; #inner } })
+                }
+            };
+            if let Some(checks) = checks {
+                let comment = format!(" {path}");
+                out.extend(quote! { #[doc = #comment] #checks });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Statements checking `value` (a `&T` of `shape`) against param `index`'s constraints.
+    fn value_checks(
+        &self,
+        shape: &Shape,
+        index: usize,
+        param: &Param,
+        value: &TokenStream,
+    ) -> Result<TokenStream, CodegenError> {
+        let c = &param.constraints;
+        let fail_unless = |conds: Vec<TokenStream>| {
+            if conds.is_empty() {
+                TokenStream::new()
+            } else {
+                quote! { if !(#(#conds)&&*) { return false; } }
+            }
+        };
+        Ok(match shape {
+            Shape::Str => fail_unless(string_conds(c, index, &quote! { #value.as_str() })),
+            Shape::Int(ty, lo, hi) => {
+                let checks = fail_unless(integer_conds(c, (*lo, *hi), &quote! { n }));
+                let n = if ty == "i64" {
+                    quote! { *#value }
+                } else {
+                    quote! { i64::from(*#value) }
+                };
+                if checks.is_empty() {
+                    checks
+                } else {
+                    quote! { { let n: i64 = #n; #checks } }
+                }
+            }
+            Shape::Bool => fail_unless(
+                (!c.enum_values.is_empty())
+                    .then(|| {
+                        let allowed = c.enum_values.iter().filter_map(|v| v.parse::<bool>().ok());
+                        quote! { matches!(*#value, #(#allowed)|*) }
+                    })
+                    .into_iter()
+                    .collect(),
+            ),
+            Shape::Enum(name, variants) => {
+                // A variant outside the allowed values would be a spec mismatch: checked
+                // here, once, unless every variant is allowed.
+                let allowed: Vec<&String> = variants
+                    .iter()
+                    .filter(|(json, _)| c.enum_values.is_empty() || c.enum_values.contains(json))
+                    .map(|(_, v)| v)
+                    .collect();
+                if allowed.len() == variants.len() {
+                    TokenStream::new()
+                } else {
+                    let ty = format_ident!("{name}");
+                    let allowed = allowed.iter().map(|v| format_ident!("{v}"));
+                    fail_unless(vec![quote! { matches!(#value, #(#ty::#allowed)|*) }])
+                }
+            }
+            Shape::Newtype(inner) => {
+                let inner = self.value_checks(inner, index, param, &quote! { v })?;
+                if inner.is_empty() {
+                    inner
+                } else {
+                    quote! { { let v: &_ = &**#value; #inner } }
+                }
+            }
+            Shape::Secret => match param.kind {
+                Kind::String => fail_unless(string_conds(c, index, &quote! { #value.expose() })),
+                Kind::Integer => fail_unless(integer_conds(
+                    c,
+                    (i64::MIN, i64::MAX),
+                    &quote! { #value.expose() },
+                )),
+                other => return Err(unsupported(format!("a secret of kind {other:?}"))),
+            },
+            Shape::Vec(item) => {
+                let min_items = match c.min_items {
+                    None | Some(0) => TokenStream::new(),
+                    Some(1) => quote! { if #value.is_empty() { return false; } },
+                    Some(min) => {
+                        let min = min as usize;
+                        quote! { if #value.len() < #min { return false; } }
+                    }
+                };
+                let items = match (&**item, param.kind) {
+                    (Shape::Struct(name), Kind::ObjectList) => {
+                        let items = format!("{}[]", param.path);
+                        self.struct_checks(name, Some(&items), &quote! { v })?
+                    }
+                    (item, Kind::StringList) => {
+                        // The list's own `min_items` is not an item constraint.
+                        let item_param = Param {
+                            constraints: Constraints {
+                                min_items: None,
+                                ..param.constraints.clone()
+                            },
+                            ..param.clone()
+                        };
+                        self.value_checks(item, index, &item_param, &quote! { v })?
+                    }
+                    (item, kind) => {
+                        return Err(unsupported(format!(
+                            "`{}`: a list of {item:?} for kind {kind:?}",
+                            param.path
+                        )));
+                    }
+                };
+                let items = if items.is_empty() {
+                    items
+                } else {
+                    quote! { for v in #value.iter() { #items } }
+                };
+                quote! { #min_items #items }
+            }
+            Shape::Struct(name) => self.struct_checks(name, Some(&param.path), value)?,
+            Shape::Option(_) => {
+                return Err(unsupported(format!("`{}`: a nested Option", param.path)));
+            }
+        })
+    }
+
+    /// The field behind one path segment of struct `name`.
+    fn field(&self, name: &str, json: &str) -> Result<&Field, CodegenError> {
+        self.fields(name)?
+            .iter()
+            .find(|f| f.json == json)
+            .ok_or_else(|| unsupported(format!("no field `{json}` in struct `{name}`")))
+    }
+
+    /// A `bool` expression: `leaf` holds for the parameter at `segments` below `value` (a
+    /// `&name`). Lists are searched for any item; `leaf` gets the field and its place.
+    fn reach(
+        &self,
+        name: &str,
+        segments: &[&str],
+        value: &TokenStream,
+        leaf: &dyn Fn(&Field, &TokenStream) -> Result<TokenStream, CodegenError>,
+    ) -> Result<TokenStream, CodegenError> {
+        let Some((first, rest)) = segments.split_first() else {
+            return Err(unsupported("an empty parameter path".into()));
+        };
+        let (json, list) = match first.strip_suffix("[]") {
+            Some(json) => (json, true),
+            None => (*first, false),
+        };
+        let field = self.field(name, json)?;
+        let ident = &field.ident;
+        let place = quote! { #value.#ident };
+        if rest.is_empty() {
+            return leaf(field, &place);
+        }
+        let (inner, optional) = match &field.shape {
+            Shape::Option(inner) => (&**inner, true),
+            shape => (shape, false),
+        };
+        let (item, is_list) = match inner {
+            Shape::Vec(item) => (&**item, true),
+            shape => (shape, false),
+        };
+        let Shape::Struct(child) = item else {
+            return Err(unsupported(format!("`{json}` has fields but is {item:?}")));
+        };
+        if is_list != list {
+            return Err(unsupported(format!("`{first}` does not match its type")));
+        }
+        let below = self.reach(child, rest, &quote! { v }, leaf)?;
+        Ok(match (optional, is_list) {
+            (false, false) => self.reach(child, rest, &place, leaf)?,
+            (true, false) => quote! { #place.as_ref().is_some_and(|v| #below) },
+            (false, true) => quote! { #place.iter().any(|v| #below) },
+            (true, true) => quote! { #place.as_ref().is_some_and(|l| l.iter().any(|v| #below)) },
+        })
+    }
+
+    /// Whether the parameter at `path` is sent (for an object: the object is).
+    fn presence(&self, root: &str, path: &str) -> Result<TokenStream, CodegenError> {
+        let segments = segments(path);
+        self.reach(root, &segments, &quote! { order }, &|field, place| {
+            Ok(match field.skip {
+                Skip::IfEmpty => quote! { !#place.is_empty() },
+                _ => match field.shape {
+                    Shape::Option(_) => quote! { #place.is_some() },
+                    _ => quote! { true },
+                },
+            })
+        })
+    }
+
+    /// Whether the parameter at `path` is sent with one of `values` (as the interpreter reads
+    /// values: by dotted path, never inside a list).
+    fn value_in(
+        &self,
+        root: &str,
+        path: &str,
+        values: &[String],
+    ) -> Result<TokenStream, CodegenError> {
+        if path.contains("[]") {
+            return Ok(quote! { false });
+        }
+        let kind = self.param(path)?.1.kind;
+        let segments = segments(path);
+        self.reach(root, &segments, &quote! { order }, &|field, place| {
+            let (shape, optional) = match &field.shape {
+                Shape::Option(inner) => (&**inner, true),
+                shape => (shape, false),
+            };
+            let test = scalar_in(shape, kind, values, &quote! { v });
+            Ok(if optional {
+                quote! { #place.as_ref().is_some_and(|v| #test) }
+            } else {
+                quote! { { let v = &#place; #test } }
+            })
+        })
+    }
+
+    fn rules(&self, root: &str) -> Result<TokenStream, CodegenError> {
+        // Each parameter a rule reads is looked at once.
+        let mut names: Vec<(String, syn::Ident)> = Vec::new();
+        let mut lets = TokenStream::new();
+        let mut present = |path: &str| -> Result<syn::Ident, CodegenError> {
+            if let Some((_, ident)) = names.iter().find(|(p, _)| p == path) {
+                return Ok(ident.clone());
+            }
+            let ident = format_ident!("{}", path.replace("[]", "").replace('.', "_"));
+            if names.iter().any(|(_, i)| *i == ident) {
+                return Err(unsupported(format!("two paths named `{ident}`")));
+            }
+            let expr = self.presence(root, path)?;
+            let comment = format!(" `{path}` is sent.");
+            lets.extend(quote! { #[doc = #comment] let #ident = #expr; });
+            names.push((path.to_string(), ident.clone()));
+            Ok(ident)
+        };
+        let mut checks = TokenStream::new();
+        for rule in &self.model.rules {
+            let mut when = Vec::new();
+            for cond in &rule.when {
+                when.push(match cond {
+                    Cond::Products(ids) => {
+                        let variants = ids
+                            .iter()
+                            .filter_map(|id| self.model.products.iter().find(|p| &p.id == id))
+                            .map(|p| format_ident!("{}", p.variant));
+                        quote! { matches!(product, #(ClientCertificateId::#variants)|*) }
+                    }
+                    Cond::In(path, values) => self.value_in(root, path, values)?,
+                    Cond::NotIn(path, values) => {
+                        let within = self.value_in(root, path, values)?;
+                        quote! { !#within }
+                    }
+                    Cond::Present(path) => {
+                        let p = present(path)?;
+                        quote! { #p }
+                    }
+                    Cond::Absent(path) => {
+                        let p = present(path)?;
+                        quote! { !#p }
+                    }
+                });
+            }
+            let params = rule
+                .params
+                .iter()
+                .map(|p| present(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            // Grouped so that `&&` with the conditions binds as meant.
+            let any = match params.as_slice() {
+                [one] => quote! { #one },
+                many => quote! { (#(#many)||*) },
+            };
+            let all = match params.as_slice() {
+                [one] => quote! { #one },
+                many => quote! { (#(#many)&&*) },
+            };
+            let fires = match rule.effect.as_str() {
+                "require" => quote! { !#all },
+                "forbid" | "ignore" => any,
+                "any_of" => quote! { !#any },
+                "one_of" => quote! { (#(u8::from(#params))+*) != 1 },
+                other => return Err(unsupported(format!("the effect `{other}`"))),
+            };
+            when.push(fires);
+            let comment = format!(" {}", rule.id);
+            checks.extend(quote! {
+                #[doc = #comment]
+                if #(#when)&&* { return false; }
+            });
+        }
+        Ok(quote! { #lets #checks })
+    }
+}
+
+fn segments(path: &str) -> Vec<&str> {
+    path.split('.').collect()
+}
+
+/// Conditions on a string expression `s` (a `&str`) for param `index`'s constraints.
+fn string_conds(c: &Constraints, index: usize, s: &TokenStream) -> Vec<TokenStream> {
+    let mut conds = Vec::new();
+    if !c.enum_values.is_empty() {
+        let allowed = &c.enum_values;
+        conds.push(quote! { matches!(#s, #(#allowed)|*) });
+    }
+    if c.min_length.is_some() || c.max_length.is_some() {
+        let min = c.min_length.unwrap_or(0);
+        let max = c.max_length.unwrap_or(u64::MAX);
+        conds.push(quote! { length_within(#s, #min, #max) });
+    }
+    if c.pattern.is_some() {
+        // The compiled DFA lives in the rules table, beside the pattern's source.
+        conds.push(quote! { PARAMS[#index].constraints.pattern.is_none_or(|p| p.is_match(#s)) });
+    }
+    if let Some(format) = c.format {
+        let f = format_ident!(
+            "{}",
+            match format {
+                Format::Email => "Email",
+                Format::DateDdMmmYyyy => "DateDdMmmYyyy",
+                Format::DateYyyyMmDd => "DateYyyyMmDd",
+            }
+        );
+        conds.push(quote! { Format::#f.matches(#s) });
+    }
+    conds
+}
+
+/// Conditions on an integer expression `n` (an `i64` of a type holding `lo..=hi`); bounds
+/// the type already keeps are left out.
+fn integer_conds(c: &Constraints, (lo, hi): (i64, i64), n: &TokenStream) -> Vec<TokenStream> {
+    let mut conds = Vec::new();
+    if !c.enum_values.is_empty() {
+        let allowed = c.enum_values.iter().filter_map(|v| v.parse::<i64>().ok());
+        conds.push(quote! { matches!(#n, #(#allowed)|*) });
+    }
+    let min = c.minimum.filter(|&m| m > lo);
+    let max = c.maximum.filter(|&m| m < hi);
+    match (min, max) {
+        (Some(min), Some(max)) => conds.push(quote! { (#min..=#max).contains(&#n) }),
+        (Some(min), None) => conds.push(quote! { (#min..).contains(&#n) }),
+        (None, Some(max)) => conds.push(quote! { (..=#max).contains(&#n) }),
+        (None, None) => {}
+    }
+    conds
+}
+
+/// Whether `v` (a `&T` of `shape`, for a parameter of `kind`) has one of `values` as its
+/// JSON text.
+fn scalar_in(shape: &Shape, kind: Kind, values: &[String], v: &TokenStream) -> TokenStream {
+    match shape {
+        Shape::Str => quote! { matches!(#v.as_str(), #(#values)|*) },
+        Shape::Secret if kind == Kind::String => quote! { matches!(#v.expose(), #(#values)|*) },
+        Shape::Secret if kind == Kind::Integer => {
+            let ints: Vec<i64> = values.iter().filter_map(|s| s.parse().ok()).collect();
+            if ints.is_empty() {
+                quote! { false }
+            } else {
+                quote! { matches!(#v.expose(), #(#ints)|*) }
+            }
+        }
+        Shape::Int(..) => {
+            // Unsuffixed: the literals take the field's integer type.
+            let ints: Vec<proc_macro2::Literal> = values
+                .iter()
+                .filter_map(|s| s.parse().ok())
+                .map(proc_macro2::Literal::i64_unsuffixed)
+                .collect();
+            if ints.is_empty() {
+                quote! { false }
+            } else {
+                quote! { matches!(*#v, #(#ints)|*) }
+            }
+        }
+        Shape::Bool => {
+            let bools: Vec<bool> = values.iter().filter_map(|s| s.parse().ok()).collect();
+            if bools.is_empty() {
+                quote! { false }
+            } else {
+                quote! { matches!(*#v, #(#bools)|*) }
+            }
+        }
+        Shape::Enum(name, variants) => {
+            let ty = format_ident!("{name}");
+            let matching: Vec<syn::Ident> = variants
+                .iter()
+                .filter(|(json, _)| values.contains(json))
+                .map(|(_, v)| format_ident!("{v}"))
+                .collect();
+            if matching.is_empty() {
+                quote! { false }
+            } else {
+                quote! { matches!(#v, #(#ty::#matching)|*) }
+            }
+        }
+        Shape::Newtype(inner) => {
+            let test = scalar_in(inner, kind, values, &quote! { v });
+            quote! { { let v: &_ = &**#v; #test } }
+        }
+        // Objects and lists have no scalar text a rule could compare.
+        _ => quote! { false },
+    }
+}
