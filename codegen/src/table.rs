@@ -1,6 +1,7 @@
 //! Emits `spec/src/table.rs`: the products, the parameter tree and the rules, as static data.
 
 use crate::model::{Cond, Constraints, Format, Kind, Model, Param, Rule};
+use crate::pattern::Machine;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -90,23 +91,39 @@ fn constraints_tokens(c: &Constraints) -> TokenStream {
     let pattern = match &c.pattern {
         None => quote! { None },
         Some(p) => {
-            let (source, start, stride) = (&p.source, p.start, p.stride);
-            let bytes = proc_macro2::Literal::byte_string;
-            let (next, accept) = (bytes(&p.next), bytes(&p.accept));
+            let source = &p.source;
             // Byte classes as ranges (`b'0'..=b'9'` is class 1): reviewable in a diff.
             let ranges = class_ranges(&p.classes).into_iter().map(|(lo, hi, class)| {
                 let (lo, hi) = (byte(lo), byte(hi));
                 quote! { (#lo, #hi, #class) }
             });
-            let classes = quote! { &crate::checks::byte_classes(&[#(#ranges),*]) };
+            let machine = match &p.machine {
+                Machine::Run { min, max } => quote! { Machine::Run { min: #min, max: #max } },
+                Machine::Dfa {
+                    start,
+                    shift,
+                    next,
+                    accept,
+                    early,
+                } => {
+                    let bytes = proc_macro2::Literal::byte_string;
+                    let (next, accept) = (bytes(next), bytes(accept));
+                    quote! {
+                        Machine::Dfa {
+                            start: #start,
+                            shift: #shift,
+                            next: #next,
+                            accept: #accept,
+                            early: #early,
+                        }
+                    }
+                }
+            };
             quote! {
                 Some(Pattern {
                     source: #source,
-                    start: #start,
-                    stride: #stride,
-                    classes: #classes,
-                    next: #next,
-                    accept: #accept,
+                    classes: &crate::checks::byte_classes(&[#(#ranges),*]),
+                    machine: crate::checks::#machine,
                 })
             }
         }

@@ -20,11 +20,27 @@ use crate::Format;
 pub struct Pattern {
     /// The regular expression as written in the spec.
     pub source: &'static str,
-    pub(crate) start: u8,
-    pub(crate) stride: u8,
     pub(crate) classes: &'static [u8; 256],
-    pub(crate) next: &'static [u8],
-    pub(crate) accept: &'static [u8],
+    pub(crate) machine: Machine,
+}
+
+/// How a [`Pattern`] is matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Machine {
+    /// `^[set]{min,max}$` over ASCII: between `min` and `max` bytes, each of class 1.
+    Run { min: u32, max: u32 },
+    /// Any other pattern.
+    Dfa {
+        start: u8,
+        /// log2 of a row's width in `next`.
+        shift: u8,
+        /// `next[state << shift | class]`; state 0 is dead.
+        next: &'static [u8],
+        /// Per state: [`MATCHED`], [`MATCH_AT_END`].
+        accept: &'static [u8],
+        /// Whether any state has [`MATCHED`].
+        early: bool,
+    },
 }
 
 /// The class of every byte, from runs of (first, last, class); other bytes are class 0.
@@ -44,33 +60,44 @@ pub(crate) const fn byte_classes(runs: &[(u8, u8, u8)]) -> [u8; 256] {
     classes
 }
 
-/// Bit of `Pattern::accept`: a match has been seen.
+/// Bit of a DFA state's flags: a match has been seen.
 const MATCHED: u8 = 1;
-/// Bit of `Pattern::accept`: the text matches if it ends in this state.
+/// Bit of a DFA state's flags: the text matches if it ends in this state.
 const MATCH_AT_END: u8 = 2;
 
 impl Pattern {
     /// Whether `text` matches (as `regex::Regex::is_match` would).
     #[inline]
     pub fn is_match(&self, text: &str) -> bool {
-        let stride = usize::from(self.stride);
-        let mut state = usize::from(self.start);
-        for &byte in text.as_bytes() {
-            if self.flags(state) & MATCHED != 0 {
-                return true;
+        let class = |byte: u8| self.classes[usize::from(byte)];
+        match self.machine {
+            Machine::Run { min, max } => {
+                let len = text.len() as u64;
+                (u64::from(min)..=u64::from(max)).contains(&len)
+                    && text.bytes().all(|b| class(b) == 1)
             }
-            let class = usize::from(self.classes[usize::from(byte)]);
-            // State 0 is dead: no continuation matches.
-            match self.next.get(state * stride + class) {
-                Some(&0) | None => return false,
-                Some(&next) => state = usize::from(next),
+            Machine::Dfa {
+                start,
+                shift,
+                next,
+                accept,
+                early,
+            } => {
+                let flags = |state: usize| accept.get(state).copied().unwrap_or(0);
+                let mut state = usize::from(start);
+                for byte in text.bytes() {
+                    if early && flags(state) & MATCHED != 0 {
+                        return true;
+                    }
+                    // State 0 is dead: no continuation matches.
+                    match next.get(state << shift | usize::from(class(byte))) {
+                        Some(&0) | None => return false,
+                        Some(&next) => state = usize::from(next),
+                    }
+                }
+                flags(state) & MATCH_AT_END != 0
             }
         }
-        self.flags(state) & MATCH_AT_END != 0
-    }
-
-    fn flags(&self, state: usize) -> u8 {
-        self.accept.get(state).copied().unwrap_or(0)
     }
 }
 
@@ -118,39 +145,172 @@ pub fn length_within(s: &str, min: u64, max: u64) -> bool {
 /// A pragmatic address check: one `@`, a non-empty local part, a dotted domain without empty
 /// labels at either end or in between, no whitespace or control characters.
 ///
-/// Every address of every order goes through here, so the byte tests are branch-free
-/// reductions the compiler vectorizes; characters beyond ASCII are decoded only when present.
+/// Every address of every order goes through here, so it looks at 16 bytes at a time: each
+/// block gives bit masks of its `@`s, dots and refused bytes (with SSE2 on x86-64), and the
+/// rules are bit operations on the masks. Characters beyond ASCII are decoded only when
+/// present. `tests/tests/properties.rs` holds it to the plain definition on arbitrary texts.
 #[inline]
 fn is_email(s: &str) -> bool {
     let bytes = s.as_bytes();
-    if bytes.len() > 254 {
+    // One `@` (counted below), so the local part is empty exactly when it comes first.
+    if bytes.len() > 254 || bytes.first() == Some(&b'@') || bytes.last() == Some(&b'.') {
         return false;
     }
-    let mut at = None;
-    let mut dotted = false;
-    let mut non_ascii = false;
-    let mut prev = 0u8;
-    for (i, &c) in bytes.iter().enumerate() {
-        match c {
-            b'@' if at.is_some() => return false,
-            b'@' => at = Some(i),
-            // In the domain: no leading dot, no empty label.
-            b'.' if at.is_some() => {
-                if prev == b'.' || prev == b'@' {
-                    return false;
+    let mut scan = EmailScan::default();
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        let block: [u8; 16] = block.try_into().unwrap_or([0; 16]);
+        if !scan.block(masks(block)) {
+            return false;
+        }
+    }
+    let rest = blocks.remainder().len();
+    if rest > 0 {
+        let tail = match bytes.len().checked_sub(16) {
+            // The last 16 bytes, overlapping the block before: its bytes are dropped from the
+            // masks, which then cover only the rest.
+            Some(start) => {
+                let block: [u8; 16] = bytes[start..].try_into().unwrap_or([0; 16]);
+                let m = masks(block);
+                let seen = 16 - rest;
+                Masks {
+                    at: m.at >> seen,
+                    dot: m.dot >> seen,
+                    refused: m.refused >> seen,
+                    high: m.high >> seen,
                 }
-                dotted = true;
             }
-            0..=b' ' | 0x7f => return false,
-            0x80.. => non_ascii = true,
+            // A short text, padded with an ordinary byte.
+            None => {
+                let mut block = [b'a'; 16];
+                block[..rest].copy_from_slice(bytes);
+                masks(block)
+            }
+        };
+        if !scan.block(tail) {
+            return false;
+        }
+    }
+    scan.ats == 1
+        && scan.dotted
+        && (scan.high == 0 || !s.chars().any(|c| c.is_whitespace() || c.is_control()))
+}
+
+/// Bit `i` stands for byte `i` of a 16-byte block.
+#[derive(Debug, PartialEq, Eq)]
+struct Masks {
+    at: u32,
+    dot: u32,
+    /// ASCII whitespace, controls and DEL.
+    refused: u32,
+    /// Bytes beyond ASCII.
+    high: u32,
+}
+
+#[inline]
+fn masks(block: [u8; 16]) -> Masks {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    return masks_sse2(block);
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    return masks_bytewise(block);
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+fn masks_sse2(block: [u8; 16]) -> Masks {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_set_epi64x, _mm_set1_epi8,
+    };
+    let x = u128::from_le_bytes(block);
+    // SAFETY: the intrinsics need SSE2, which this build has (see the `cfg`); they take and
+    // return values only, no memory.
+    unsafe {
+        let v = _mm_set_epi64x((x >> 64) as i64, x as i64);
+        let equal = |b: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8))) as u32;
+        let high = _mm_movemask_epi8(v) as u32;
+        // Signed: bytes beyond ASCII compare below `!` too, and are taken out.
+        let below_bang =
+            _mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(b'!' as i8))) as u32 & !high;
+        Masks {
+            at: equal(b'@'),
+            dot: equal(b'.'),
+            refused: below_bang | equal(0x7f),
+            high,
+        }
+    }
+}
+
+/// The same masks a byte at a time: for other targets, and the SSE2 version's reference.
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2", not(test)),
+    allow(dead_code)
+)]
+fn masks_bytewise(block: [u8; 16]) -> Masks {
+    let mut m = Masks {
+        at: 0,
+        dot: 0,
+        refused: 0,
+        high: 0,
+    };
+    for (i, c) in block.into_iter().enumerate() {
+        let bit = 1 << i;
+        match c {
+            b'@' => m.at |= bit,
+            b'.' => m.dot |= bit,
+            0..=b' ' | 0x7f => m.refused |= bit,
+            0x80.. => m.high |= bit,
             _ => {}
         }
-        prev = c;
     }
-    at.is_some_and(|at| at > 0)
-        && dotted
-        && prev != b'.'
-        && !(non_ascii && s.chars().any(|c| c.is_whitespace() || c.is_control()))
+    m
+}
+
+/// What [`is_email`] knows after the blocks so far.
+#[derive(Default)]
+struct EmailScan {
+    ats: u32,
+    /// An `@` was in an earlier block: all of this one is domain.
+    in_domain: bool,
+    /// A dot in the domain.
+    dotted: bool,
+    high: u32,
+    /// Bit 0 set when the previous block ended in a dot / an `@`.
+    dot_before: u32,
+    at_before: u32,
+}
+
+impl EmailScan {
+    /// Takes the next block; false when the text cannot be an address.
+    #[inline]
+    fn block(&mut self, m: Masks) -> bool {
+        if m.refused != 0 {
+            return false;
+        }
+        self.high |= m.high;
+        // More than one `@` in a block, or in two blocks.
+        if m.at & m.at.wrapping_sub(1) != 0 {
+            return false;
+        }
+        self.ats += u32::from(m.at != 0);
+        let domain = if self.in_domain {
+            0xffff
+        } else if m.at != 0 {
+            // The bytes after this block's `@`.
+            !(m.at | (m.at - 1)) & 0xffff
+        } else {
+            0
+        };
+        // A domain dot right after `@` or another dot leaves a label empty.
+        let after = (m.dot << 1) | self.dot_before | (m.at << 1) | self.at_before;
+        if m.dot & domain & after != 0 {
+            return false;
+        }
+        self.dotted |= m.dot & domain != 0;
+        self.in_domain |= m.at != 0;
+        self.dot_before = (m.dot >> 15) & 1;
+        self.at_before = (m.at >> 15) & 1;
+        true
+    }
 }
 
 const MONTHS: [&str; 12] = [
@@ -226,6 +386,25 @@ mod tests {
             "a@b.c\t",
         ] {
             assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    fn sse2_masks_agree_with_bytewise_masks() {
+        const BYTES: [u8; 12] = [
+            0, 0x1f, b' ', b'!', b'.', b'@', b'a', 0x7e, 0x7f, 0x80, 0xc3, 0xff,
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..100_000 {
+            let mut block = [0u8; 16];
+            for b in &mut block {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                *b = BYTES[(seed % BYTES.len() as u64) as usize];
+            }
+            assert_eq!(masks_sse2(block), masks_bytewise(block), "{block:?}");
         }
     }
 

@@ -468,11 +468,17 @@ fn is_email_by_definition(s: &str) -> bool {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(5000))]
+
     #[test]
     fn the_email_check_agrees_with_its_definition(
         s in prop_oneof![
             "[a.@]{0,12}",
             "[a-z.]{0,6}@[a-z.]{0,8}",
+            // Across the 16-byte blocks the check reads.
+            "[a.@ ]{10,40}",
+            "[a-z.]{5,20}@[a-z.]{5,20}",
+            "[a-z]{10,20}\\.?[a-z]{0,5}[.@é\t]?[a-z]{0,8}\\.[a-z]{2,3}",
             "[a-z]{1,4}[ \t\u{7f}\u{85}\u{a0}\u{2003}éa.@]{0,3}[a-z]{0,3}@[a-z]{1,4}\\.[a-z.]{0,4}",
             "[a-z]{245,252}@[a-z]{1,3}\\.[a-z]{2}",
             any::<String>(),
