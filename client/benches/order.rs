@@ -67,16 +67,18 @@ fn case(product: &str, large: bool) -> (ClientCertificateId, OrderClientCertific
     (product.parse().unwrap_or_else(|e| panic!("{e}")), request)
 }
 
+/// Both sides with the same fixed sample size: divan's calibration otherwise gives the first
+/// benchmark of a group too few iterations per sample for a ~150 ns body (timer precision).
 mod overhead {
     use super::*;
 
-    #[divan::bench(args = products(), consts = [false, true])]
+    #[divan::bench(args = products(), consts = [false, true], sample_count = 200, sample_size = 200)]
     fn floor_to_vec<const LARGE: bool>(bencher: Bencher, product: &str) {
         let (_, request) = case(product, LARGE);
         bencher.bench(|| serde_json::to_vec(black_box(&request)).map(|v| v.len()));
     }
 
-    #[divan::bench(args = products(), consts = [false, true])]
+    #[divan::bench(args = products(), consts = [false, true], sample_count = 200, sample_size = 200)]
     fn validate_and_to_vec<const LARGE: bool>(bencher: Bencher, product: &str) {
         let (id, request) = case(product, LARGE);
         assert!(
