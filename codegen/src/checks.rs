@@ -391,7 +391,7 @@ impl Gen<'_> {
                 (!c.enum_values.is_empty())
                     .then(|| {
                         let allowed = c.enum_values.iter().filter_map(|v| v.parse::<bool>().ok());
-                        quote! { matches!(*#value, #(#allowed)|*) }
+                        one_of(quote! { *#value }, allowed)
                     })
                     .into_iter()
                     .collect(),
@@ -409,7 +409,8 @@ impl Gen<'_> {
                 } else {
                     let ty = format_ident!("{name}");
                     let allowed = allowed.iter().map(|v| format_ident!("{v}"));
-                    fail_unless(vec![quote! { matches!(#value, #(#ty::#allowed)|*) }])
+                    let allowed = allowed.map(|v| quote! { #ty::#v });
+                    fail_unless(vec![one_of(value.clone(), allowed)])
                 }
             }
             Shape::Newtype(inner) => {
@@ -597,7 +598,8 @@ impl Gen<'_> {
                             .iter()
                             .filter_map(|id| self.model.products.iter().find(|p| &p.id == id))
                             .map(|p| format_ident!("{}", p.variant));
-                        quote! { matches!(product, #(ClientCertificateId::#variants)|*) }
+                        let variants = variants.map(|v| quote! { ClientCertificateId::#v });
+                        one_of(quote! { product }, variants)
                     }
                     Cond::In(path, values) => self.value_in(root, path, values)?,
                     Cond::NotIn(path, values) => {
@@ -655,7 +657,7 @@ fn string_conds(c: &Constraints, index: usize, s: &TokenStream) -> Vec<TokenStre
     let mut conds = Vec::new();
     if !c.enum_values.is_empty() {
         let allowed = &c.enum_values;
-        conds.push(quote! { matches!(#s, #(#allowed)|*) });
+        conds.push(one_of(s.clone(), allowed));
     }
     if c.min_length.is_some() || c.max_length.is_some() {
         let min = c.min_length.unwrap_or(0);
@@ -686,7 +688,7 @@ fn integer_conds(c: &Constraints, (lo, hi): (i64, i64), n: &TokenStream) -> Vec<
     let mut conds = Vec::new();
     if !c.enum_values.is_empty() {
         let allowed = c.enum_values.iter().filter_map(|v| v.parse::<i64>().ok());
-        conds.push(quote! { matches!(#n, #(#allowed)|*) });
+        conds.push(one_of(n.clone(), allowed));
     }
     let min = c.minimum.filter(|&m| m > lo);
     let max = c.maximum.filter(|&m| m < hi);
@@ -699,53 +701,48 @@ fn integer_conds(c: &Constraints, (lo, hi): (i64, i64), n: &TokenStream) -> Vec<
     conds
 }
 
+/// Whether `value` matches one of `patterns` (`false` for none).
+fn one_of<T: quote::ToTokens>(
+    value: TokenStream,
+    patterns: impl IntoIterator<Item = T>,
+) -> TokenStream {
+    let patterns: Vec<T> = patterns.into_iter().collect();
+    if patterns.is_empty() {
+        quote! { false }
+    } else {
+        quote! { matches!(#value, #(#patterns)|*) }
+    }
+}
+
 /// Whether `v` (a `&T` of `shape`, for a parameter of `kind`) has one of `values` as its
 /// JSON text.
 fn scalar_in(shape: &Shape, kind: Kind, values: &[String], v: &TokenStream) -> TokenStream {
+    // Unsuffixed: the literals take the field's integer type.
+    let ints = || {
+        values
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .map(proc_macro2::Literal::i64_unsuffixed)
+    };
     match shape {
-        Shape::Str => quote! { matches!(#v.as_str(), #(#values)|*) },
-        Shape::Secret if kind == Kind::String => quote! { matches!(#v.expose(), #(#values)|*) },
-        Shape::Secret if kind == Kind::Integer => {
-            let ints: Vec<i64> = values.iter().filter_map(|s| s.parse().ok()).collect();
-            if ints.is_empty() {
-                quote! { false }
-            } else {
-                quote! { matches!(#v.expose(), #(#ints)|*) }
-            }
-        }
-        Shape::Int(..) => {
-            // Unsuffixed: the literals take the field's integer type.
-            let ints: Vec<proc_macro2::Literal> = values
-                .iter()
-                .filter_map(|s| s.parse().ok())
-                .map(proc_macro2::Literal::i64_unsuffixed)
-                .collect();
-            if ints.is_empty() {
-                quote! { false }
-            } else {
-                quote! { matches!(*#v, #(#ints)|*) }
-            }
-        }
-        Shape::Bool => {
-            let bools: Vec<bool> = values.iter().filter_map(|s| s.parse().ok()).collect();
-            if bools.is_empty() {
-                quote! { false }
-            } else {
-                quote! { matches!(*#v, #(#bools)|*) }
-            }
-        }
+        Shape::Str => one_of(quote! { #v.as_str() }, values),
+        Shape::Secret if kind == Kind::String => one_of(quote! { #v.expose() }, values),
+        Shape::Secret if kind == Kind::Integer => one_of(quote! { #v.expose() }, ints()),
+        Shape::Int(..) => one_of(quote! { *#v }, ints()),
+        Shape::Bool => one_of(
+            quote! { *#v },
+            values.iter().filter_map(|s| s.parse::<bool>().ok()),
+        ),
         Shape::Enum(name, variants) => {
             let ty = format_ident!("{name}");
-            let matching: Vec<syn::Ident> = variants
+            let matching = variants
                 .iter()
                 .filter(|(json, _)| values.contains(json))
-                .map(|(_, v)| format_ident!("{v}"))
-                .collect();
-            if matching.is_empty() {
-                quote! { false }
-            } else {
-                quote! { matches!(#v, #(#ty::#matching)|*) }
-            }
+                .map(|(_, variant)| {
+                    let variant = format_ident!("{variant}");
+                    quote! { #ty::#variant }
+                });
+            one_of(v.clone(), matching)
         }
         Shape::Newtype(inner) => {
             let test = scalar_in(inner, kind, values, &quote! { v });
