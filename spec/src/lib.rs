@@ -9,7 +9,11 @@
 //! - `certcentral-mock` rejects what DigiCert rejects.
 //!
 //! Because all three call the same [`validate`] and [`evaluate`], a rule cannot drift between
-//! the compile-time check, the client and the mock.
+//! the compile-time check, the client and the mock. For speed, the client also runs checks that
+//! codegen compiles from the same spec over its typed request; it trusts them only to say
+//! "nothing to report" (property tests and a fuzz target hold them to this interpreter) and
+//! asks the interpreter for everything else. Value tests both share live in [`checks`];
+//! patterns are compiled by codegen into [`Pattern`] tables, so no regex engine runs here.
 //!
 //! ```
 //! let report = certcentral_spec::validate(
