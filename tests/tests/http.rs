@@ -3,9 +3,23 @@
 
 use certcentral::types::ClientCertificateId;
 use certcentral::{Error, RequestStatus, RetryPolicy};
-use certcentral_mock::{Fault, MockConfig};
+use certcentral_mock::{Fault, MockConfig, MockServer};
 use certcentral_tests::{mock_and_client, request, valid_body};
 use serde_json::{Value, json};
+
+/// The error a Class 1 order gets when the mock answers with `fault` (no retries), and the mock.
+async fn class1_error(fault: Fault) -> (MockServer, Error) {
+    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
+    server.inject(fault);
+    let err = client
+        .order(
+            ClientCertificateId::Class1Smime,
+            &request(valid_body("class1_smime")),
+        )
+        .await
+        .unwrap_err();
+    (server, err)
+}
 
 #[tokio::test]
 async fn sends_method_path_key_content_type_and_body() {
@@ -52,19 +66,11 @@ async fn a_201_comes_back_typed() {
 
 #[tokio::test]
 async fn a_400_with_two_errors_keeps_both() {
-    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
-    server.inject(Fault::Respond {
+    let (server, err) = class1_error(Fault::Respond {
         status: 400,
         content_type: "application/json".into(),
         body: r#"{"errors":[{"code":"invalid_email","message":"Email is invalid."},{"code":"not_found|organization","message":"Organization not found."}]}"#.into(),
-    });
-    let err = client
-        .order(
-            ClientCertificateId::ClientPremium,
-            &request(valid_body("client_premium")),
-        )
-        .await
-        .unwrap_err();
+    }).await;
     let Error::Api { status, errors } = &err else {
         panic!("{err:?}")
     };
@@ -127,19 +133,12 @@ async fn the_mock_s_own_400_lists_every_violation() {
 
 #[tokio::test]
 async fn errors_sent_as_an_object_are_kept() {
-    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
-    server.inject(Fault::Respond {
+    let (_server, err) = class1_error(Fault::Respond {
         status: 403,
         content_type: "application/json".into(),
         body: r#"{"errors":{"code":"access_denied","message":"No permission."}}"#.into(),
-    });
-    let err = client
-        .order(
-            ClientCertificateId::Class1Smime,
-            &request(valid_body("class1_smime")),
-        )
-        .await
-        .unwrap_err();
+    })
+    .await;
     let Error::Api {
         status: 403,
         errors,
@@ -155,15 +154,7 @@ async fn errors_sent_as_an_object_are_kept() {
 
 #[tokio::test]
 async fn a_429_is_rate_limited_with_retry_after() {
-    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
-    server.inject(Fault::RateLimited);
-    let err = client
-        .order(
-            ClientCertificateId::Class1Smime,
-            &request(valid_body("class1_smime")),
-        )
-        .await
-        .unwrap_err();
+    let (server, err) = class1_error(Fault::RateLimited).await;
     let Error::RateLimited {
         retry_after,
         errors,
@@ -179,15 +170,7 @@ async fn a_429_is_rate_limited_with_retry_after() {
 
 #[tokio::test]
 async fn an_html_503_is_unavailable_with_a_bounded_snippet() {
-    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
-    server.inject(Fault::Maintenance);
-    let err = client
-        .order(
-            ClientCertificateId::Class1Smime,
-            &request(valid_body("class1_smime")),
-        )
-        .await
-        .unwrap_err();
+    let (server, err) = class1_error(Fault::Maintenance).await;
     let Error::Unavailable {
         retry_after,
         snippet,
@@ -275,19 +258,12 @@ fn the_key_never_shows_in_debug() {
 
 #[tokio::test]
 async fn a_4xx_html_page_is_unexpected_with_its_status_and_text() {
-    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
-    server.inject(Fault::Respond {
+    let (server, err) = class1_error(Fault::Respond {
         status: 403,
         content_type: "text/html".into(),
         body: "<html><body><h1>Request blocked by the firewall</h1></body></html>".into(),
-    });
-    let err = client
-        .order(
-            ClientCertificateId::Class1Smime,
-            &request(valid_body("class1_smime")),
-        )
-        .await
-        .unwrap_err();
+    })
+    .await;
     let Error::UnexpectedResponse { status, snippet } = &err else {
         panic!("{err:?}")
     };
