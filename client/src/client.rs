@@ -12,6 +12,7 @@ use futures_util::StreamExt;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use tokio::time::Instant;
 
 /// The header DigiCert reads the API key from.
 pub const API_KEY_HEADER: &str = "X-DC-DEVKEY";
@@ -166,6 +167,8 @@ pub struct ClientBuilder {
     validate: bool,
     retry: RetryPolicy,
     pacing: RateLimits,
+    deadline: Duration,
+    unique_alternative_order_ids: bool,
 }
 
 impl ClientBuilder {
@@ -202,6 +205,34 @@ impl ClientBuilder {
         self
     }
 
+    /// The longest one [`Client::order`] call may take from its first request's departure, its
+    /// retries and their delays included (default 120 s; each attempt is still bounded by
+    /// [`ClientBuilder::timeout`]). A server's `Retry-After` that would end past it is not
+    /// waited for: the call returns the answer that asked for the wait.
+    ///
+    /// The wait for the client's own pacing before the first request is not counted, so that
+    /// a bulk run queued behind DigiCert's rate limits is not cut short; bound it with
+    /// `tokio::time::timeout` if you need to (dropping the call before it sends is safe).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Declares that the account has *Require unique alternative order IDs* on (default
+    /// `false`). Then, and only then, an order whose outcome is unknown (a timeout, a
+    /// connection lost after sending, a 5xx that may follow a commit) is sent again with the
+    /// same `alternative_order_id`, within the retry policy and the deadline: a
+    /// `duplicate_alternative_order_id` answer proves that the earlier attempt created it, and
+    /// the call returns a [`PlacedOrder`] whose `response` is `None`.
+    ///
+    /// Without this setting nothing that may have created an order is ever sent again. Turn it
+    /// on only when the account really enforces uniqueness: otherwise a resubmission can be
+    /// billed twice.
+    pub fn unique_alternative_order_ids(mut self, on: bool) -> Self {
+        self.unique_alternative_order_ids = on;
+        self
+    }
+
     /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::none`] turns it off).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
@@ -218,8 +249,7 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = self.base_url.trim_end_matches('/').to_string();
-        check_base_url(&base_url)?;
+        let base_url = check_base_url(&self.base_url)?;
         let mut key = HeaderValue::from_str(self.api_key.expose()).map_err(|_| {
             Error::Config(format!(
                 "the API key is not a valid {API_KEY_HEADER} header value"
@@ -248,44 +278,54 @@ impl ClientBuilder {
             validate: self.validate,
             retry: self.retry,
             pacer: Arc::new(Pacer::new(self.pacing)),
+            timeout: self.timeout,
+            deadline: self.deadline,
+            unique_alternative_order_ids: self.unique_alternative_order_ids,
         })
     }
 }
 
-fn check_base_url(url: &str) -> Result<(), Error> {
-    let rest = match url.split_once("://") {
-        Some(("https", rest)) => return non_empty_host(rest, url),
-        Some(("http", rest)) => rest,
-        _ => {
-            return Err(Error::Config(format!(
-                "base URL `{url}` must start with https://"
-            )));
+/// Checks a base URL and returns it as the client will use it (parsed and re-serialized by a
+/// WHATWG URL parser, without a trailing `/`), so that what was checked is what is dialled.
+///
+/// The rules: `https`, or `http` to a loopback host (`127.0.0.0/8`, `[::1]`, or exactly
+/// `localhost`); no user info (a password in a URL ends up in logs, and `user@host` is how a
+/// host is disguised); no query or fragment (the order path is appended to it).
+fn check_base_url(text: &str) -> Result<String, Error> {
+    let refuse = |rule: &str| Err(Error::Config(format!("base_url: {rule}")));
+    let url = match reqwest::Url::parse(text.trim()) {
+        Ok(url) => url,
+        Err(e) => return refuse(&format!("`{text}` is not an absolute URL ({e})")),
+    };
+    // Only the scheme and host are quoted from here on: user info may hold a secret.
+    let shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
+    if !url.username().is_empty() || url.password().is_some() {
+        return refuse(&format!(
+            "`{shown}…` carries user info (`user:password@`): credentials do not belong in a \
+             base URL, and the API key is sent in its own header"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return refuse(&format!("`{shown}…` has a query or fragment"));
+    }
+    let loopback = match url.host() {
+        None => return refuse(&format!("`{text}` has no host")),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return refuse(&format!(
+                "`{shown}` is plain HTTP to a host that is not loopback: use https:// (plain \
+                 HTTP is allowed only for 127.0.0.0/8, [::1] and localhost)"
+            ));
         }
-    };
-    non_empty_host(rest, url)?;
-    let authority = rest.split('/').next().unwrap_or("");
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => authority.split(':').next().unwrap_or(""),
-    };
-    let loopback = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if loopback {
-        Ok(())
-    } else {
-        Err(Error::Config(format!(
-            "base URL `{url}` is plain HTTP: use https:// (plain HTTP is allowed for loopback only)"
-        )))
+        other => return refuse(&format!("scheme `{other}` is not https://")),
     }
-}
-
-fn non_empty_host(rest: &str, url: &str) -> Result<(), Error> {
-    if rest.split('/').next().unwrap_or("").is_empty() {
-        return Err(Error::Config(format!("base URL `{url}` has no host")));
-    }
-    Ok(())
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 /// A CertCentral client for ordering client certificates.
@@ -297,7 +337,7 @@ fn non_empty_host(rest: &str, url: &str) -> Result<(), Error> {
 /// # async fn run(order: certcentral::types::OrderClientCertificateRequest) -> Result<(), certcentral::Error> {
 /// let client = Client::builder(ApiKey::from_env("DIGICERT_API_KEY").expect("a key")).build()?;
 /// let placed = client.order(ClientCertificateId::Class1Smime, &order).await?;
-/// println!("order {}", placed.response.id);
+/// println!("order {}", placed.order_id().expect("answered"));
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -309,6 +349,9 @@ pub struct Client {
     validate: bool,
     retry: RetryPolicy,
     pacer: Arc<Pacer>,
+    timeout: Duration,
+    deadline: Duration,
+    unique_alternative_order_ids: bool,
 }
 
 /// A placed order.
@@ -317,13 +360,24 @@ pub struct PlacedOrder {
     /// The product ordered.
     pub product: ClientCertificateId,
     /// DigiCert's answer: order id, requests and their statuses, certificate id when issued.
-    pub response: OrderClientCertificateResponse,
+    ///
+    /// `None` only with [`ClientBuilder::unique_alternative_order_ids`] on, when an attempt's
+    /// outcome was unknown and resubmitting it was refused as a duplicate: the order exists
+    /// (that attempt created it) but its answer was lost. Find it by `alternative_order_id`.
+    pub response: Option<OrderClientCertificateResponse>,
     /// The order's alternative id (the caller's, or the one the client generated).
     pub alternative_order_id: String,
     /// Parameters DigiCert ignores in this order (deprecated or not applicable).
     pub warnings: Vec<Violation>,
     /// How many requests it took (1 unless a retry was needed).
     pub attempts: u32,
+}
+
+impl PlacedOrder {
+    /// The order's id, when DigiCert's answer was received (see [`PlacedOrder::response`]).
+    pub fn order_id(&self) -> Option<i64> {
+        self.response.as_ref().map(|r| r.id)
+    }
 }
 
 impl Client {
@@ -337,6 +391,8 @@ impl Client {
             validate: true,
             retry: RetryPolicy::default(),
             pacing: RateLimits::digicert(),
+            deadline: Duration::from_secs(120),
+            unique_alternative_order_ids: false,
         }
     }
 
@@ -372,7 +428,7 @@ impl Client {
     /// let batch = orders.into_iter().map(|o| (ClientCertificateId::Class1Smime, o));
     /// for result in client.order_many(batch, 8).await {
     ///     match result {
-    ///         Ok(placed) => println!("order {}", placed.response.id),
+    ///         Ok(placed) => println!("order {:?}", placed.order_id()),
     ///         Err(e) => eprintln!("{e}"),
     ///     }
     /// }
@@ -432,35 +488,78 @@ impl Client {
             self.base_url,
             ORDER_PATH.replace("{client_certificate_id}", &product.to_string())
         );
+        let placed = |response, attempts| PlacedOrder {
+            product,
+            response,
+            alternative_order_id: alternative_order_id.clone(),
+            warnings: warnings.clone(),
+            attempts,
+        };
+        let mut deadline = None;
+        // The first answer that left the outcome unknown: from then on, only another answer
+        // that proves the outcome (201, or a duplicate) may replace it.
+        let mut unknown: Option<String> = None;
         let mut attempt = 1;
         loop {
-            self.pacer.acquire().await;
+            let slot = match deadline {
+                None => self.pacer.acquire().await,
+                Some(at) => match tokio::time::timeout_at(at, self.pacer.acquire()).await {
+                    Ok(slot) => slot,
+                    Err(_) => {
+                        let waiting = Error::NotSent {
+                            reason: "the deadline passed while waiting for the rate limits".into(),
+                        };
+                        return Err(give_up(unknown, waiting, &alternative_order_id));
+                    }
+                },
+            };
+            let at = *deadline.get_or_insert_with(|| Instant::now() + self.deadline);
             tracing::debug!(%product, %alternative_order_id, attempt, "sending order");
+            let timeout = self
+                .timeout
+                .min(at.saturating_duration_since(Instant::now()));
             let outcome = self
-                .send_once(&url, &body, &alternative_order_id, &secrets)
+                .send_once(&url, &body, &alternative_order_id, &secrets, timeout)
                 .await;
-            match outcome {
+            drop(slot);
+            let e = match outcome {
                 Ok(response) => {
                     tracing::info!(%product, order_id = response.id, %alternative_order_id, "order placed");
-                    return Ok(PlacedOrder {
-                        product,
-                        response,
-                        alternative_order_id,
-                        warnings,
-                        attempts: attempt,
-                    });
+                    return Ok(placed(Some(response), attempt));
                 }
-                Err(e) if e.is_retryable() && attempt < self.retry.max_attempts => {
-                    let delay = self.retry.delay(attempt, e.retry_after());
-                    tracing::warn!(%product, attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying: nothing was created");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
+                Err(Error::DuplicateOrder { .. }) if unknown.is_some() => {
+                    tracing::info!(%product, %alternative_order_id, attempt, "order placed: an earlier attempt created it (the resubmission was a duplicate)");
+                    return Ok(placed(None, attempt));
                 }
-                Err(e) => {
-                    tracing::warn!(%product, attempt, error = %e, "order failed");
-                    return Err(e);
-                }
+                Err(e) => e,
+            };
+            if let Error::RateLimited { retry_after, .. } = &e {
+                // DigiCert's window is per key: every request of this client waits.
+                self.pacer
+                    .pause(retry_after.unwrap_or(self.retry.base_delay));
             }
+            let send_again = if matches!(e, Error::OutcomeUnknown { .. }) {
+                self.unique_alternative_order_ids
+            } else {
+                e.is_retryable()
+            };
+            if let Error::OutcomeUnknown { reason, .. } = &e
+                && unknown.is_none()
+            {
+                unknown = Some(reason.clone());
+            }
+            if !send_again || attempt >= self.retry.max_attempts {
+                tracing::warn!(%product, %alternative_order_id, attempt, error = %e, "order failed");
+                return Err(give_up(unknown, e, &alternative_order_id));
+            }
+            let delay = self.retry.delay(attempt, e.retry_after());
+            if Instant::now() + delay >= at {
+                tracing::warn!(%product, %alternative_order_id, attempt, delay_ms = delay.as_millis() as u64, error = %e, "order failed: the next attempt would pass the deadline");
+                return Err(give_up(unknown, e, &alternative_order_id));
+            }
+            tracing::warn!(%product, %alternative_order_id, attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
         }
     }
 
@@ -470,6 +569,7 @@ impl Client {
         body: &[u8],
         alternative_order_id: &str,
         secrets: &[String],
+        timeout: Duration,
     ) -> Result<OrderClientCertificateResponse, Error> {
         let unknown = |reason: String| Error::OutcomeUnknown {
             alternative_order_id: Some(alternative_order_id.to_string()),
@@ -479,6 +579,7 @@ impl Client {
             .http
             .post(url)
             .header(CONTENT_TYPE, "application/json")
+            .timeout(timeout)
             .body(body.to_vec())
             .send()
             .await;
@@ -540,6 +641,19 @@ impl Client {
     }
 }
 
+/// The error an order call ends with. Once an attempt may have created the order (`unknown`
+/// holds why), a later answer that proves nothing (a refusal, a 429, a connect failure) leaves
+/// the outcome unknown: the call says so, with the first reason and the last answer.
+fn give_up(unknown: Option<String>, last: Error, alternative_order_id: &str) -> Error {
+    match (unknown, last) {
+        (_, last @ Error::OutcomeUnknown { .. }) | (None, last) => last,
+        (Some(first), last) => Error::OutcomeUnknown {
+            alternative_order_id: Some(alternative_order_id.to_string()),
+            reason: format!("{first}; sent again with the same alternative_order_id: {last}"),
+        },
+    }
+}
+
 /// `Retry-After` as seconds or as an HTTP date.
 fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
@@ -596,6 +710,11 @@ pub fn decode_response(
         alternative_order_id: Some(alternative_order_id.to_string()),
         reason,
     };
+    let body = if complete {
+        body
+    } else {
+        without_cut_secret(body, secrets)
+    };
     match status {
         201 if complete => serde_json::from_slice(body).map_err(|e| {
             // serde_json's own message quotes the offending value: only its kind and place.
@@ -638,7 +757,10 @@ pub fn decode_response(
                 Err(Error::Api { status, errors })
             }
         }
-        503 => Err(Error::Unavailable {
+        // CertCentral declining to process (maintenance) says when to come back, or answers
+        // in its own envelope. A bare 503 is what a gateway sends when its upstream reset,
+        // possibly after the order was committed: it is not proof that nothing was created.
+        503 if retry_after.is_some() || is_envelope(body) => Err(Error::Unavailable {
             retry_after,
             snippet: snippet(body, secrets),
         }),
@@ -651,6 +773,21 @@ pub fn decode_response(
             snippet: snippet(body, secrets),
         }),
     }
+}
+
+/// A body cut at [`MAX_RESPONSE_BYTES`] may end in the first characters of a secret whose rest
+/// was never read, and redaction cannot recognise a part. Its last bytes go, as many as the
+/// longest secret (or card number) has: whatever straddled the cut is then gone whole.
+fn without_cut_secret<'a>(body: &'a [u8], secrets: &[&str]) -> &'a [u8] {
+    /// The longest card number (ISO/IEC 7812): a digit run redacted only when seen whole.
+    const LONGEST_CARD_NUMBER: usize = 19;
+    let longest = secrets
+        .iter()
+        .map(|s| s.len())
+        .max()
+        .unwrap_or(0)
+        .max(LONGEST_CARD_NUMBER);
+    &body[..body.len().saturating_sub(longest)]
 }
 
 /// Whether a body is DigiCert's error envelope (in any of the shapes `parse_errors` reads),

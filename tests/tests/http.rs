@@ -40,9 +40,9 @@ async fn sends_method_path_key_content_type_and_body() {
     assert_eq!(sent.header("content-type"), Some("application/json"));
     assert_eq!(serde_json::from_slice::<Value>(&sent.body).unwrap(), body);
 
-    assert_eq!(placed.response.id, 112233);
+    assert_eq!(placed.order_id().unwrap(), 112233);
     assert_eq!(placed.alternative_order_id, "order42");
-    assert_eq!(server.ledger()[0].order_id, placed.response.id);
+    assert_eq!(server.ledger()[0].order_id, placed.order_id().unwrap());
 }
 
 #[tokio::test]
@@ -58,8 +58,11 @@ async fn a_201_comes_back_typed() {
         .order(ClientCertificateId::Class1Smime, &request(body))
         .await
         .unwrap();
-    assert_eq!(placed.response.requests[0].status, RequestStatus::Approved);
-    assert_eq!(placed.response.certificate_id, Some(113));
+    assert_eq!(
+        placed.response.as_ref().unwrap().requests[0].status,
+        RequestStatus::Approved
+    );
+    assert_eq!(placed.response.as_ref().unwrap().certificate_id, Some(113));
     assert_eq!(placed.attempts, 1);
     assert_eq!(server.ledger().len(), 1);
 }
@@ -198,9 +201,9 @@ async fn an_unlisted_status_keeps_the_order_id() {
         )
         .await
         .unwrap();
-    assert_eq!(placed.response.id, server.ledger()[0].order_id);
+    assert_eq!(placed.order_id().unwrap(), server.ledger()[0].order_id);
     assert_eq!(
-        placed.response.requests[0].status,
+        placed.response.as_ref().unwrap().requests[0].status,
         RequestStatus::Unknown("waiting_pickup".into())
     );
 }
@@ -220,30 +223,119 @@ async fn the_generated_client_talks_to_the_mock_too() {
     assert_eq!(response.into_inner().id, server.ledger()[0].order_id);
 }
 
+/// Plain HTTP only to loopback, decided on the URL as parsed (WHATWG, the `url` crate that
+/// reqwest dials with), never on its text: each row is a way to make text look like loopback.
 #[test]
-fn plain_http_is_refused_except_on_loopback() {
+fn plain_http_is_refused_except_on_loopback_however_the_url_is_written() {
     let build = |url: &str| {
         certcentral::Client::builder(certcentral::ApiKey::new("k"))
             .base_url(url)
             .build()
     };
-    for ok in [
-        "http://127.0.0.1:9/services/v2",
-        "http://localhost:9",
-        "http://[::1]:9/x",
-        "https://a.example",
+    // Accepted, with the URL the client will dial: what was checked is what is used.
+    for (ok, dialled) in [
+        (
+            "http://127.0.0.1:9/services/v2",
+            "http://127.0.0.1:9/services/v2",
+        ),
+        (
+            "http://127.1:9/services/v2",
+            "http://127.0.0.1:9/services/v2",
+        ),
+        (
+            "http://2130706433:9/services/v2",
+            "http://127.0.0.1:9/services/v2",
+        ),
+        ("http://127.0.0.1.:9/x", "http://127.0.0.1:9/x"),
+        (
+            "HTTP://LOCALHOST:9/services/v2/",
+            "http://localhost:9/services/v2",
+        ),
+        ("http://%6c%6fcalhost:9", "http://localhost:9"),
+        ("http://[::1]:9/x", "http://[::1]:9/x"),
+        // A backslash is a path separator in a special URL: the host is loopback.
+        (
+            "http://127.0.0.1\\@evil.invalid",
+            "http://127.0.0.1/@evil.invalid",
+        ),
+        ("https://a.example", "https://a.example"),
+        (
+            "HTTPS://WWW.DIGICERT.COM/services/v2",
+            "https://www.digicert.com/services/v2",
+        ),
     ] {
-        assert!(build(ok).is_ok(), "{ok}");
+        match build(ok) {
+            Ok(client) => assert_eq!(client.base_url(), dialled, "{ok}"),
+            Err(e) => panic!("{ok}: {e}"),
+        }
     }
     for bad in [
+        // User info: the text before `@` looks like loopback, the host is not.
+        "http://127.0.0.1:80@evil.invalid/services/v2",
+        "http://127.0.0.1:@evil.invalid/services/v2",
+        "http://localhost:x@evil.invalid/services/v2",
+        "http://[::1]@evil.invalid/services/v2",
+        "http://127.0.0.1\t@evil.invalid/services/v2",
+        "http://127.0.0.1%40evil.invalid@evil.invalid/",
+        // User info is refused over HTTPS too: it is a credential in a URL.
+        "https://user:hunter2@www.digicert.com/services/v2",
+        "https://user@www.digicert.com/services/v2",
+        // Hosts that are not loopback, however written.
+        "http://%65vil.invalid/services/v2",
+        "http://127.0.0.1%2eevil.invalid/",
+        "http://[::ffff:127.0.0.1]:9/",
+        "http://[::ffff:7f00:1]:9/",
+        "http://0.0.0.0:8080/",
+        "http://0/",
+        "http://localhost./",
+        "http://localhost.evil.invalid/",
+        "http://127.0.0.1.evil.invalid/",
+        "http://evil.invalid\\@127.0.0.1/",
+        "HTTP://EVIL.INVALID/",
         "http://10.0.0.1/services/v2",
         "http://example.com",
+        // What is left of the text after the host must be a path.
+        "http://evil.invalid#@127.0.0.1/",
+        "http://evil.invalid?@127.0.0.1/",
+        "http://127.0.0.1:9/services/v2?x=1",
+        // Not URLs the client can use.
         "ftp://example.com",
         "https://",
         "127.0.0.1:80",
+        "http://[::1",
+        "javascript:alert(1)",
+        "",
     ] {
-        assert!(matches!(build(bad), Err(Error::Config(_))), "{bad}");
+        match build(bad) {
+            Err(Error::Config(message)) => {
+                assert!(message.starts_with("base_url: "), "{bad}: {message}");
+                assert!(!message.contains("hunter2"), "{bad}: {message}");
+            }
+            Err(other) => panic!("{bad}: {other:?}"),
+            Ok(client) => panic!("{bad} was accepted as {}", client.base_url()),
+        }
     }
+}
+
+/// The accepted spelling of loopback is what the order goes to.
+#[tokio::test]
+async fn an_order_goes_to_the_host_that_was_checked() {
+    let server = certcentral_mock::MockServer::start(MockConfig::default())
+        .await
+        .unwrap();
+    let url = format!("http://127.1:{}/services/v2", server.addr().port());
+    let client = certcentral::Client::builder(certcentral::ApiKey::new(server.api_key()))
+        .base_url(url)
+        .build()
+        .unwrap();
+    let placed = client
+        .order(
+            ClientCertificateId::Class1Smime,
+            &request(valid_body("class1_smime")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(placed.order_id().unwrap(), server.ledger()[0].order_id);
 }
 
 #[test]
