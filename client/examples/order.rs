@@ -143,9 +143,15 @@ async fn main() -> ExitCode {
 fn report(placed: &PlacedOrder) {
     let product = certcentral::spec::product(&placed.product.to_string()).map_or("?", |p| p.name);
     println!("product:              {product} ({})", placed.product);
-    println!("order id:             {}", placed.response.id);
     println!("alternative order id: {}", placed.alternative_order_id);
-    for request in &placed.response.requests {
+    let Some(response) = &placed.response else {
+        println!(
+            "order id:             not known: an earlier attempt created the order and its answer was lost; find it by its alternative order id"
+        );
+        return;
+    };
+    println!("order id:             {}", response.id);
+    for request in &response.requests {
         let note = if request.status.is_known() {
             ""
         } else {
@@ -156,13 +162,13 @@ fn report(placed: &PlacedOrder) {
             request.id, request.status
         );
     }
-    match placed.response.certificate_id {
+    match response.certificate_id {
         Some(id) => println!("certificate id:       {id} (issued)"),
         None => {
             println!("certificate id:       not issued yet: DigiCert validates the order first")
         }
     }
-    if let Some(org) = &placed.response.organization {
+    if let Some(org) = &response.organization {
         println!("new organization id:  {}", org.id);
     }
     for w in &placed.warnings {

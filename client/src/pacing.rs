@@ -2,7 +2,9 @@
 //! instead of drawing 429s.
 
 use std::collections::VecDeque;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// Rolling request limits per API key: at most `max_requests` within each `window`.
@@ -51,75 +53,152 @@ impl Default for RateLimits {
     }
 }
 
-/// Hands out send times that keep every window under its limit.
+/// Hands out send times that keep every window under its limit, whatever the latency.
+///
+/// The server counts a request when it arrives, which the client cannot see: it lies between
+/// the request's departure and its answer. So a request counts in every window from the
+/// moment it is sent until its answer is back, and then for one window (plus a little slack
+/// for the two clocks' rates) after that. A new request leaves only when fewer than the limit
+/// are counted, so every request the server could still see in its window is counted here:
+/// jitter between the client and the server can slow the pace, never break the limit.
 #[derive(Debug)]
 pub(crate) struct Pacer {
     limits: RateLimits,
-    sent: tokio::sync::Mutex<VecDeque<Instant>>,
+    state: Mutex<State>,
+    /// Woken when a request's answer comes back (an in-flight request has no expiry time).
+    answered: Notify,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Requests sent and not yet answered.
+    in_flight: usize,
+    /// When recent requests were answered, oldest first.
+    answered: VecDeque<Instant>,
+    /// No request leaves before this (set by a 429's `Retry-After`).
+    paused_until: Option<Instant>,
+}
+
+/// A request being sent: it counts as in flight until dropped, then as answered.
+#[derive(Debug)]
+pub(crate) struct Slot<'a> {
+    pacer: Option<&'a Pacer>,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if let Some(pacer) = self.pacer {
+            let mut state = pacer.state();
+            state.in_flight = state.in_flight.saturating_sub(1);
+            state.answered.push_back(Instant::now());
+            drop(state);
+            pacer.answered.notify_waiters();
+        }
+    }
+}
+
+/// What a request must wait for before it may leave.
+enum Wait {
+    Go,
+    For(Duration),
+    /// Until an in-flight request is answered.
+    Answer,
 }
 
 impl Pacer {
     pub(crate) fn new(limits: RateLimits) -> Self {
         Self {
             limits,
-            sent: tokio::sync::Mutex::new(VecDeque::new()),
+            state: Mutex::new(State::default()),
+            answered: Notify::new(),
         }
     }
 
-    /// The server counts arrivals, the client counts departures: 2 % of each window (at
-    /// least 5 ms) absorbs the difference in latency between two requests.
-    fn slack(window: Duration) -> Duration {
-        (window / 50).max(Duration::from_millis(5))
+    fn state(&self) -> MutexGuard<'_, State> {
+        // Every update is a counter or a push: a poisoned lock still holds a usable state.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Waits until a request may be sent, and counts it as sent.
-    pub(crate) async fn acquire(&self) {
+    /// 1 % of each window (at least 5 ms) absorbs a difference in the rates of the client's
+    /// and the server's clocks.
+    fn span(window: Duration) -> Duration {
+        window + (window / 100).max(Duration::from_millis(5))
+    }
+
+    /// Stops every request of this pacer from leaving for `delay` (a server's `Retry-After`).
+    pub(crate) fn pause(&self, delay: Duration) {
+        let until = Instant::now() + delay;
+        let mut state = self.state();
+        state.paused_until = Some(state.paused_until.map_or(until, |u| u.max(until)));
+    }
+
+    fn wait(&self, state: &mut State, now: Instant) -> Wait {
+        if let Some(until) = state.paused_until.filter(|u| *u > now) {
+            return Wait::For(until - now);
+        }
+        let longest = self
+            .limits
+            .windows
+            .iter()
+            .map(|(_, w)| Self::span(*w))
+            .max();
+        let longest = longest.unwrap_or_default();
+        while state
+            .answered
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= longest)
+        {
+            state.answered.pop_front();
+        }
+        let mut wait = Wait::Go;
+        for (max, window) in &self.limits.windows {
+            let span = Self::span(*window);
+            let max = *max as usize;
+            if state.in_flight >= max {
+                return Wait::Answer;
+            }
+            // Answers inside the span, oldest first: the first `over` must leave it.
+            let recent = state
+                .answered
+                .iter()
+                .filter(|t| now.duration_since(**t) < span);
+            let count = state.in_flight + recent.clone().count();
+            if let Some(over) = count.checked_sub(max)
+                && let Some(t) = recent.clone().nth(over)
+            {
+                let this = span.saturating_sub(now.duration_since(*t));
+                wait = match wait {
+                    Wait::For(w) => Wait::For(w.max(this)),
+                    _ => Wait::For(this),
+                };
+            }
+        }
+        wait
+    }
+
+    /// Waits until a request may be sent, and counts it from now until the slot is dropped
+    /// (when its answer, or its failure, is back).
+    pub(crate) async fn acquire(&self) -> Slot<'_> {
         if self.limits.windows.is_empty() {
-            return;
+            return Slot { pacer: None };
         }
         loop {
+            let answered = self.answered.notified();
             let wait = {
-                let mut sent = self.sent.lock().await;
-                let now = Instant::now();
-                let longest = self
-                    .limits
-                    .windows
-                    .iter()
-                    .map(|(_, w)| *w + Self::slack(*w))
-                    .max()
-                    .unwrap_or_default();
-                while sent
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= longest)
-                {
-                    sent.pop_front();
-                }
-                let wait = self
-                    .limits
-                    .windows
-                    .iter()
-                    .filter_map(|(max, window)| {
-                        let span = *window + Self::slack(*window);
-                        let recent: Vec<&Instant> = sent
-                            .iter()
-                            .filter(|t| now.duration_since(**t) < span)
-                            .collect();
-                        let over = recent.len().checked_sub(*max as usize)?;
-                        // The oldest request that must leave the window before one more fits.
-                        recent
-                            .get(over)
-                            .map(|t| span.saturating_sub(now.duration_since(**t)))
-                    })
-                    .max();
-                match wait {
-                    Some(w) if !w.is_zero() => w,
-                    _ => {
-                        sent.push_back(now);
-                        return;
+                let mut state = self.state();
+                match self.wait(&mut state, Instant::now()) {
+                    Wait::Go => {
+                        state.in_flight += 1;
+                        return Slot { pacer: Some(self) };
                     }
+                    other => other,
                 }
             };
-            tokio::time::sleep(wait).await;
+            match wait {
+                Wait::For(d) if !d.is_zero() => tokio::time::sleep(d).await,
+                Wait::For(_) | Wait::Go => {}
+                Wait::Answer => answered.await,
+            }
         }
     }
 }
@@ -134,7 +213,7 @@ mod tests {
         let start = tokio::time::Instant::now();
         let mut times = Vec::new();
         for _ in 0..10 {
-            pacer.acquire().await;
+            drop(pacer.acquire().await);
             times.push(start.elapsed());
         }
         for (i, t) in times.iter().enumerate().skip(3) {
@@ -142,5 +221,40 @@ mod tests {
         }
         // And no slower than the window plus its slack: 10 requests = 3 full windows.
         assert!(times[9] <= Duration::from_millis(3 * 105), "{times:?}");
+    }
+
+    /// A slow answer keeps its request in the window: the server may have seen it as late as
+    /// the answer came back.
+    #[tokio::test(start_paused = true)]
+    async fn a_request_counts_until_its_answer_and_a_window_after() {
+        let pacer = Pacer::new(RateLimits::none().window(2, Duration::from_millis(100)));
+        let start = tokio::time::Instant::now();
+        let first = pacer.acquire().await;
+        let second = pacer.acquire().await;
+        // Both in flight: a third waits for an answer, however long that takes.
+        let blocked = tokio::time::timeout(Duration::from_millis(400), pacer.acquire()).await;
+        assert!(blocked.is_err(), "a third request left with two in flight");
+        drop(first); // answered at 400 ms: it counts until 400 + 105 ms
+        let third = pacer.acquire().await;
+        assert!(
+            start.elapsed() >= Duration::from_millis(505),
+            "{:?}",
+            start.elapsed()
+        );
+        assert!(
+            start.elapsed() <= Duration::from_millis(510),
+            "{:?}",
+            start.elapsed()
+        );
+        drop((second, third));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_every_request() {
+        let pacer = Pacer::new(RateLimits::digicert());
+        let start = tokio::time::Instant::now();
+        pacer.pause(Duration::from_secs(2));
+        drop(pacer.acquire().await);
+        assert!(start.elapsed() >= Duration::from_secs(2));
     }
 }

@@ -17,6 +17,9 @@ pub enum Fault {
     CloseAfterRecording,
     /// Answer 503 with an HTML maintenance page and a `Retry-After`; nothing is recorded.
     Maintenance,
+    /// Answer 503 with an HTML maintenance page and this `Retry-After` (whole seconds, at least
+    /// one); nothing is recorded.
+    MaintenanceFor(Duration),
     /// Answer 429 `request_limit_exceeded` regardless of the windows; nothing is recorded.
     RateLimited,
     /// Record the order, then answer 500 with an HTML page (a crash after the commit).
@@ -47,6 +50,7 @@ impl Fault {
             self,
             Fault::CloseBeforeRecording
                 | Fault::Maintenance
+                | Fault::MaintenanceFor(_)
                 | Fault::RateLimited
                 | Fault::Respond { .. }
         )
@@ -58,7 +62,7 @@ impl Fault {
             Fault::Delay(_) => "delay",
             Fault::CloseBeforeRecording => "close_before_recording",
             Fault::CloseAfterRecording => "close_after_recording",
-            Fault::Maintenance => "maintenance",
+            Fault::Maintenance | Fault::MaintenanceFor(_) => "maintenance",
             Fault::RateLimited => "rate_limited",
             Fault::InternalError => "internal_error",
             Fault::TruncatedBody => "truncated_body",
@@ -70,12 +74,13 @@ impl Fault {
     }
 
     /// Parses a fault name as used by the binary's `--fault` flag (`delay:250ms` for delays,
-    /// `unlisted_status:needs_approval`).
+    /// `maintenance:3600s` for a long `Retry-After`, `unlisted_status:needs_approval`).
     ///
     /// ```
     /// use certcentral_mock::Fault;
     /// assert_eq!(Fault::parse("maintenance"), Some(Fault::Maintenance));
     /// assert_eq!(Fault::parse("delay:250ms"), Some(Fault::Delay(std::time::Duration::from_millis(250))));
+    /// assert_eq!(Fault::parse("maintenance:3600s"), Some(Fault::MaintenanceFor(std::time::Duration::from_secs(3600))));
     /// assert_eq!(Fault::parse("bogus"), None);
     /// ```
     pub fn parse(text: &str) -> Option<Fault> {
@@ -86,7 +91,10 @@ impl Fault {
             )),
             "close_before_recording" => Fault::CloseBeforeRecording,
             "close_after_recording" => Fault::CloseAfterRecording,
-            "maintenance" => Fault::Maintenance,
+            "maintenance" if arg.is_empty() => Fault::Maintenance,
+            "maintenance" => Fault::MaintenanceFor(Duration::from_secs(
+                arg.strip_suffix('s').unwrap_or(arg).parse().ok()?,
+            )),
             "rate_limited" => Fault::RateLimited,
             "internal_error" => Fault::InternalError,
             "truncated_body" => Fault::TruncatedBody,

@@ -20,7 +20,10 @@
 #![warn(missing_docs)]
 
 mod faults;
+mod handler;
+mod limiter;
 mod server;
+mod state;
 
 pub use faults::Fault;
 pub use server::MockServer;
@@ -81,6 +84,23 @@ pub struct MockConfig {
     pub first_request_id: i64,
     /// The first id of an organization created by an order.
     pub first_organization_id: i64,
+    /// Orders the ledger keeps (default 100,000); beyond it, the oldest go, and with them
+    /// the uniqueness of their alternative order ids. Memory stays bounded however long the
+    /// mock runs.
+    pub ledger_capacity: usize,
+    /// Bytes the ledger's orders may hold in all (default 64 MiB); beyond it, the oldest go.
+    pub ledger_bytes: usize,
+    /// Authenticated requests kept for [`MockServer::requests`] (default 1,000).
+    pub recent_requests: usize,
+    /// Bytes the kept requests may hold in all (default 16 MiB).
+    pub recent_request_bytes: usize,
+    /// A larger request body is refused with 413 (default 256 KiB).
+    pub max_body_bytes: usize,
+    /// Connections served at once (default 256); more wait until one closes.
+    pub max_connections: usize,
+    /// A connection that does not send a request's headers within this is closed (default
+    /// 10 s).
+    pub header_read_timeout: Duration,
 }
 
 impl Default for MockConfig {
@@ -93,6 +113,13 @@ impl Default for MockConfig {
             first_order_id: 112233,
             first_request_id: 113,
             first_organization_id: 5000,
+            ledger_capacity: 100_000,
+            ledger_bytes: 64 << 20,
+            recent_requests: 1_000,
+            recent_request_bytes: 16 << 20,
+            max_body_bytes: 256 << 10,
+            max_connections: 256,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -121,6 +148,30 @@ impl MockConfig {
         self.rate_limits = limits;
         self
     }
+
+    /// Sets [`MockConfig::ledger_capacity`].
+    pub fn ledger_capacity(mut self, orders: usize) -> Self {
+        self.ledger_capacity = orders;
+        self
+    }
+
+    /// Sets [`MockConfig::recent_requests`].
+    pub fn recent_requests(mut self, requests: usize) -> Self {
+        self.recent_requests = requests;
+        self
+    }
+
+    /// Sets [`MockConfig::max_connections`].
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
+        self
+    }
+
+    /// Sets [`MockConfig::header_read_timeout`].
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
 }
 
 /// An order the mock created.
@@ -140,8 +191,25 @@ pub struct LedgerEntry {
     pub created_organization_id: Option<i64>,
     /// The order's alternative id, if it had one.
     pub alternative_order_id: Option<String>,
-    /// The order body as received.
-    pub body: serde_json::Value,
+    /// The order body as received (valid JSON; [`LedgerEntry::json`] parses it).
+    pub body: String,
+}
+
+impl LedgerEntry {
+    /// The order body as JSON.
+    ///
+    /// ```
+    /// let entry = certcentral_mock::LedgerEntry {
+    ///     order_id: 1, request_id: 2, product: "class1_smime".into(), status: "pending".into(),
+    ///     certificate_id: None, created_organization_id: None, alternative_order_id: None,
+    ///     body: r#"{"order_validity":{"years":1}}"#.into(),
+    /// };
+    /// assert_eq!(entry.json()["order_validity"]["years"], 1);
+    /// ```
+    pub fn json(&self) -> serde_json::Value {
+        // Only bodies that parsed are recorded; a failure would be a bug, shown as null.
+        serde_json::from_str(&self.body).unwrap_or_default()
+    }
 }
 
 /// A request as the mock received it.

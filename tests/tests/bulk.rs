@@ -57,7 +57,7 @@ async fn paces_under_the_windows_and_keeps_input_order() {
         );
         assert_eq!(
             server.orders_with_alternative_id(&placed.alternative_order_id)[0].order_id,
-            placed.response.id
+            placed.order_id().unwrap()
         );
     }
     assert_eq!(

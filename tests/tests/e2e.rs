@@ -44,13 +44,27 @@ async fn every_product_through_every_lifecycle() {
             let placed = client.order(product, &request(body)).await.unwrap();
             let ledger = server.ledger();
             let entry = &ledger[i];
-            assert_eq!(placed.response.id, entry.order_id);
-            assert_eq!(placed.response.id, 112233 + i as i64, "order ids increase");
-            assert_eq!(placed.response.requests[0].id, entry.request_id);
-            assert_eq!(placed.response.requests[0].status, status, "{product}");
+            assert_eq!(placed.order_id().unwrap(), entry.order_id);
+            assert_eq!(
+                placed.order_id().unwrap(),
+                112233 + i as i64,
+                "order ids increase"
+            );
+            assert_eq!(
+                placed.response.as_ref().unwrap().requests[0].id,
+                entry.request_id
+            );
+            assert_eq!(
+                placed.response.as_ref().unwrap().requests[0].status,
+                status,
+                "{product}"
+            );
             assert_eq!(entry.status, status.as_str());
             assert_eq!(entry.product, product.to_string());
-            assert_eq!(placed.response.certificate_id, entry.certificate_id);
+            assert_eq!(
+                placed.response.as_ref().unwrap().certificate_id,
+                entry.certificate_id
+            );
             assert_eq!(
                 entry.certificate_id.is_some(),
                 status == RequestStatus::Approved
@@ -77,7 +91,7 @@ async fn a_new_organization_gets_an_id() {
         )
         .await
         .unwrap();
-    let org = placed.response.organization.unwrap().id;
+    let org = placed.response.unwrap().organization.unwrap().id;
     assert_eq!(Some(org), server.ledger()[0].created_organization_id);
 }
 
@@ -399,7 +413,10 @@ async fn a_timeout_is_unknown_and_the_late_order_is_found_by_its_id() {
 async fn a_short_delay_is_just_slow() {
     let (result, server) =
         with_fault(Fault::Delay(Duration::from_millis(50)), RetryPolicy::none()).await;
-    assert_eq!(result.unwrap().response.id, server.ledger()[0].order_id);
+    assert_eq!(
+        result.unwrap().order_id().unwrap(),
+        server.ledger()[0].order_id
+    );
 }
 
 #[tokio::test]
@@ -422,7 +439,7 @@ async fn maintenance_and_429_are_retried_and_order_once() {
             .unwrap();
         assert_eq!(placed.attempts, 3, "{name}");
         assert_eq!(server.ledger().len(), 1, "{name}");
-        assert_eq!(server.ledger()[0].order_id, placed.response.id);
+        assert_eq!(server.ledger()[0].order_id, placed.order_id().unwrap());
     }
 }
 
@@ -445,13 +462,16 @@ async fn unlisted_statuses_and_extra_fields_keep_the_order() {
     .await;
     let placed = result.unwrap();
     assert_eq!(
-        placed.response.requests[0].status,
+        placed.response.as_ref().unwrap().requests[0].status,
         RequestStatus::Unknown("needs_approval".into())
     );
-    assert_eq!(placed.response.id, server.ledger()[0].order_id);
+    assert_eq!(placed.order_id().unwrap(), server.ledger()[0].order_id);
 
     let (result, server) = with_fault(Fault::ExtraFields, RetryPolicy::none()).await;
-    assert_eq!(result.unwrap().response.id, server.ledger()[0].order_id);
+    assert_eq!(
+        result.unwrap().order_id().unwrap(),
+        server.ledger()[0].order_id
+    );
 }
 
 #[tokio::test]

@@ -80,7 +80,7 @@ async fn no_duplicate_and_no_lost_order_under_any_fault() {
                 assert!(ledger.len() <= 1, "{case}: duplicate orders {ledger:?}");
                 match (&result, ledger.first()) {
                     (Ok(placed), Some(entry)) => {
-                        assert_eq!(placed.response.id, entry.order_id, "{case}");
+                        assert_eq!(placed.order_id().unwrap(), entry.order_id, "{case}");
                         assert_eq!(
                             Some(&placed.alternative_order_id),
                             entry.alternative_order_id.as_ref(),

@@ -96,7 +96,7 @@ async fn no_secret_in_debug_display_errors_or_logs() {
     shown.push(format!("{placed:?}"));
     assert_eq!(server.ledger().len(), 1, "the order went through");
     assert_eq!(
-        server.ledger()[0].body["credit_card"]["cvv"],
+        server.ledger()[0].json()["credit_card"]["cvv"],
         CVV,
         "the secret is still sent"
     );
@@ -188,4 +188,57 @@ fn secret_types_redact_debug() {
     assert_eq!(format!("{cvv:?}"), "CardVerificationValue(<redacted>)");
     assert_eq!(number.expose(), CARD);
     assert_eq!(serde_json::to_value(&cvv).unwrap(), json!(7319));
+}
+
+/// A server that pads its answer so that the read limit cuts through the echoed key: no part of
+/// the key of four characters or more reaches the error or the log, wherever the cut falls.
+#[tokio::test]
+async fn a_key_cut_by_the_read_limit_leaves_no_part_of_itself() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start(MockConfig::default().api_keys([KEY]))
+        .await
+        .unwrap();
+    let client = Client::builder(ApiKey::new(KEY))
+        .base_url(server.base_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let order = request(valid_body("class1_smime"));
+    for kept in 1..KEY.len() {
+        for (status, content_type) in [(400, "text/plain"), (500, "text/html"), (200, "text/plain")]
+        {
+            let padding = " ".repeat(certcentral::MAX_RESPONSE_BYTES - kept);
+            server.inject(Fault::Respond {
+                status,
+                content_type: content_type.into(),
+                body: format!("{padding}{KEY} and more"),
+            });
+            let err = client
+                .order(ClientCertificateId::Class1Smime, &order)
+                .await
+                .unwrap_err();
+            for text in [err.to_string(), format!("{err:?}")] {
+                for part in (4..=kept).map(|n| &KEY[..n]) {
+                    assert!(
+                        !text.contains(part),
+                        "{kept} kept, HTTP {status}: `{part}` in {text}"
+                    );
+                }
+            }
+        }
+    }
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("order failed"),
+        "the failures were logged: {logs}"
+    );
+    assert!(!logs.contains(&KEY[..4]), "{logs}");
 }

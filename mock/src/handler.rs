@@ -1,0 +1,411 @@
+//! What the mock answers: every request, every error in DigiCert's envelope
+//! `{"errors":[{"code","message"}]}` with the status DigiCert would use.
+
+use crate::faults::Fault;
+use crate::state::Shared;
+use crate::{LedgerEntry, RecordedRequest};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
+use bytes::Bytes;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Marks a response that must not be sent: the connection is dropped instead.
+#[derive(Clone, Copy)]
+pub(crate) struct Abort;
+
+/// The path prefix of the order operation, and the path parameter after it, from the spec.
+fn order_path_prefix() -> String {
+    let stem = certcentral_spec::ORDER_PATH
+        .split("{client_certificate_id}")
+        .next()
+        .unwrap_or_default();
+    format!("/services/v2{stem}")
+}
+
+/// Every request: routed by path, checked in the order a server can afford (headers before
+/// the body, the key before anything is kept).
+pub(crate) async fn handle(
+    State(shared): State<Arc<Shared>>,
+    req: Request<Body>,
+) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let raw_path = parts.uri.path();
+    let product = raw_path.strip_prefix(&order_path_prefix()).map(|p| {
+        percent_encoding::percent_decode_str(p)
+            .decode_utf8()
+            .map(|p| p.into_owned())
+    });
+    let product = match product {
+        Some(Ok(product)) if !product.is_empty() && !product.contains('/') => Some(product),
+        Some(Err(_)) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request|path",
+                "The path is not valid UTF-8 once percent-decoded.",
+            );
+        }
+        _ => None,
+    };
+    if let Err(refused) = authenticate(&shared, &parts.headers) {
+        return refused;
+    }
+    let Some(product) = product else {
+        record(&shared, &parts.method, raw_path, &parts.headers, &[]);
+        return error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "The requested resource was not found.",
+        );
+    };
+    if parts.method != Method::POST {
+        let mut r = error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            &format!("{} is not allowed here: order with POST.", parts.method),
+        );
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return r;
+    }
+    if !is_json(&parts.headers) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "The request body must be JSON: send Content-Type: application/json.",
+        );
+    }
+    let body = match axum::body::to_bytes(body, shared.config.max_body_bytes).await {
+        Ok(body) => body,
+        Err(_) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request_too_large",
+                &format!(
+                    "The request body is larger than {} bytes.",
+                    shared.config.max_body_bytes
+                ),
+            );
+        }
+    };
+    let path = format!("{}{product}", order_path_prefix());
+    record(&shared, &parts.method, &path, &parts.headers, &body);
+    // Like a real server, an order being processed is finished even if the client hangs up
+    // (a client timeout must not make the order vanish).
+    shared.count(|c| c.orders_in_progress += 1);
+    let task = tokio::spawn(async move {
+        let response = order(&shared, product, parts.headers, body).await;
+        shared.count(|c| c.orders_in_progress -= 1);
+        response
+    });
+    task.await.unwrap_or_else(|_| {
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "The mock failed while handling the order.",
+        )
+    })
+}
+
+/// The API key, checked before anything of the request is read or kept.
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), Response<Body>> {
+    let key = headers.get("x-dc-devkey").and_then(|v| v.to_str().ok());
+    let Some(key) = key.filter(|k| !k.is_empty()) else {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_api_key",
+            "The X-DC-DEVKEY header is missing: authenticate with an API key.",
+        ));
+    };
+    if shared.config.api_keys.iter().any(|k| k == key) {
+        Ok(())
+    } else {
+        Err(error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_api_key",
+            "The API key is invalid, revoked or expired.",
+        ))
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn record(shared: &Shared, method: &Method, path: &str, headers: &HeaderMap, body: &[u8]) {
+    shared.state().record_request(RecordedRequest {
+        method: method.to_string(),
+        path: path.to_string(),
+        headers: headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: body.to_vec(),
+    });
+}
+
+async fn order(
+    shared: &Shared,
+    product: String,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response<Body> {
+    let fault = shared.state().faults.pop_front();
+    if let Some(Fault::Delay(d)) = &fault {
+        tokio::time::sleep(*d).await;
+    }
+    match &fault {
+        Some(Fault::CloseBeforeRecording) => return abort(),
+        Some(Fault::Maintenance) => return maintenance(Some(1)),
+        Some(Fault::MaintenanceFor(d)) => return maintenance(Some(d.as_secs().max(1))),
+        Some(Fault::RateLimited) => return request_limit_exceeded(1),
+        Some(Fault::Respond {
+            status,
+            content_type,
+            body,
+        }) => {
+            let mut r = Response::new(Body::from(body.clone()));
+            *r.status_mut() =
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            if let Ok(v) = HeaderValue::from_str(content_type) {
+                r.headers_mut().insert(header::CONTENT_TYPE, v);
+            }
+            return r;
+        }
+        _ => {}
+    }
+
+    // Authenticated before the body was read: the key is present and valid.
+    let key = headers
+        .get("x-dc-devkey")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let admitted = {
+        let mut state = shared.state();
+        let windows = state.windows.entry(key.to_string()).or_default();
+        windows.admit(&shared.config.rate_limits, Instant::now())
+    };
+    if let Err(wait) = admitted {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        return request_limit_exceeded(secs);
+    }
+    if certcentral_spec::product(&product).is_none() {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not_found|product",
+            &format!(
+                "Product `{product}` was not found.{}",
+                certcentral_spec::nearest(
+                    &product,
+                    certcentral_spec::PRODUCTS.iter().map(|p| p.id)
+                )
+                .map_or(String::new(), |n| format!(" Did you mean `{n}`?"))
+            ),
+        );
+    }
+    let order: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                &format!("The request body is not valid JSON: {e}"),
+            );
+        }
+    };
+    let report = certcentral_spec::validate(&product, &order);
+    if !report.is_valid() {
+        let list: Vec<(String, String)> = report
+            .violations
+            .iter()
+            .map(|v| {
+                (
+                    format!("invalid_request|{}", v.rule),
+                    format!("{}: {}", v.path, v.message),
+                )
+            })
+            .collect();
+        return errors(StatusCode::BAD_REQUEST, &list);
+    }
+    let alternative_order_id = order
+        .get("alternative_order_id")
+        .and_then(Value::as_str)
+        .map(String::from);
+    let entry = {
+        let mut state = shared.state();
+        if let Some(id) = &alternative_order_id
+            && shared.config.unique_alternative_order_ids
+            && state.by_alternative_id.contains_key(id)
+        {
+            drop(state);
+            return error(
+                StatusCode::BAD_REQUEST,
+                "duplicate_alternative_order_id",
+                &format!("An order with alternative_order_id `{id}` already exists."),
+            );
+        }
+        if fault.as_ref().is_some_and(|f| !f.records()) {
+            return abort();
+        }
+        let skip_approval = order
+            .get("skip_approval")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let (status, certificate_id) = match (skip_approval, shared.config.prevalidated) {
+            (false, _) => ("pending", None),
+            (true, false) => ("submitted", None),
+            (true, true) => ("approved", Some(state.next_request_id)),
+        };
+        let new_org = order
+            .get("organization")
+            .is_some_and(|o| o.get("id").is_none_or(Value::is_null));
+        let created_organization_id = new_org.then(|| {
+            state.next_organization_id += 1;
+            state.next_organization_id - 1
+        });
+        let entry = LedgerEntry {
+            order_id: state.next_order_id,
+            request_id: state.next_request_id,
+            product,
+            status: status.to_string(),
+            certificate_id,
+            created_organization_id,
+            alternative_order_id,
+            // Valid JSON is valid UTF-8; kept as text, a fraction of a parsed value's size.
+            body: String::from_utf8_lossy(&body).into(),
+        };
+        state.next_order_id += 1;
+        state.next_request_id += 1;
+        state.record_order(entry.clone());
+        entry
+    };
+    shared.notify();
+    tracing::debug!(order_id = entry.order_id, product = %entry.product, "mock: order created");
+    created(&entry, fault)
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
+    let mut r = Response::new(Body::from(body.to_string()));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+fn errors(status: StatusCode, list: &[(String, String)]) -> Response<Body> {
+    let errors: Vec<Value> = list
+        .iter()
+        .map(|(code, message)| json!({ "code": code, "message": message }))
+        .collect();
+    json_response(status, &json!({ "errors": errors }))
+}
+
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response<Body> {
+    errors(status, &[(code.to_string(), message.to_string())])
+}
+
+fn html(status: StatusCode, title: &str, retry_after: Option<u64>) -> Response<Body> {
+    let mut r = Response::new(Body::from(format!(
+        "<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
+    )));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if let Some(secs) = retry_after {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    r
+}
+
+fn maintenance(retry_after: Option<u64>) -> Response<Body> {
+    html(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "CertCentral is down for maintenance",
+        retry_after,
+    )
+}
+
+fn abort() -> Response<Body> {
+    let mut r = Response::new(Body::empty());
+    r.extensions_mut().insert(Abort);
+    r
+}
+
+fn request_limit_exceeded(retry_after: u64) -> Response<Body> {
+    let mut r = error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "request_limit_exceeded",
+        "Request limit exceeded for this API key; retry later.",
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    r
+}
+
+fn created(entry: &LedgerEntry, fault: Option<Fault>) -> Response<Body> {
+    let status = match &fault {
+        Some(Fault::UnlistedStatus(s)) => s.clone(),
+        _ => entry.status.clone(),
+    };
+    let mut body = json!({
+        "id": entry.order_id,
+        "requests": [{ "id": entry.request_id, "status": status }],
+    });
+    if let Some(org) = entry.created_organization_id {
+        body["organization"] = json!({ "id": org });
+    }
+    if let Some(cert) = entry.certificate_id {
+        body["certificate_id"] = json!(cert);
+    }
+    match fault {
+        Some(Fault::CloseAfterRecording) => abort(),
+        Some(Fault::InternalError) => html(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Server Error",
+            None,
+        ),
+        Some(Fault::MalformedJson) => {
+            let mut r = json_response(StatusCode::CREATED, &Value::Null);
+            *r.body_mut() = Body::from(format!(
+                "{{\"id\": {}, \"requests\": [{{\"id\": ,]",
+                entry.order_id
+            ));
+            r
+        }
+        Some(Fault::TruncatedBody) => {
+            let text = body.to_string();
+            let half = Bytes::from(text.as_bytes()[..text.len() / 2].to_vec());
+            let stream = futures_util::stream::iter([
+                Ok::<Bytes, std::io::Error>(half),
+                Err(std::io::Error::other("truncated by a scripted fault")),
+            ]);
+            let mut r = json_response(StatusCode::CREATED, &Value::Null);
+            *r.body_mut() = Body::from_stream(stream);
+            r.headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(text.len()));
+            r
+        }
+        Some(Fault::ExtraFields) => {
+            body["unlisted_field"] = json!({ "nested": [1, 2, 3] });
+            body["requests"][0]["unlisted_request_field"] = json!("x");
+            json_response(StatusCode::CREATED, &body)
+        }
+        _ => json_response(StatusCode::CREATED, &body),
+    }
+}
