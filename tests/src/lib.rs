@@ -71,6 +71,9 @@ pub struct RawHttp(reqwest::Client);
 impl RawHttp {
     /// A client without default headers.
     pub fn new() -> Self {
+        // reqwest is built without a default TLS provider (the SDK brings its own); a test
+        // process may pick one for itself.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Self(reqwest::Client::new())
     }
 
@@ -78,10 +81,26 @@ impl RawHttp {
     pub fn post(&self, url: impl AsRef<str>) -> reqwest::RequestBuilder {
         self.0.post(url.as_ref())
     }
+
+    /// Starts a request with any method.
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        url: impl AsRef<str>,
+    ) -> reqwest::RequestBuilder {
+        self.0.request(method, url.as_ref())
+    }
 }
 
 impl Default for RawHttp {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Awaits `event`, or fails the test saying what was awaited: a test never hangs on a bug.
+pub async fn within<F: std::future::Future>(event: F, what: &str) -> F::Output {
+    tokio::time::timeout(std::time::Duration::from_secs(60), event)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: the awaited event did not happen within 60 s"))
 }

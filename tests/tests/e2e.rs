@@ -400,7 +400,7 @@ async fn a_timeout_is_unknown_and_the_late_order_is_found_by_its_id() {
     let id = unknown_id(&result);
     let Err(e) = &result else { unreachable!() };
     assert!(e.to_string().contains("timed out"), "{e}");
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    certcentral_tests::within(server.wait_for_orders(1), "the late order").await;
     assert_eq!(
         server.orders_with_alternative_id(&id).len(),
         1,

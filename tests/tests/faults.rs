@@ -1,58 +1,126 @@
-//! The fault matrix: every fault × every retry setting × unique alternative ids on and off.
-//! Invariants, read from the mock's ledger: no order is created twice, and every order the
-//! server created is either returned or reported as outcome-unknown with its alternative id.
+//! The fault matrix: every fault × retries on and off × the account's unique alternative ids
+//! declared or not. Each case has the one outcome a correct client reaches, read against the
+//! mock's final ledger: no order is created twice, every order the server created is returned
+//! or reported (as existing, or as outcome-unknown with its alternative id), and an order that
+//! could have been placed is.
 
 use certcentral::types::ClientCertificateId;
-use certcentral::{Error, RetryPolicy};
+use certcentral::{Error, PlacedOrder, RetryPolicy};
 use certcentral_mock::{Fault, MockConfig, MockServer};
-use certcentral_tests::{request, valid_body};
+use certcentral_tests::{request, valid_body, within};
 use std::time::Duration;
 
-fn faults() -> Vec<Option<Fault>> {
-    let html = |status: u16| Fault::Respond {
+/// What the fault does to the attempt that meets it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Effect {
+    /// Answered 201 as usual.
+    Placed,
+    /// Refused before anything was done, in a way that says so (retryable).
+    NotDone,
+    /// The order was created, the answer lost.
+    CreatedUnanswered,
+    /// Nothing was created, but the answer does not prove it.
+    NotCreatedUnanswered,
+    /// An answer that created nothing and is not retried.
+    Refused,
+}
+
+fn html(status: u16) -> Fault {
+    Fault::Respond {
         status,
         content_type: "text/html".into(),
         body: "<html><body>upstream trouble</body></html>".into(),
-    };
+    }
+}
+
+fn faults() -> Vec<(Option<Fault>, Effect)> {
+    use Effect::*;
     vec![
-        None,
-        Some(Fault::Delay(Duration::from_millis(30))),
-        Some(Fault::Delay(Duration::from_millis(500))),
-        Some(Fault::CloseBeforeRecording),
-        Some(Fault::CloseAfterRecording),
-        Some(Fault::Maintenance),
-        Some(Fault::RateLimited),
-        Some(Fault::InternalError),
-        Some(Fault::TruncatedBody),
-        Some(Fault::MalformedJson),
-        Some(Fault::UnlistedStatus("waiting_pickup".into())),
-        Some(Fault::ExtraFields),
-        Some(html(502)),
-        Some(html(504)),
-        Some(html(302)),
-        Some(Fault::Respond {
-            status: 200,
-            content_type: "application/json".into(),
-            body: "{}".into(),
-        }),
+        (None, Placed),
+        (Some(Fault::Delay(Duration::from_millis(30))), Placed),
+        (Some(Fault::UnlistedStatus("waiting_pickup".into())), Placed),
+        (Some(Fault::ExtraFields), Placed),
+        (Some(Fault::Maintenance), NotDone),
+        (Some(Fault::RateLimited), NotDone),
+        (
+            Some(Fault::Delay(Duration::from_millis(500))),
+            CreatedUnanswered,
+        ),
+        (Some(Fault::CloseAfterRecording), CreatedUnanswered),
+        (Some(Fault::InternalError), CreatedUnanswered),
+        (Some(Fault::TruncatedBody), CreatedUnanswered),
+        (Some(Fault::MalformedJson), CreatedUnanswered),
+        (Some(Fault::CloseBeforeRecording), NotCreatedUnanswered),
+        (Some(html(502)), NotCreatedUnanswered),
+        // A gateway's 503 after an upstream reset: no Retry-After, not DigiCert's envelope.
+        (Some(html(503)), NotCreatedUnanswered),
+        (Some(html(504)), NotCreatedUnanswered),
+        (
+            Some(Fault::Respond {
+                status: 200,
+                content_type: "application/json".into(),
+                body: "{}".into(),
+            }),
+            NotCreatedUnanswered,
+        ),
+        (Some(html(302)), Refused),
     ]
 }
 
+/// The outcome a correct client reaches.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    /// Returned with DigiCert's answer, matching the one order on the ledger.
+    Placed,
+    /// Returned without an answer (proven by a duplicate), the one order on the ledger.
+    Exists,
+    /// Placed or Exists: which one depends on when a late order lands.
+    Known,
+    /// `OutcomeUnknown`, with this many orders on the ledger (0 or 1).
+    Unknown(usize),
+    /// An error that says nothing was created; the ledger is empty.
+    NotCreated,
+}
+
+fn expected(effect: Effect, retries: bool, unique: bool, late: bool) -> Outcome {
+    match (effect, retries, unique) {
+        (Effect::Placed, ..) => Outcome::Placed,
+        (Effect::NotDone, true, _) => Outcome::Placed,
+        (Effect::NotDone | Effect::Refused, ..) => Outcome::NotCreated,
+        // Sent again with the same alternative id: the duplicate proves the order exists.
+        (Effect::CreatedUnanswered, true, true) if late => Outcome::Known,
+        (Effect::CreatedUnanswered, true, true) => Outcome::Exists,
+        (Effect::CreatedUnanswered, ..) => Outcome::Unknown(1),
+        // Sent again with the same alternative id: the third attempt meets no fault.
+        (Effect::NotCreatedUnanswered, true, true) => Outcome::Placed,
+        (Effect::NotCreatedUnanswered, ..) => Outcome::Unknown(0),
+    }
+}
+
+fn reached(result: &Result<PlacedOrder, Error>) -> Outcome {
+    match result {
+        Ok(placed) if placed.response.is_some() => Outcome::Placed,
+        Ok(_) => Outcome::Exists,
+        Err(Error::OutcomeUnknown { .. }) => Outcome::Unknown(usize::MAX),
+        Err(_) => Outcome::NotCreated,
+    }
+}
+
 #[tokio::test]
-async fn no_duplicate_and_no_lost_order_under_any_fault() {
+async fn every_fault_reaches_its_one_correct_outcome() {
     let retries = [
-        ("no retries", RetryPolicy::none()),
+        (false, RetryPolicy::none()),
         (
-            "retries",
+            true,
             RetryPolicy::default()
                 .base_delay(Duration::from_millis(5))
                 .max_delay(Duration::from_millis(20)),
         ),
     ];
-    for fault in faults() {
-        for (retry_name, retry) in retries {
+    for (fault, effect) in faults() {
+        for (retrying, retry) in retries {
             for unique in [false, true] {
-                let case = format!("{fault:?} / {retry_name} / unique ids {unique}");
+                let case = format!("{fault:?} / retries {retrying} / unique ids {unique}");
                 let server =
                     MockServer::start(MockConfig::default().unique_alternative_order_ids(unique))
                         .await
@@ -60,6 +128,7 @@ async fn no_duplicate_and_no_lost_order_under_any_fault() {
                 let client = certcentral_tests::client_for(&server)
                     .timeout(Duration::from_millis(250))
                     .retry(retry)
+                    .unique_alternative_order_ids(unique)
                     .build()
                     .unwrap();
                 // The same fault twice in a row, so that a retry meets it again.
@@ -72,41 +141,44 @@ async fn no_duplicate_and_no_lost_order_under_any_fault() {
                         &request(valid_body("class1_smime")),
                     )
                     .await;
-                if matches!(fault, Some(Fault::Delay(d)) if d > Duration::from_millis(250)) {
-                    // Let the late order land before reading the ledger.
-                    tokio::time::sleep(Duration::from_millis(900)).await;
-                }
+                drop(client);
+                // Every request sent has been handled, late ones included: the ledger is final.
+                within(server.wait_idle(), &case).await;
                 let ledger = server.ledger();
-                assert!(ledger.len() <= 1, "{case}: duplicate orders {ledger:?}");
-                match (&result, ledger.first()) {
-                    (Ok(placed), Some(entry)) => {
-                        assert_eq!(placed.order_id().unwrap(), entry.order_id, "{case}");
-                        assert_eq!(
-                            Some(&placed.alternative_order_id),
-                            entry.alternative_order_id.as_ref(),
-                            "{case}"
-                        );
-                    }
-                    (Ok(placed), None) => {
-                        panic!("{case}: returned an order the server does not have: {placed:?}")
-                    }
-                    (
-                        Err(Error::OutcomeUnknown {
-                            alternative_order_id,
+                let late = matches!(fault, Some(Fault::Delay(d)) if d > Duration::from_millis(250));
+                let want = expected(effect, retrying, unique, late);
+                let got = reached(&result);
+                match (&want, &got) {
+                    (Outcome::Unknown(n), Outcome::Unknown(_)) => {
+                        assert_eq!(ledger.len(), *n, "{case}: {ledger:?}");
+                        let Err(Error::OutcomeUnknown {
+                            alternative_order_id: Some(id),
                             ..
-                        }),
-                        entry,
-                    ) => {
-                        assert!(alternative_order_id.is_some(), "{case}");
-                        if let Some(entry) = entry {
-                            assert_eq!(alternative_order_id, &entry.alternative_order_id, "{case}");
+                        }) = &result
+                        else {
+                            panic!("{case}: {result:?}")
+                        };
+                        if let Some(entry) = ledger.first() {
+                            assert_eq!(entry.alternative_order_id.as_ref(), Some(id), "{case}");
                         }
                     }
-                    (Err(e), Some(entry)) => panic!(
-                        "{case}: order {} was created but reported as {e:?}",
-                        entry.order_id
-                    ),
-                    (Err(_), None) => {}
+                    (Outcome::Known, Outcome::Placed | Outcome::Exists) => {}
+                    (want, got) => assert_eq!(want, got, "{case}: {result:?}"),
+                }
+                match &result {
+                    Ok(placed) => {
+                        assert_eq!(ledger.len(), 1, "{case}: one order, not two: {ledger:?}");
+                        assert_eq!(
+                            ledger[0].alternative_order_id.as_ref(),
+                            Some(&placed.alternative_order_id),
+                            "{case}"
+                        );
+                        if let Some(response) = &placed.response {
+                            assert_eq!(response.id, ledger[0].order_id, "{case}");
+                        }
+                    }
+                    Err(Error::OutcomeUnknown { .. }) => {}
+                    Err(e) => assert!(ledger.is_empty(), "{case}: {e:?} but {ledger:?}"),
                 }
             }
         }

@@ -6,6 +6,7 @@ use certcentral::{Error, RequestStatus, RetryPolicy};
 use certcentral_mock::{Fault, MockConfig, MockServer};
 use certcentral_tests::{mock_and_client, request, valid_body};
 use serde_json::{Value, json};
+use std::time::Duration;
 
 /// The error a Class 1 order gets when the mock answers with `fault` (no retries), and the mock.
 async fn class1_error(fault: Fault) -> (MockServer, Error) {
@@ -363,4 +364,99 @@ async fn a_4xx_html_page_is_unexpected_with_its_status_and_text() {
     assert_eq!(snippet, "Request blocked by the firewall");
     assert!(!err.is_retryable());
     assert!(server.ledger().is_empty());
+}
+
+/// A server that keeps answering 503 with `Retry-After: 3600` does not hold a call past its
+/// deadline: the wait it asks for is not taken, and the answer comes back at once.
+#[tokio::test]
+async fn a_long_retry_after_is_not_waited_past_the_deadline() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let client = certcentral_tests::client_for(&server)
+        .retry(RetryPolicy::default().max_delay(Duration::from_secs(7200)))
+        .deadline(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    for _ in 0..4 {
+        server.inject(Fault::MaintenanceFor(Duration::from_secs(3600)));
+    }
+    let order = request(valid_body("class1_smime"));
+    let call = client.order(ClientCertificateId::Class1Smime, &order);
+    let err = certcentral_tests::within(call, "an order against an hour-long Retry-After")
+        .await
+        .unwrap_err();
+    let Error::Unavailable { retry_after, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*retry_after, Some(Duration::from_secs(3600)));
+    assert_eq!(server.requests().len(), 1, "no retry fits in the deadline");
+    assert!(server.ledger().is_empty());
+}
+
+/// Retries stop when the next one would start past the deadline, however many are allowed.
+#[tokio::test]
+async fn retries_stop_at_the_deadline() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let client = certcentral_tests::client_for(&server)
+        .retry(RetryPolicy::default().max_attempts(20).jitter(false))
+        .deadline(Duration::from_millis(2500))
+        .build()
+        .unwrap();
+    for _ in 0..20 {
+        server.inject(Fault::Maintenance); // Retry-After: 1
+    }
+    let err = client
+        .order(
+            ClientCertificateId::Class1Smime,
+            &request(valid_body("class1_smime")),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Unavailable { .. }), "{err:?}");
+    // Attempts at 0 s, 1 s and 2 s; the next would start at 3 s, past 2.5 s.
+    let sent = server.requests().len();
+    assert!(
+        (1..=3).contains(&sent),
+        "{sent} attempts in a 2.5 s deadline"
+    );
+}
+
+/// Which 503 proves that nothing was created: one that says when to come back, or that
+/// comes in CertCentral's own envelope. A gateway's bare 503 (an upstream reset, possibly
+/// after the commit) does not.
+#[tokio::test]
+async fn only_a_503_that_declines_is_retryable() {
+    let (server, err) = class1_error(Fault::Respond {
+        status: 503,
+        content_type: "text/html".into(),
+        body: "<html><body>upstream connect error or disconnect/reset before headers</body></html>"
+            .into(),
+    })
+    .await;
+    let Error::OutcomeUnknown {
+        alternative_order_id,
+        reason,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(alternative_order_id.is_some());
+    assert!(reason.contains("503"), "{reason}");
+    assert_eq!(server.requests().len(), 1, "never replayed");
+
+    let (server, err) = class1_error(Fault::Respond {
+        status: 503,
+        content_type: "application/json".into(),
+        body: r#"{"errors":[{"code":"service_unavailable","message":"Down for maintenance."}]}"#
+            .into(),
+    })
+    .await;
+    assert!(matches!(err, Error::Unavailable { .. }), "{err:?}");
+    assert!(err.is_retryable());
+    assert!(server.ledger().is_empty());
+
+    let (_, err) = class1_error(Fault::MaintenanceFor(Duration::from_secs(5))).await;
+    assert!(
+        matches!(err, Error::Unavailable { retry_after: Some(d), .. } if d == Duration::from_secs(5)),
+        "{err:?}"
+    );
 }

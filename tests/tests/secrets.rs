@@ -170,7 +170,8 @@ async fn no_secret_in_debug_display_errors_or_logs() {
             .unwrap_err();
     assert!(!cvv_error.to_string().contains("73190"), "{cvv_error}");
 
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(client);
+    certcentral_tests::within(server.wait_idle(), "the late orders landed").await;
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("sending order"), "the run was logged: {logs}");
     assert!(logs.contains("retrying"), "{logs}");
