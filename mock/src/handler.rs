@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 use bytes::Bytes;
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Instant;
@@ -49,8 +50,9 @@ pub(crate) async fn handle(
         }
         _ => None,
     };
-    if let Err(refused) = authenticate(&shared, &parts.headers) {
-        return refused;
+    if let Err(why) = authenticate(&shared, &parts.headers) {
+        discard(body.into_data_stream()).await;
+        return error(StatusCode::UNAUTHORIZED, "invalid_api_key", why);
     }
     let Some(product) = product else {
         record(&shared, &parts.method, raw_path, &parts.headers, &[]);
@@ -77,9 +79,9 @@ pub(crate) async fn handle(
             "The request body must be JSON: send Content-Type: application/json.",
         );
     }
-    let body = match axum::body::to_bytes(body, shared.config.max_body_bytes).await {
-        Ok(body) => body,
-        Err(_) => {
+    let body = match read_body(body, shared.config.max_body_bytes).await {
+        Some(body) => body,
+        None => {
             return error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "request_too_large",
@@ -109,24 +111,45 @@ pub(crate) async fn handle(
     })
 }
 
-/// The API key, checked before anything of the request is read or kept.
-fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), Response<Body>> {
+/// A body that is refused is still read (so that a client that is still sending gets the
+/// answer, not a reset) and dropped chunk by chunk, up to this much.
+const DISCARD_LIMIT: usize = 16 << 20;
+
+/// Reads what is left of a body without keeping it, up to [`DISCARD_LIMIT`].
+async fn discard(mut stream: axum::body::BodyDataStream) {
+    let mut read = 0;
+    while read <= DISCARD_LIMIT {
+        match stream.next().await {
+            Some(Ok(chunk)) => read += chunk.len(),
+            _ => return,
+        }
+    }
+}
+
+/// The body, or `None` when it is larger than `limit` (the rest is then discarded).
+async fn read_body(body: Body, limit: usize) -> Option<Bytes> {
+    let mut stream = body.into_data_stream();
+    let mut kept = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return None;
+        };
+        if kept.len() + chunk.len() > limit {
+            discard(stream).await;
+            return None;
+        }
+        kept.extend_from_slice(&chunk);
+    }
+    Some(Bytes::from(kept))
+}
+
+/// The API key, checked before anything of the request is read or kept; why it is refused.
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), &'static str> {
     let key = headers.get("x-dc-devkey").and_then(|v| v.to_str().ok());
-    let Some(key) = key.filter(|k| !k.is_empty()) else {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_api_key",
-            "The X-DC-DEVKEY header is missing: authenticate with an API key.",
-        ));
-    };
-    if shared.config.api_keys.iter().any(|k| k == key) {
-        Ok(())
-    } else {
-        Err(error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_api_key",
-            "The API key is invalid, revoked or expired.",
-        ))
+    match key.filter(|k| !k.is_empty()) {
+        None => Err("The X-DC-DEVKEY header is missing: authenticate with an API key."),
+        Some(key) if shared.config.api_keys.iter().any(|k| k == key) => Ok(()),
+        Some(_) => Err("The API key is invalid, revoked or expired."),
     }
 }
 

@@ -1,5 +1,5 @@
 //! `cargo run -p certcentral-mock -- [--port 8080] [--api-key KEY]... [--unique-alternative-order-ids]
-//! [--prevalidated] [--no-rate-limits] [--fault NAME]...`
+//! [--prevalidated] [--no-rate-limits] [--ledger-capacity N] [--max-connections N] [--fault NAME]...`
 //!
 //! Serves a mock CertCentral on 127.0.0.1 until interrupted.
 
@@ -7,7 +7,8 @@ use certcentral_mock::{Fault, MockConfig, MockServer};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: certcentral-mock [--port N] [--api-key KEY]... \
-[--unique-alternative-order-ids] [--prevalidated] [--no-rate-limits] [--fault NAME]...";
+[--unique-alternative-order-ids] [--prevalidated] [--no-rate-limits] [--ledger-capacity N] \
+[--max-connections N] [--fault NAME]...";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -25,6 +26,16 @@ async fn main() -> ExitCode {
                     .map_err(|e| format!("--port: {e}"))
             }),
             "--api-key" => value("--api-key").map(|k| keys.push(k)),
+            "--ledger-capacity" => value("--ledger-capacity").and_then(|v| {
+                v.parse()
+                    .map(|n| config.ledger_capacity = n)
+                    .map_err(|e| format!("--ledger-capacity: {e}"))
+            }),
+            "--max-connections" => value("--max-connections").and_then(|v| {
+                v.parse()
+                    .map(|n| config.max_connections = n)
+                    .map_err(|e| format!("--max-connections: {e}"))
+            }),
             "--unique-alternative-order-ids" => {
                 config.unique_alternative_order_ids = true;
                 Ok(())

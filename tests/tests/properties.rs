@@ -111,6 +111,24 @@ proptest! {
         }
     }
 
+    /// A body cut at the read limit inside an echoed secret: no part of it of three
+    /// characters or more is quoted (as the `decode_response` fuzz target checks too).
+    #[test]
+    fn a_secret_cut_by_the_read_limit_leaves_no_part(
+        status in 100u16..600,
+        text in "[ a-z<>{}\":,0-9]{0,300}",
+        kept in 3usize..12,
+    ) {
+        const SECRET: &str = "QZXSECRETKEY";
+        let body = format!("{text}{}", &SECRET[..kept]);
+        let result = decode_response(Response { status, retry_after: None, body: body.as_bytes(), complete: false }, "alt", &[SECRET]);
+        if let Err(e) = result {
+            for shown in [e.to_string(), format!("{e:?}")] {
+                prop_assert!(!shown.contains(&SECRET[..3]), "{}", shown);
+            }
+        }
+    }
+
     #[test]
     fn any_json_as_a_response_never_panics_and_never_echoes_a_secret(
         status in prop::sample::select(vec![201u16, 200, 400, 401, 404, 429, 500, 503]),
