@@ -19,7 +19,7 @@ fn main() {
 
 /// Every product of the spec, from the rules table.
 fn products() -> impl Iterator<Item = &'static str> {
-    certcentral::spec::PRODUCTS.iter().map(|p| p.id)
+    certcentral::spec::TABLE.products.iter().map(|p| p.id)
 }
 
 fn body(product: &str, large: bool) -> Value {

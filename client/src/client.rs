@@ -1,332 +1,20 @@
-//! The client: configuration, validation before sending, one bounded request, retries only
-//! where DigiCert certainly created nothing.
+//! The client and its order loop: validate once, pace, send through the wire layer, retry only
+//! what certainly created nothing (or, with unique alternative ids declared, resubmit what may
+//! have), within the deadline.
 
-use crate::error::{DUPLICATE_ALTERNATIVE_ORDER_ID, Error, parse_errors_redacted, snippet};
-use crate::pacing::{Pacer, RateLimits};
+use crate::config::{ClientBuilder, RetryPolicy};
+use crate::error::Error;
+use crate::pacing::Pacer;
+use crate::secret::ApiKey;
+use crate::transport::{self, Attempt};
 use crate::types::{
     ClientCertificateId, OrderClientCertificateRequest, OrderClientCertificateResponse,
 };
-use crate::{ApiKey, ClientCertificateOrder, validate};
-use certcentral_spec::{ORDER_PATH, SERVERS, Violation};
+use crate::{ClientCertificateOrder, Violation};
 use futures_util::StreamExt;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tokio::time::Instant;
-
-/// The header DigiCert reads the API key from.
-pub const API_KEY_HEADER: &str = "X-DC-DEVKEY";
-
-/// Responses larger than this are not read further (an order response is a few hundred bytes).
-pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
-
-/// A CertCentral region, with the server URL from the spec.
-///
-/// ```
-/// assert_eq!(certcentral::Region::Us.base_url(), "https://www.digicert.com/services/v2");
-/// assert_eq!(certcentral::Region::Eu.base_url(), "https://certcentral.digicert.eu/services/v2");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Region {
-    /// `www.digicert.com`.
-    #[default]
-    Us,
-    /// `certcentral.digicert.eu`.
-    Eu,
-}
-
-impl Region {
-    /// The base URL of this region's Services API.
-    pub fn base_url(self) -> &'static str {
-        let region = match self {
-            Region::Us => "us",
-            Region::Eu => "eu",
-        };
-        // codegen refuses a spec without a server for each region.
-        SERVERS
-            .iter()
-            .find(|s| s.region == region)
-            .map_or("", |s| s.url)
-    }
-}
-
-/// When and how often a request that certainly created nothing is sent again.
-///
-/// Only three outcomes are retried: a connection that could not be made, HTTP 429
-/// `request_limit_exceeded`, and HTTP 503 maintenance. A timeout or a connection lost after
-/// the body was sent is never retried: it is reported as [`Error::OutcomeUnknown`].
-///
-/// ```
-/// use std::time::Duration;
-/// let policy = certcentral::RetryPolicy::default()
-///     .max_attempts(5)
-///     .base_delay(Duration::from_millis(100))
-///     .max_delay(Duration::from_secs(2))
-///     .jitter(false);
-/// assert_eq!(policy.delay(1, None), Duration::from_millis(100));
-/// assert_eq!(policy.delay(3, None), Duration::from_millis(400));
-/// assert_eq!(policy.delay(9, None), Duration::from_secs(2)); // capped
-/// // A server's Retry-After wins over a shorter backoff, within the cap.
-/// assert_eq!(policy.delay(1, Some(Duration::from_secs(1))), Duration::from_secs(1));
-/// assert_eq!(policy.delay(1, Some(Duration::from_secs(60))), Duration::from_secs(2));
-/// assert_eq!(certcentral::RetryPolicy::none().max_attempts, 1);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RetryPolicy {
-    /// Attempts in all, the first included (1 = no retry).
-    pub max_attempts: u32,
-    /// The delay before the first retry; doubled for each further one.
-    pub base_delay: Duration,
-    /// No delay is longer than this (a longer `Retry-After` is cut to it).
-    pub max_delay: Duration,
-    /// Spread delays randomly over [delay/2, delay] so that many clients do not retry together.
-    pub jitter: bool,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
-            jitter: true,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Never retry.
-    pub fn none() -> Self {
-        Self {
-            max_attempts: 1,
-            ..Self::default()
-        }
-    }
-
-    /// Sets the number of attempts (at least 1).
-    pub fn max_attempts(mut self, n: u32) -> Self {
-        self.max_attempts = n.max(1);
-        self
-    }
-
-    /// Sets the first delay.
-    pub fn base_delay(mut self, d: Duration) -> Self {
-        self.base_delay = d;
-        self
-    }
-
-    /// Sets the longest delay.
-    pub fn max_delay(mut self, d: Duration) -> Self {
-        self.max_delay = d;
-        self
-    }
-
-    /// Turns jitter on or off.
-    pub fn jitter(mut self, on: bool) -> Self {
-        self.jitter = on;
-        self
-    }
-
-    /// The delay before retry number `retry` (1-based), honouring a server's `Retry-After`.
-    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
-        let exp = self
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)));
-        let mut delay = exp.min(self.max_delay);
-        if self.jitter {
-            let half = delay / 2;
-            delay = half + half.mul_f64(crate::random::unit());
-        }
-        match retry_after {
-            Some(after) => after.min(self.max_delay).max(delay),
-            None => delay,
-        }
-    }
-}
-
-/// Builds a [`Client`].
-///
-/// ```
-/// let client = certcentral::Client::builder(certcentral::ApiKey::new("key"))
-///     .region(certcentral::Region::Eu)
-///     .build()?;
-/// assert_eq!(client.base_url(), "https://certcentral.digicert.eu/services/v2");
-///
-/// let refused = certcentral::Client::builder(certcentral::ApiKey::new("key"))
-///     .base_url("http://certcentral.example.com/services/v2")
-///     .build();
-/// assert!(matches!(refused, Err(certcentral::Error::Config(_))));
-/// # Ok::<(), certcentral::Error>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct ClientBuilder {
-    api_key: ApiKey,
-    base_url: String,
-    timeout: Duration,
-    connect_timeout: Duration,
-    validate: bool,
-    retry: RetryPolicy,
-    pacing: RateLimits,
-    deadline: Duration,
-    unique_alternative_order_ids: bool,
-}
-
-impl ClientBuilder {
-    /// Uses a region's server (the default is [`Region::Us`]).
-    pub fn region(mut self, region: Region) -> Self {
-        self.base_url = region.base_url().to_string();
-        self
-    }
-
-    /// Uses a custom base URL (including the `/services/v2` stem). It must be `https://`,
-    /// unless it points at loopback (`127.0.0.0/8`, `[::1]`, `localhost`), as a local mock does.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// The whole-request timeout (default 60 s). A timeout is reported as
-    /// [`Error::OutcomeUnknown`] and never retried.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The connect timeout (default 10 s). A connect failure is retried.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Whether orders are validated before sending (default `true`). Turning it off sends
-    /// orders DigiCert may reject; use it only to test the server's own validation.
-    pub fn validate_before_send(mut self, on: bool) -> Self {
-        self.validate = on;
-        self
-    }
-
-    /// The longest one [`Client::order`] call may take from its first request's departure, its
-    /// retries and their delays included (default 120 s; each attempt is still bounded by
-    /// [`ClientBuilder::timeout`]). A server's `Retry-After` that would end past it is not
-    /// waited for: the call returns the answer that asked for the wait.
-    ///
-    /// The wait for the client's own pacing before the first request is not counted, so that
-    /// a bulk run queued behind DigiCert's rate limits is not cut short; bound it with
-    /// `tokio::time::timeout` if you need to (dropping the call before it sends is safe).
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
-        self
-    }
-
-    /// Declares that the account has *Require unique alternative order IDs* on (default
-    /// `false`). Then, and only then, an order whose outcome is unknown (a timeout, a
-    /// connection lost after sending, a 5xx that may follow a commit) is sent again with the
-    /// same `alternative_order_id`, within the retry policy and the deadline: a
-    /// `duplicate_alternative_order_id` answer proves that the earlier attempt created it, and
-    /// the call returns a [`PlacedOrder`] whose `response` is `None`.
-    ///
-    /// Without this setting nothing that may have created an order is ever sent again. Turn it
-    /// on only when the account really enforces uniqueness: otherwise a resubmission can be
-    /// billed twice.
-    pub fn unique_alternative_order_ids(mut self, on: bool) -> Self {
-        self.unique_alternative_order_ids = on;
-        self
-    }
-
-    /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::none`] turns it off).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The rolling limits the client paces itself under (default [`RateLimits::digicert`];
-    /// [`RateLimits::none`] turns pacing off). Every request of the client and its clones
-    /// counts, so one client shared by many tasks never exceeds them.
-    pub fn pacing(mut self, limits: RateLimits) -> Self {
-        self.pacing = limits;
-        self
-    }
-
-    /// Checks the configuration and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        let base_url = check_base_url(&self.base_url)?;
-        let mut key = HeaderValue::from_str(self.api_key.expose()).map_err(|_| {
-            Error::Config(format!(
-                "the API key is not a valid {API_KEY_HEADER} header value"
-            ))
-        })?;
-        key.set_sensitive(true);
-        let mut headers = HeaderMap::new();
-        headers.insert(API_KEY_HEADER, key);
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        // The platform's roots with the ring provider; an application that installed its own
-        // process-wide rustls provider keeps it.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("certcentral-rs/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
-        Ok(Client {
-            generated: crate::generated::Client::new_with_client(&base_url, http.clone()),
-            http,
-            base_url,
-            api_key: self.api_key,
-            validate: self.validate,
-            retry: self.retry,
-            pacer: Arc::new(Pacer::new(self.pacing)),
-            timeout: self.timeout,
-            deadline: self.deadline,
-            unique_alternative_order_ids: self.unique_alternative_order_ids,
-        })
-    }
-}
-
-/// Checks a base URL and returns it as the client will use it (parsed and re-serialized by a
-/// WHATWG URL parser, without a trailing `/`), so that what was checked is what is dialled.
-///
-/// The rules: `https`, or `http` to a loopback host (`127.0.0.0/8`, `[::1]`, or exactly
-/// `localhost`); no user info (a password in a URL ends up in logs, and `user@host` is how a
-/// host is disguised); no query or fragment (the order path is appended to it).
-fn check_base_url(text: &str) -> Result<String, Error> {
-    let refuse = |rule: &str| Err(Error::Config(format!("base_url: {rule}")));
-    let url = match reqwest::Url::parse(text.trim()) {
-        Ok(url) => url,
-        Err(e) => return refuse(&format!("`{text}` is not an absolute URL ({e})")),
-    };
-    // Only the scheme and host are quoted from here on: user info may hold a secret.
-    let shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
-    if !url.username().is_empty() || url.password().is_some() {
-        return refuse(&format!(
-            "`{shown}…` carries user info (`user:password@`): credentials do not belong in a \
-             base URL, and the API key is sent in its own header"
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return refuse(&format!("`{shown}…` has a query or fragment"));
-    }
-    let loopback = match url.host() {
-        None => return refuse(&format!("`{text}` has no host")),
-        Some(url::Host::Domain(name)) => name == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => {
-            return refuse(&format!(
-                "`{shown}` is plain HTTP to a host that is not loopback: use https:// (plain \
-                 HTTP is allowed only for 127.0.0.0/8, [::1] and localhost)"
-            ));
-        }
-        other => return refuse(&format!("scheme `{other}` is not https://")),
-    }
-    Ok(url.as_str().trim_end_matches('/').to_string())
-}
 
 /// A CertCentral client for ordering client certificates.
 ///
@@ -342,16 +30,15 @@ fn check_base_url(text: &str) -> Result<String, Error> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Client {
-    generated: crate::generated::Client,
-    http: reqwest::Client,
-    base_url: String,
-    api_key: ApiKey,
-    validate: bool,
-    retry: RetryPolicy,
-    pacer: Arc<Pacer>,
-    timeout: Duration,
-    deadline: Duration,
-    unique_alternative_order_ids: bool,
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: String,
+    pub(crate) api_key: ApiKey,
+    pub(crate) validate: bool,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) pacer: Arc<Pacer>,
+    pub(crate) timeout: Duration,
+    pub(crate) deadline: Duration,
+    pub(crate) unique_alternative_order_ids: bool,
 }
 
 /// A placed order.
@@ -383,28 +70,12 @@ impl PlacedOrder {
 impl Client {
     /// Starts building a client that authenticates with `api_key`.
     pub fn builder(api_key: ApiKey) -> ClientBuilder {
-        ClientBuilder {
-            api_key,
-            base_url: Region::Us.base_url().to_string(),
-            timeout: Duration::from_secs(60),
-            connect_timeout: Duration::from_secs(10),
-            validate: true,
-            retry: RetryPolicy::default(),
-            pacing: RateLimits::digicert(),
-            deadline: Duration::from_secs(120),
-            unique_alternative_order_ids: false,
-        }
+        ClientBuilder::new(api_key)
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
-    }
-
-    /// The progenitor-generated client, configured with the same key and HTTP client, for
-    /// direct use of the raw API (no validation, no retries, no alternative id).
-    pub fn generated(&self) -> &crate::generated::Client {
-        &self.generated
     }
 
     /// Submits an order built with `#[derive(ClientCertificateOrder)]`.
@@ -464,30 +135,29 @@ impl Client {
             .get_or_insert_with(crate::random::alternative_order_id)
             .clone();
         let warnings = if self.validate {
-            validate(product, &request)?
+            crate::validate(product, &request)?
         } else {
             Vec::new()
         };
         for w in &warnings {
             tracing::warn!(rule = w.rule, param = %w.path, "{}", w.message);
         }
-        let body = serde_json::to_vec(&request)
-            .map_err(|e| Error::Config(format!("the order does not serialize: {e}")))?;
+        // Holds card data when paid by card: wiped when the call ends.
+        let body = zeroize::Zeroizing::new(
+            serde_json::to_vec(&request)
+                .map_err(|e| Error::Config(format!("the order does not serialize: {e}")))?,
+        );
         // Whatever the server echoes back, these never reach an error message.
         let card = request.credit_card.as_ref();
-        let secrets: Vec<String> = [
-            Some(self.api_key.expose().to_string()),
-            card.map(|c| c.number.expose().to_string()),
-            card.map(|c| c.cvv.expose().to_string()),
+        let cvv = card.map(|c| zeroize::Zeroizing::new(c.cvv.expose().to_string()));
+        let secrets: Vec<&str> = [
+            Some(self.api_key.expose()),
+            card.map(|c| c.number.expose()),
+            cvv.as_ref().map(|c| c.as_str()),
         ]
         .into_iter()
         .flatten()
         .collect();
-        let url = format!(
-            "{}{}",
-            self.base_url,
-            ORDER_PATH.replace("{client_certificate_id}", &product.to_string())
-        );
         let placed = |response, attempts| PlacedOrder {
             product,
             response,
@@ -514,13 +184,19 @@ impl Client {
                 },
             };
             let at = *deadline.get_or_insert_with(|| Instant::now() + self.deadline);
-            tracing::debug!(%product, %alternative_order_id, attempt, "sending order");
             let timeout = self
                 .timeout
                 .min(at.saturating_duration_since(Instant::now()));
-            let outcome = self
-                .send_once(&url, &body, &alternative_order_id, &secrets, timeout)
-                .await;
+            let outcome = transport::send(Attempt {
+                http: &self.http,
+                base_url: &self.base_url,
+                product,
+                body: &body,
+                alternative_order_id: &alternative_order_id,
+                secrets: &secrets,
+                timeout,
+            })
+            .await;
             drop(slot);
             let e = match outcome {
                 Ok(response) => {
@@ -562,83 +238,6 @@ impl Client {
             attempt += 1;
         }
     }
-
-    async fn send_once(
-        &self,
-        url: &str,
-        body: &[u8],
-        alternative_order_id: &str,
-        secrets: &[String],
-        timeout: Duration,
-    ) -> Result<OrderClientCertificateResponse, Error> {
-        let unknown = |reason: String| Error::OutcomeUnknown {
-            alternative_order_id: Some(alternative_order_id.to_string()),
-            reason,
-        };
-        let sent = self
-            .http
-            .post(url)
-            .header(CONTENT_TYPE, "application/json")
-            .timeout(timeout)
-            .body(body.to_vec())
-            .send()
-            .await;
-        let mut response = match sent {
-            Ok(r) => r,
-            Err(e) if e.is_connect() => {
-                return Err(Error::NotSent {
-                    reason: describe(&e),
-                });
-            }
-            Err(e) => {
-                return Err(unknown(format!(
-                    "the request was sent but {}",
-                    describe(&e)
-                )));
-            }
-        };
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        let mut bytes = Vec::new();
-        let mut complete = true;
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    let room = MAX_RESPONSE_BYTES - bytes.len();
-                    bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                    if chunk.len() > room {
-                        complete = false;
-                        break;
-                    }
-                }
-                Ok(None) => break,
-                Err(e) if (200..300).contains(&status) => {
-                    return Err(unknown(format!(
-                        "HTTP {status}, then the body was cut off: {}",
-                        describe(&e)
-                    )));
-                }
-                Err(_) => {
-                    complete = false;
-                    break;
-                }
-            }
-        }
-        decode_response(
-            Response {
-                status,
-                retry_after,
-                body: &bytes,
-                complete,
-            },
-            alternative_order_id,
-            &secrets.iter().map(String::as_str).collect::<Vec<_>>(),
-        )
-    }
 }
 
 /// The error an order call ends with. Once an attempt may have created the order (`unknown`
@@ -651,172 +250,5 @@ fn give_up(unknown: Option<String>, last: Error, alternative_order_id: &str) -> 
             alternative_order_id: Some(alternative_order_id.to_string()),
             reason: format!("{first}; sent again with the same alternative_order_id: {last}"),
         },
-    }
-}
-
-/// `Retry-After` as seconds or as an HTTP date.
-fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    value
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
-        .or_else(|| {
-            httpdate::parse_http_date(value)
-                .ok()
-                .map(|at| at.duration_since(SystemTime::now()).unwrap_or_default())
-        })
-}
-
-/// An HTTP answer to an order request, as read (at most [`MAX_RESPONSE_BYTES`] of the body).
-#[derive(Debug, Clone, Copy)]
-pub struct Response<'a> {
-    /// The HTTP status.
-    pub status: u16,
-    /// The `Retry-After` the server sent, if any.
-    pub retry_after: Option<Duration>,
-    /// The body, or its first [`MAX_RESPONSE_BYTES`].
-    pub body: &'a [u8],
-    /// Whether `body` is the whole body.
-    pub complete: bool,
-}
-
-/// Turns an answer to an order request into the order or the right [`Error`]; never panics,
-/// whatever the server sent. `secrets` are redacted from any quoted body.
-///
-/// ```
-/// use certcentral::{Error, Response, decode_response};
-/// let ok = decode_response(
-///     Response { status: 201, retry_after: None, body: br#"{"id":1,"requests":[{"id":2,"status":"pending"}]}"#, complete: true },
-///     "alt1",
-///     &[],
-/// );
-/// assert_eq!(ok.unwrap().id, 1);
-/// let garbled = decode_response(Response { status: 201, retry_after: None, body: b"{\"id\":", complete: true }, "alt1", &[]);
-/// assert!(matches!(garbled, Err(Error::OutcomeUnknown { .. })));
-/// ```
-pub fn decode_response(
-    response: Response<'_>,
-    alternative_order_id: &str,
-    secrets: &[&str],
-) -> Result<OrderClientCertificateResponse, Error> {
-    let Response {
-        status,
-        retry_after,
-        body,
-        complete,
-    } = response;
-    let unknown = |reason: String| Error::OutcomeUnknown {
-        alternative_order_id: Some(alternative_order_id.to_string()),
-        reason,
-    };
-    let body = if complete {
-        body
-    } else {
-        without_cut_secret(body, secrets)
-    };
-    match status {
-        201 if complete => serde_json::from_slice(body).map_err(|e| {
-            // serde_json's own message quotes the offending value: only its kind and place.
-            unknown(format!(
-                "HTTP 201 (created) with an unreadable body ({:?} error at line {} column {}): {}",
-                e.classify(),
-                e.line(),
-                e.column(),
-                snippet(body, secrets)
-            ))
-        }),
-        200..=299 => Err(unknown(format!(
-            "HTTP {status} with {}: {}",
-            if complete {
-                "an undocumented status"
-            } else {
-                "an oversized body"
-            },
-            snippet(body, secrets)
-        ))),
-        429 => Err(Error::RateLimited {
-            retry_after,
-            errors: parse_errors_redacted(body, secrets),
-        }),
-        400..=499 if !is_envelope(body) => Err(Error::UnexpectedResponse {
-            status,
-            snippet: snippet(body, secrets),
-        }),
-        400..=499 => {
-            let errors = parse_errors_redacted(body, secrets);
-            if errors
-                .iter()
-                .any(|e| e.base_code() == DUPLICATE_ALTERNATIVE_ORDER_ID)
-            {
-                Err(Error::DuplicateOrder {
-                    alternative_order_id: alternative_order_id.to_string(),
-                    errors,
-                })
-            } else {
-                Err(Error::Api { status, errors })
-            }
-        }
-        // CertCentral declining to process (maintenance) says when to come back, or answers
-        // in its own envelope. A bare 503 is what a gateway sends when its upstream reset,
-        // possibly after the order was committed: it is not proof that nothing was created.
-        503 if retry_after.is_some() || is_envelope(body) => Err(Error::Unavailable {
-            retry_after,
-            snippet: snippet(body, secrets),
-        }),
-        500..=599 => Err(unknown(format!(
-            "HTTP {status}: {}",
-            snippet(body, secrets)
-        ))),
-        _ => Err(Error::UnexpectedResponse {
-            status,
-            snippet: snippet(body, secrets),
-        }),
-    }
-}
-
-/// A body cut at [`MAX_RESPONSE_BYTES`] may end in the first characters of a secret whose rest
-/// was never read, and redaction cannot recognise a part. Its last bytes go, as many as the
-/// longest secret (or card number) has: whatever straddled the cut is then gone whole.
-fn without_cut_secret<'a>(body: &'a [u8], secrets: &[&str]) -> &'a [u8] {
-    /// The longest card number (ISO/IEC 7812): a digit run redacted only when seen whole.
-    const LONGEST_CARD_NUMBER: usize = 19;
-    let longest = secrets
-        .iter()
-        .map(|s| s.len())
-        .max()
-        .unwrap_or(0)
-        .max(LONGEST_CARD_NUMBER);
-    &body[..body.len().saturating_sub(longest)]
-}
-
-/// Whether a body is DigiCert's error envelope (in any of the shapes `parse_errors` reads),
-/// rather than, say, a proxy's HTML page.
-fn is_envelope(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Value>(body)
-        .is_ok_and(|v| v.get("errors").is_some() || v.get("code").is_some())
-}
-
-/// A transport error in words, without the URL (which is ours) or any header.
-fn describe(e: &reqwest::Error) -> String {
-    let what = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else if e.is_body() || e.is_decode() {
-        "the body failed"
-    } else {
-        "the connection failed"
-    };
-    let mut source = std::error::Error::source(e);
-    let mut causes = Vec::new();
-    while let Some(s) = source {
-        causes.push(s.to_string());
-        source = s.source();
-    }
-    if causes.is_empty() {
-        what.to_string()
-    } else {
-        format!("{what} ({})", causes.join(": "))
     }
 }

@@ -1,6 +1,6 @@
 //! The one error type of the client, and DigiCert's error envelope.
 
-use certcentral_spec::Violation;
+use certcentral_table::Violation;
 use serde_json::Value;
 use std::fmt;
 use std::time::Duration;

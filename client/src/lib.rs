@@ -26,27 +26,29 @@
 #![warn(missing_docs)]
 
 #[rustfmt::skip]
-pub mod generated;
+mod generated;
 
-#[rustfmt::skip]
-mod checks;
 mod client;
+mod config;
+mod decode;
 mod error;
 mod pacing;
 mod params;
 mod random;
 mod secret;
+mod transport;
 
-pub use certcentral_spec as spec;
-pub use certcentral_spec::Violation;
-pub use client::{
-    API_KEY_HEADER, Client, ClientBuilder, MAX_RESPONSE_BYTES, PlacedOrder, Region, Response,
-    RetryPolicy, decode_response,
-};
+pub use certcentral_table as spec;
+pub use certcentral_table::Violation;
+pub use certcentral_table::Window;
+pub use client::{Client, PlacedOrder};
+pub use config::{API_KEY_HEADER, ClientBuilder, Region, RetryPolicy};
+pub use decode::{Response, decode_response};
 pub use error::{ApiError, DUPLICATE_ALTERNATIVE_ORDER_ID, Error, InvalidOrder};
 pub use generated::{CardNumber, CardVerificationValue, RequestStatus, types};
 pub use pacing::RateLimits;
 pub use secret::ApiKey;
+pub use transport::MAX_RESPONSE_BYTES;
 
 /// Derives [`ClientCertificateOrder`]: see the `certcentral_macros` crate documentation.
 pub use certcentral_macros::ClientCertificateOrder;
@@ -54,7 +56,7 @@ pub use certcentral_macros::ClientCertificateOrder;
 #[doc(hidden)]
 /// What the derive expands to. Not a stable API.
 pub mod __private {
-    pub use crate::checks::is_clean;
+    pub use crate::generated::checks::is_clean;
     pub use crate::params::{Order, ToParam, kinds};
     pub use serde_json::Value;
 }
@@ -93,7 +95,7 @@ pub fn validate(
     product: ClientCertificateId,
     request: &OrderClientCertificateRequest,
 ) -> Result<Vec<Violation>, InvalidOrder> {
-    if checks::is_clean(product, request) {
+    if generated::checks::is_clean(product, request) {
         return Ok(Vec::new());
     }
     let body = serde_json::to_value(request).map_err(|e| InvalidOrder {
@@ -123,7 +125,7 @@ pub fn validate_json(
     product: &str,
     body: &serde_json::Value,
 ) -> Result<Vec<Violation>, InvalidOrder> {
-    let report = certcentral_spec::validate(product, body);
+    let report = certcentral_table::validate(product, body);
     if report.is_valid() {
         Ok(report.warnings)
     } else {

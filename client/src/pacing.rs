@@ -1,7 +1,7 @@
 //! Client-side pacing under DigiCert's rolling rate limits, so that a busy client slows down
 //! instead of drawing 429s.
 
-use std::collections::VecDeque;
+use certcentral_table::{RollingLog, Window};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -12,20 +12,21 @@ use tokio::time::Instant;
 /// ```
 /// use std::time::Duration;
 /// let limits = certcentral::RateLimits::digicert();
-/// assert_eq!(limits.windows(), [(100, Duration::from_secs(5)), (1000, Duration::from_secs(180))]);
+/// assert_eq!(limits.windows(), [certcentral::Window::new(100, Duration::from_secs(5)), certcentral::Window::new(1000, Duration::from_secs(180))]);
 /// assert!(certcentral::RateLimits::none().windows().is_empty());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimits {
-    windows: Vec<(u32, Duration)>,
+    windows: Vec<Window>,
 }
 
 impl RateLimits {
-    /// DigiCert's limits: 100 requests per 5 seconds and 1000 per 3 minutes.
+    /// DigiCert's limits, from the spec (`x-certcentral-rate-limits`): 100 requests per
+    /// 5 seconds and 1000 per 3 minutes.
     pub fn digicert() -> Self {
-        Self::none()
-            .window(100, Duration::from_secs(5))
-            .window(1000, Duration::from_secs(180))
+        Self {
+            windows: certcentral_table::TABLE.rate_limits.to_vec(),
+        }
     }
 
     /// No pacing at all.
@@ -37,12 +38,12 @@ impl RateLimits {
 
     /// Adds a window of at most `max_requests` per `window` (a `max_requests` of 0 counts as 1).
     pub fn window(mut self, max_requests: u32, window: Duration) -> Self {
-        self.windows.push((max_requests.max(1), window));
+        self.windows.push(Window::new(max_requests, window));
         self
     }
 
-    /// The windows, as `(max_requests, window)`.
-    pub fn windows(&self) -> &[(u32, Duration)] {
+    /// The windows.
+    pub fn windows(&self) -> &[Window] {
         &self.windows
     }
 }
@@ -73,8 +74,8 @@ pub(crate) struct Pacer {
 struct State {
     /// Requests sent and not yet answered.
     in_flight: usize,
-    /// When recent requests were answered, oldest first.
-    answered: VecDeque<Instant>,
+    /// When recent requests were answered.
+    answered: RollingLog<Instant>,
     /// No request leaves before this (set by a 429's `Retry-After`).
     paused_until: Option<Instant>,
 }
@@ -90,7 +91,7 @@ impl Drop for Slot<'_> {
         if let Some(pacer) = self.pacer {
             let mut state = pacer.state();
             state.in_flight = state.in_flight.saturating_sub(1);
-            state.answered.push_back(Instant::now());
+            state.answered.push(Instant::now());
             drop(state);
             pacer.answered.notify_waiters();
         }
@@ -119,10 +120,11 @@ impl Pacer {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// 1 % of each window (at least 5 ms) absorbs a difference in the rates of the client's
-    /// and the server's clocks.
-    fn span(window: Duration) -> Duration {
-        window + (window / 100).max(Duration::from_millis(5))
+    /// 1 % of the shortest window (at least 5 ms) absorbs a difference in the rates of the
+    /// client's and the server's clocks.
+    fn slack(&self) -> Duration {
+        let shortest = self.limits.windows.iter().map(|w| w.window).min();
+        (shortest.unwrap_or_default() / 100).max(Duration::from_millis(5))
     }
 
     /// Stops every request of this pacer from leaving for `delay` (a server's `Retry-After`).
@@ -136,44 +138,16 @@ impl Pacer {
         if let Some(until) = state.paused_until.filter(|u| *u > now) {
             return Wait::For(until - now);
         }
-        let longest = self
-            .limits
-            .windows
-            .iter()
-            .map(|(_, w)| Self::span(*w))
-            .max();
-        let longest = longest.unwrap_or_default();
-        while state
+        let in_flight = state.in_flight;
+        match state
             .answered
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= longest)
+            .wait(&self.limits.windows, now, in_flight, self.slack())
         {
-            state.answered.pop_front();
+            None => Wait::Go,
+            // In-flight requests leave no window by time alone: their answers free them.
+            Some(Duration::MAX) => Wait::Answer,
+            Some(d) => Wait::For(d),
         }
-        let mut wait = Wait::Go;
-        for (max, window) in &self.limits.windows {
-            let span = Self::span(*window);
-            let max = *max as usize;
-            if state.in_flight >= max {
-                return Wait::Answer;
-            }
-            // Answers inside the span, oldest first: the first `over` must leave it.
-            let recent = state
-                .answered
-                .iter()
-                .filter(|t| now.duration_since(**t) < span);
-            let count = state.in_flight + recent.clone().count();
-            if let Some(over) = count.checked_sub(max)
-                && let Some(t) = recent.clone().nth(over)
-            {
-                let this = span.saturating_sub(now.duration_since(*t));
-                wait = match wait {
-                    Wait::For(w) => Wait::For(w.max(this)),
-                    _ => Wait::For(this),
-                };
-            }
-        }
-        wait
     }
 
     /// Waits until a request may be sent, and counts it from now until the slot is dropped

@@ -5,7 +5,7 @@
 
 use crate::InvalidOrder;
 use crate::types::{ClientCertificateId, OrderClientCertificateRequest};
-use certcentral_spec::Violation;
+use certcentral_table::Violation;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -185,7 +185,7 @@ impl Order {
         // the interpreter runs only to say what is wrong (or what is ignored).
         if let Ok(product) = self.product.parse::<ClientCertificateId>()
             && let Ok(request) = OrderClientCertificateRequest::deserialize(&body)
-            && crate::checks::is_clean(product, &request)
+            && crate::generated::checks::is_clean(product, &request)
         {
             return Ok(request);
         }

@@ -34,10 +34,12 @@ mod tests {
         let ids: std::collections::HashSet<String> =
             (0..1000).map(|_| super::alternative_order_id()).collect();
         assert_eq!(ids.len(), 1000);
-        let p = certcentral_spec::param("alternative_order_id").unwrap();
+        let p = certcentral_table::param("alternative_order_id").unwrap();
         for id in ids.iter().take(10) {
             assert!(
-                certcentral_spec::check_value(p, &serde_json::json!(id)).is_empty(),
+                certcentral_table::TABLE
+                    .check_value(p, &serde_json::json!(id))
+                    .is_empty(),
                 "{id}"
             );
         }

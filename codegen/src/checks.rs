@@ -1,7 +1,7 @@
 //! Emits `client/src/checks.rs`: the spec's constraints and rules compiled to straight-line
 //! Rust over the generated request types.
 //!
-//! The interpreter in `certcentral-spec` walks a `serde_json::Value` and looks every parameter
+//! The interpreter in `certcentral-table` walks a `serde_json::Value` and looks every parameter
 //! up in the table; for a typed order that costs many times the serialization itself. The
 //! compiled check answers one question, "would the interpreter find anything at all?", with
 //! field accesses and constant comparisons. `certcentral::validate` asks it first and runs the
@@ -13,7 +13,8 @@
 //! generator does not know is an error here, not a silently skipped check.
 
 use crate::CodegenError;
-use crate::model::{Cond, Constraints, Format, Kind, Model, Param};
+use crate::model::Model;
+use certcentral_rules::{Cond, Constraints, Effect, Format, Kind, Param};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::HashMap;
@@ -83,8 +84,8 @@ pub fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStre
         //! interpreter only when it is false, to say what is wrong.
 
         use crate::types::*;
-        use certcentral_spec::checks::length_within;
-        use certcentral_spec::{Format, PARAMS};
+        use certcentral_table::checks::length_within;
+        use certcentral_table::{Format, TABLE};
 
         /// Whether validating `order` for `product` finds nothing: no violation, no warning.
         pub fn is_clean(product: ClientCertificateId, order: &#root_ty) -> bool {
@@ -299,6 +300,7 @@ struct Gen<'a> {
 impl Gen<'_> {
     fn param(&self, path: &str) -> Result<(usize, &Param), CodegenError> {
         self.model
+            .table
             .params
             .iter()
             .enumerate()
@@ -401,7 +403,9 @@ impl Gen<'_> {
                 // here, once, unless every variant is allowed.
                 let allowed: Vec<&String> = variants
                     .iter()
-                    .filter(|(json, _)| c.enum_values.is_empty() || c.enum_values.contains(json))
+                    .filter(|(json, _)| {
+                        c.enum_values.is_empty() || c.enum_values.contains(&json.as_str())
+                    })
                     .map(|(_, v)| v)
                     .collect();
                 if allowed.len() == variants.len() {
@@ -449,9 +453,9 @@ impl Gen<'_> {
                         let item_param = Param {
                             constraints: Constraints {
                                 min_items: None,
-                                ..param.constraints.clone()
+                                ..param.constraints
                             },
-                            ..param.clone()
+                            ..*param
                         };
                         self.value_checks(item, index, &item_param, &quote! { v })?
                     }
@@ -469,7 +473,7 @@ impl Gen<'_> {
                 };
                 quote! { #min_items #items }
             }
-            Shape::Struct(name) => self.struct_checks(name, Some(&param.path), value)?,
+            Shape::Struct(name) => self.struct_checks(name, Some(param.path), value)?,
             Shape::Option(_) => {
                 return Err(unsupported(format!("`{}`: a nested Option", param.path)));
             }
@@ -549,7 +553,7 @@ impl Gen<'_> {
         &self,
         root: &str,
         path: &str,
-        values: &[String],
+        values: &[&str],
     ) -> Result<TokenStream, CodegenError> {
         if path.contains("[]") {
             return Ok(quote! { false });
@@ -589,14 +593,14 @@ impl Gen<'_> {
             Ok(ident)
         };
         let mut checks = TokenStream::new();
-        for rule in &self.model.rules {
+        for rule in self.model.table.rules {
             let mut when = Vec::new();
-            for cond in &rule.when {
+            for cond in rule.when {
                 when.push(match cond {
                     Cond::Products(ids) => {
                         let variants = ids
                             .iter()
-                            .filter_map(|id| self.model.products.iter().find(|p| &p.id == id))
+                            .filter_map(|id| self.model.table.product(id))
                             .map(|p| format_ident!("{}", p.variant));
                         let variants = variants.map(|v| quote! { ClientCertificateId::#v });
                         one_of(quote! { product }, variants)
@@ -630,12 +634,11 @@ impl Gen<'_> {
                 [one] => quote! { #one },
                 many => quote! { (#(#many)&&*) },
             };
-            let fires = match rule.effect.as_str() {
-                "require" => quote! { !#all },
-                "forbid" | "ignore" => any,
-                "any_of" => quote! { !#any },
-                "one_of" => quote! { (#(u8::from(#params))+*) != 1 },
-                other => return Err(unsupported(format!("the effect `{other}`"))),
+            let fires = match rule.effect {
+                Effect::Require => quote! { !#all },
+                Effect::Forbid | Effect::Ignore => any,
+                Effect::AnyOf => quote! { !#any },
+                Effect::OneOf => quote! { (#(u8::from(#params))+*) != 1 },
             };
             when.push(fires);
             let comment = format!(" {}", rule.id);
@@ -656,8 +659,7 @@ fn segments(path: &str) -> Vec<&str> {
 fn string_conds(c: &Constraints, index: usize, s: &TokenStream) -> Vec<TokenStream> {
     let mut conds = Vec::new();
     if !c.enum_values.is_empty() {
-        let allowed = &c.enum_values;
-        conds.push(one_of(s.clone(), allowed));
+        conds.push(one_of(s.clone(), c.enum_values));
     }
     if c.min_length.is_some() || c.max_length.is_some() {
         let min = c.min_length.unwrap_or(0);
@@ -665,8 +667,10 @@ fn string_conds(c: &Constraints, index: usize, s: &TokenStream) -> Vec<TokenStre
         conds.push(quote! { length_within(#s, #min, #max) });
     }
     if c.pattern.is_some() {
-        // The compiled DFA lives in the rules table, beside the pattern's source.
-        conds.push(quote! { PARAMS[#index].constraints.pattern.is_none_or(|p| p.is_match(#s)) });
+        // The pattern's shape lives in the rules table, beside its source.
+        conds.push(
+            quote! { TABLE.params[#index].constraints.pattern.is_none_or(|p| p.is_match(#s)) },
+        );
     }
     if let Some(format) = c.format {
         let f = format_ident!(
@@ -716,7 +720,7 @@ fn one_of<T: quote::ToTokens>(
 
 /// Whether `v` (a `&T` of `shape`, for a parameter of `kind`) has one of `values` as its
 /// JSON text.
-fn scalar_in(shape: &Shape, kind: Kind, values: &[String], v: &TokenStream) -> TokenStream {
+fn scalar_in(shape: &Shape, kind: Kind, values: &[&str], v: &TokenStream) -> TokenStream {
     // Unsuffixed: the literals take the field's integer type.
     let ints = || {
         values
@@ -737,7 +741,7 @@ fn scalar_in(shape: &Shape, kind: Kind, values: &[String], v: &TokenStream) -> T
             let ty = format_ident!("{name}");
             let matching = variants
                 .iter()
-                .filter(|(json, _)| values.contains(json))
+                .filter(|(json, _)| values.contains(&json.as_str()))
                 .map(|(_, variant)| {
                     let variant = format_ident!("{variant}");
                     quote! { #ty::#variant }

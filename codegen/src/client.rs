@@ -1,8 +1,12 @@
-//! Emits `client/src/generated.rs`: the progenitor client, plus an open enum for every schema
-//! marked `x-certcentral-open-enum` (progenitor's enums are closed; these keep unknown values).
+//! Emits `client/src/generated/mod.rs`: progenitor's types (its client and operation builders
+//! are left out: every order goes through the wire layer, see `wire.rs`), plus an open enum for
+//! every schema marked `x-certcentral-open-enum` (progenitor's enums are closed; these keep
+//! unknown values), a secret type for every `x-certcentral-secret` schema, and the modules
+//! generated beside it.
 
 use crate::CodegenError;
-use crate::model::{Kind, Model};
+use crate::model::Model;
+use certcentral_rules::Kind;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -29,9 +33,17 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
     for (name, _) in &secrets {
         settings.with_replacement(name, format!("crate::generated::{name}"), [].into_iter());
     }
-    let client = progenitor::Generator::new(&settings)
+    let generated = progenitor::Generator::new(&settings)
         .generate_tokens(&spec)
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
+    // progenitor's `types` module only: its `Client`, operation builders and prelude would be
+    // a second, unvalidated way to send an order.
+    let file: syn::File = syn::parse2(generated)
+        .map_err(|e| CodegenError::Progenitor(format!("progenitor's output: {e}")))?;
+    let types = file
+        .items
+        .iter()
+        .filter(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"));
     let enums = open_enums
         .iter()
         .map(|(name, doc, values)| open_enum(name, doc, values));
@@ -48,7 +60,10 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
         }
     });
     Ok(quote! {
-        #client
+        pub(crate) mod checks;
+        pub(crate) mod wire;
+
+        #(#types)*
         #(#enums)*
         #(#secrets)*
         #(#params)*
@@ -107,6 +122,7 @@ fn open_enums(document: &Value) -> Vec<(String, String, Vec<String>)> {
 /// The generated enum types of enum-valued string parameters, each once.
 fn param_enums(model: &Model) -> Vec<&str> {
     let mut names: Vec<&str> = model
+        .table
         .params
         .iter()
         .filter(|p| {
@@ -114,7 +130,7 @@ fn param_enums(model: &Model) -> Vec<&str> {
                 && !p.constraints.enum_values.is_empty()
                 && !p.rust_type.is_empty()
         })
-        .map(|p| p.rust_type.as_str())
+        .map(|p| p.rust_type)
         .collect();
     names.sort_unstable();
     names.dedup();

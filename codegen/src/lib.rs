@@ -1,10 +1,16 @@
-//! Regenerates every artifact derived from `spec/openapi.yaml`:
+//! Reads `spec/openapi.yaml` into the vocabulary of `certcentral-rules` and writes every
+//! artifact derived from it (each with a do-not-edit header; nothing it writes is its input):
 //!
-//! - `client/src/generated.rs`: the progenitor client (types and the `Client`),
-//! - `spec/src/table.rs`: products, parameter tree and rules (patterns compiled to DFAs), read
-//!   by the derive, the client's validator and the mock,
-//! - `client/src/checks.rs`: the same constraints and rules compiled over the generated request
-//!   types, the client's fast path for typed orders.
+//! - `table/src/generated.rs`: the rules table (`TABLE`: servers, products, the parameter tree
+//!   with its constraints, the rules, the rate limits), read by the derive, the client and the
+//!   mock,
+//! - `client/src/generated/mod.rs`: progenitor's request and response types, with open enums
+//!   and secret types,
+//! - `client/src/generated/wire.rs`: the order operation on the wire (method, path, header and
+//!   query parameters, success status), which every order the client sends goes through
+//!   (why not progenitor's own operation: see `wire.rs`),
+//! - `client/src/generated/checks.rs`: the constraints and rules compiled over the generated
+//!   request types, the client's fast path for typed orders.
 //!
 //! Output is deterministic and formatted with prettyplease, so `--check` can compare it to
 //! what is checked in byte for byte.
@@ -23,10 +29,9 @@
 mod checks;
 mod client;
 mod model;
-#[path = "../../spec/src/nearest.rs"]
-mod nearest;
 mod pattern;
 mod table;
+mod wire;
 
 use std::path::{Path, PathBuf};
 
@@ -49,12 +54,14 @@ pub fn load_document(yaml: &str) -> Result<serde_json::Value, CodegenError> {
 
 /// Where the spec lives, relative to the workspace root.
 pub const SPEC_PATH: &str = "spec/openapi.yaml";
-/// Where the generated client goes.
-pub const CLIENT_PATH: &str = "client/src/generated.rs";
+/// Where the generated types go (progenitor's, with the SDK's open enums and secret types).
+pub const CLIENT_PATH: &str = "client/src/generated/mod.rs";
+/// Where the order operation's wire layer goes.
+pub const WIRE_PATH: &str = "client/src/generated/wire.rs";
 /// Where the generated rules table goes.
-pub const TABLE_PATH: &str = "spec/src/table.rs";
+pub const TABLE_PATH: &str = "table/src/generated.rs";
 /// Where the compiled checks of typed orders go.
-pub const CHECKS_PATH: &str = "client/src/checks.rs";
+pub const CHECKS_PATH: &str = "client/src/generated/checks.rs";
 
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +138,10 @@ pub fn generate_from_str(yaml: &str) -> Result<Vec<Artifact>, CodegenError> {
             ),
         },
         Artifact {
+            path: WIRE_PATH,
+            contents: format(&parse(WIRE_PATH, wire::tokens(&model))?, ""),
+        },
+        Artifact {
             path: TABLE_PATH,
             contents: format(&parse(TABLE_PATH, table::tokens(&model))?, ""),
         },
@@ -156,6 +167,25 @@ pub fn generate_from_str(yaml: &str) -> Result<Vec<Artifact>, CodegenError> {
             .collect(),
         },
     ])
+}
+
+/// The workspace to regenerate: the nearest ancestor of the current directory that has
+/// [`SPEC_PATH`].
+pub fn find_root() -> Result<PathBuf, CodegenError> {
+    let cwd = std::env::current_dir().map_err(|source| CodegenError::Io {
+        path: PathBuf::from("."),
+        source,
+    })?;
+    cwd.ancestors()
+        .find(|dir| dir.join(SPEC_PATH).is_file())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| CodegenError::Io {
+            path: cwd.join(SPEC_PATH),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no workspace with the spec here or above: run codegen inside the checkout",
+            ),
+        })
 }
 
 /// Generates every artifact from `root/spec/openapi.yaml`.

@@ -2,6 +2,10 @@
 //!
 //! Without `--check`, writes every generated artifact that changed. With `--check`, writes
 //! nothing, prints a diff of every stale artifact and exits 1 if any is stale.
+//!
+//! The workspace is found at run time from the current directory (the nearest ancestor with
+//! `spec/openapi.yaml`), never from where the binary was built: with a shared
+//! `CARGO_TARGET_DIR`, one binary serves every checkout and each regenerates its own tree.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,13 +14,13 @@ const USAGE: &str = "usage: certcentral-codegen [--check] [--root DIR]";
 
 fn main() -> ExitCode {
     let mut check = false;
-    let mut root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let mut root = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => check = true,
             "--root" => match args.next() {
-                Some(dir) => root = PathBuf::from(dir),
+                Some(dir) => root = Some(PathBuf::from(dir)),
                 None => {
                     eprintln!("--root needs a directory\n{USAGE}");
                     return ExitCode::from(2);
@@ -32,6 +36,13 @@ fn main() -> ExitCode {
             }
         }
     }
+    let root = match root.map_or_else(certcentral_codegen::find_root, Ok) {
+        Ok(root) => root,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     match run(check, &root) {
         Ok(code) => code,
         Err(e) => {
@@ -42,6 +53,7 @@ fn main() -> ExitCode {
 }
 
 fn run(check: bool, root: &std::path::Path) -> Result<ExitCode, certcentral_codegen::CodegenError> {
+    println!("workspace: {}", root.display());
     let artifacts = certcentral_codegen::generate(root)?;
     if check {
         let stale = certcentral_codegen::stale(root, &artifacts)?;

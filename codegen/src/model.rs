@@ -1,9 +1,13 @@
 //! Reads `spec/openapi.yaml` into the model the generators emit, and refuses a spec that breaks
 //! the project's conventions with errors that name the place in the spec.
 
+use certcentral_rules::{
+    Cond, Constraints, Effect, Format, Kind, Param, Product, Rule, Server, Table, Window,
+};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::fmt;
+use std::time::Duration;
 
 /// One problem in the spec, at a place written as a dotted path into the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,95 +24,60 @@ impl fmt::Display for SpecIssue {
     }
 }
 
-/// The operation the SDK is about.
-pub const OPERATION_PATH: &str = "/order/certificate/{client_certificate_id}";
+/// The operation the SDK is about, found by its `operationId` wherever its path is.
+pub const OPERATION_ID: &str = "order_client_certificate";
 const RULES_KEY: &str = "x-certcentral-rules";
-const EFFECTS: [&str; 5] = ["require", "forbid", "one_of", "any_of", "ignore"];
+const RATE_LIMITS_KEY: &str = "x-certcentral-rate-limits";
+const EFFECTS: [(&str, Effect); 5] = [
+    ("require", Effect::Require),
+    ("forbid", Effect::Forbid),
+    ("one_of", Effect::OneOf),
+    ("any_of", Effect::AnyOf),
+    ("ignore", Effect::Ignore),
+];
 const CONDITIONS: [&str; 6] = ["products", "param", "in", "not_in", "present", "absent"];
 
+/// A header or query parameter of the operation, sent with its documented default.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Product {
-    pub id: String,
+pub struct Extra {
+    /// `header` or `query`.
+    pub location: &'static str,
     pub name: String,
-    /// The variant of the generated `ClientCertificateId` enum.
-    pub variant: String,
+    pub value: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    String,
-    Integer,
-    Boolean,
-    StringList,
-    ObjectList,
-    Object,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Email,
-    DateDdMmmYyyy,
-    DateYyyyMmDd,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Constraints {
-    pub enum_values: Vec<String>,
-    pub minimum: Option<i64>,
-    pub maximum: Option<i64>,
-    pub min_length: Option<u64>,
-    pub max_length: Option<u64>,
-    pub pattern: Option<crate::pattern::Compiled>,
-    pub min_items: Option<u64>,
-    pub format: Option<Format>,
-}
-
+/// The order operation as the wire layer needs it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Param {
+pub struct Operation {
+    /// The path below a server URL, with `{client_certificate_id}`.
     pub path: String,
-    pub kind: Kind,
-    pub required: bool,
-    pub deprecated: bool,
-    pub rust_type: String,
-    pub secret: bool,
-    pub constraints: Constraints,
+    /// Where its object sits in the document, for messages.
+    pub at: String,
+    /// Header and query parameters, each with the value the SDK sends.
+    pub extras: Vec<Extra>,
+    /// The documented success status (the one 2xx response).
+    pub success: u16,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cond {
-    Products(Vec<String>),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-    Present(String),
-    Absent(String),
+fn leak<T>(items: Vec<T>) -> &'static [T] {
+    Box::leak(items.into_boxed_slice())
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rule {
-    pub id: String,
-    pub when: Vec<Cond>,
-    /// One of [`EFFECTS`].
-    pub effect: String,
-    pub params: Vec<String>,
-    pub message: String,
+fn leak_strs(items: Vec<String>) -> &'static [&'static str] {
+    leak(items.into_iter().map(leak_str).collect())
 }
 
-/// A server of the API, by region.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Server {
-    pub region: String,
-    pub url: String,
-}
+use crate::pattern::leak as leak_str;
 
 /// Everything the generators need.
 #[derive(Debug, Clone)]
 pub struct Model {
     /// The document as parsed (for progenitor).
     pub document: Value,
-    pub servers: Vec<Server>,
-    pub products: Vec<Product>,
-    pub params: Vec<Param>,
-    pub rules: Vec<Rule>,
+    /// The rules table, in the types every reader of it uses.
+    pub table: &'static Table,
+    /// The order operation.
+    pub operation: Operation,
     /// The generated type of the request body (its component's name, as typify writes it).
     pub request_type: String,
 }
@@ -139,30 +108,41 @@ pub fn load(yaml: &str) -> Result<Model, Vec<SpecIssue>> {
     }
     cx.check_responses();
     let servers = cx.servers();
-    let op_at = format!("paths.{OPERATION_PATH}.post");
-    let operation = document
-        .get("paths")
-        .and_then(|p| p.get(OPERATION_PATH))
-        .and_then(|p| p.get("post"));
-    let Some(operation) = operation else {
-        cx.issue(&op_at, "the order operation is missing".into());
+    let rate_limits = cx.rate_limits();
+    let Some((path, op_at, operation)) = cx.find_operation() else {
         return Err(cx.issues);
     };
+    let extras = cx.extras(operation, &op_at);
+    let success = cx.success(operation, &op_at);
     let products = cx.products(operation, &op_at);
     let (params, request_type) = cx.params(operation, &op_at);
     let rules = cx.rules(operation, &op_at, &products, &params);
-    if cx.issues.is_empty() {
-        Ok(Model {
-            document: document.clone(),
-            servers,
-            products,
-            params,
-            rules,
-            request_type,
-        })
-    } else {
-        Err(cx.issues)
+    if !cx.issues.is_empty() {
+        return Err(cx.issues);
     }
+    let table: &'static Table = Box::leak(Box::new(Table::new(
+        leak_str(path.clone()),
+        leak(servers),
+        leak(products),
+        leak(params),
+        leak(rules),
+        leak(rate_limits),
+    )));
+    cx.contradictions(table, &format!("{op_at}.{RULES_KEY}"));
+    if !cx.issues.is_empty() {
+        return Err(cx.issues);
+    }
+    Ok(Model {
+        document: document.clone(),
+        table,
+        operation: Operation {
+            path,
+            at: op_at,
+            extras,
+            success,
+        },
+        request_type,
+    })
 }
 
 struct Cx<'a> {
@@ -234,8 +214,8 @@ impl<'a> Cx<'a> {
                 self.issue(&at, "a server needs `x-certcentral-region`".into());
             }
             servers.push(Server {
-                region: region.into(),
-                url: url.into(),
+                region: leak_str(region.into()),
+                url: leak_str(url.into()),
             });
         }
         for region in ["us", "eu"] {
@@ -244,6 +224,188 @@ impl<'a> Cx<'a> {
             }
         }
         servers
+    }
+
+    /// `x-certcentral-rate-limits`: DigiCert's rolling windows per API key.
+    fn rate_limits(&mut self) -> Vec<Window> {
+        let at = RATE_LIMITS_KEY;
+        let Some(list) = self.doc.get(RATE_LIMITS_KEY).and_then(Value::as_array) else {
+            self.issue(
+                at,
+                "the document needs its rate limits: a list of `{requests, seconds}`".into(),
+            );
+            return Vec::new();
+        };
+        let mut windows = Vec::new();
+        for (i, item) in list.iter().enumerate() {
+            let number = |k: &str| item.get(k).and_then(Value::as_u64).filter(|n| *n > 0);
+            match (number("requests"), number("seconds")) {
+                (Some(requests), Some(seconds)) => match u32::try_from(requests) {
+                    Ok(requests) => {
+                        windows.push(Window::new(requests, Duration::from_secs(seconds)))
+                    }
+                    Err(_) => self.issue(&format!("{at}[{i}].requests"), "too large".into()),
+                },
+                _ => self.issue(
+                    &format!("{at}[{i}]"),
+                    "a window needs positive integers `requests` and `seconds`".into(),
+                ),
+            }
+        }
+        windows
+    }
+
+    /// The operation with [`OPERATION_ID`], its path and where it is; it must be a POST.
+    fn find_operation(&mut self) -> Option<(String, String, &'a Value)> {
+        let mut found = Vec::new();
+        for (path, item) in self
+            .doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                if op.get("operationId").and_then(Value::as_str) == Some(OPERATION_ID) {
+                    found.push((path.clone(), method.clone(), op));
+                }
+            }
+        }
+        match found.as_slice() {
+            [(path, method, op)] => {
+                let at = format!("paths.{path}.{method}");
+                if method != "post" {
+                    self.issue(
+                        &at,
+                        format!("`{OPERATION_ID}` must be a POST, found {method}"),
+                    );
+                }
+                let placeholders = path.matches('{').count();
+                if !path.contains("{client_certificate_id}") || placeholders != 1 {
+                    self.issue(
+                        &format!("paths.{path}"),
+                        "the order path takes exactly one parameter, `{client_certificate_id}`"
+                            .into(),
+                    );
+                }
+                Some((path.clone(), at, op))
+            }
+            [] => {
+                self.issue(
+                    "paths",
+                    format!("no operation has operationId `{OPERATION_ID}`"),
+                );
+                None
+            }
+            _ => {
+                self.issue(
+                    "paths",
+                    format!("more than one operation has operationId `{OPERATION_ID}`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Header and query parameters: the SDK sends each with its documented `default`; one
+    /// without a default would need a user's value, which the order API does not take.
+    fn extras(&mut self, operation: &'a Value, op_at: &str) -> Vec<Extra> {
+        let mut extras = Vec::new();
+        let params = operation.get("parameters").and_then(Value::as_array);
+        for (i, param) in params.into_iter().flatten().enumerate() {
+            let at = format!("{op_at}.parameters[{i}]");
+            let Some((param, _)) = self.resolve(param, &at) else {
+                continue;
+            };
+            let location = match param.get("in").and_then(Value::as_str) {
+                Some("path") => continue,
+                Some("header") => "header",
+                Some("query") => "query",
+                other => {
+                    self.issue(&at, format!("parameters in {other:?} are not supported"));
+                    continue;
+                }
+            };
+            let name = param.get("name").and_then(Value::as_str).unwrap_or("");
+            let value = match param.pointer("/schema/default") {
+                Some(Value::String(s)) => s.clone(),
+                Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string(),
+                _ => {
+                    self.issue(
+                        &at,
+                        format!(
+                            "{location} parameter `{name}` needs a scalar `schema.default`: the SDK \
+                             sends every documented {location} parameter with its default"
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if name.is_empty() {
+                self.issue(&at, "a parameter needs a `name`".into());
+                continue;
+            }
+            extras.push(Extra {
+                location,
+                name: name.to_string(),
+                value,
+            });
+        }
+        extras
+    }
+
+    /// The one documented 2xx response.
+    fn success(&mut self, operation: &'a Value, op_at: &str) -> u16 {
+        let codes: Vec<u16> = operation
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(code, _)| code.parse().ok())
+            .filter(|code| (200..300).contains(code))
+            .collect();
+        match codes.as_slice() {
+            [code] => *code,
+            _ => {
+                self.issue(
+                    &format!("{op_at}.responses"),
+                    format!("the operation needs exactly one 2xx response, found {codes:?}"),
+                );
+                0
+            }
+        }
+    }
+
+    /// Refuses rules that, for some product, demand opposite things of one parameter: forbid
+    /// and require it, forbid and ignore it (an error and a warning for one field), or require
+    /// it inside an object another rule forbids. Both rules and the product are named.
+    fn contradictions(&mut self, table: &'static Table, at: &str) {
+        for product in table.products {
+            let applying: Vec<&Rule> = table
+                .rules
+                .iter()
+                .filter(|r| can_apply(r, product.id))
+                .collect();
+            for (i, a) in applying.iter().enumerate() {
+                for b in &applying[i + 1..] {
+                    if !compatible(a.when, b.when) {
+                        continue;
+                    }
+                    for (first, second) in [(a, b), (b, a)] {
+                        if let Some((param, what)) = opposed(first, second) {
+                            self.issue(
+                                at,
+                                format!(
+                                    "rules `{}` and `{}` contradict each other for `{}` on \
+                                     `{param}`: {what}",
+                                    first.id, second.id, product.id
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     fn check_responses(&mut self) {
@@ -299,9 +461,11 @@ impl<'a> Cx<'a> {
             );
             return Vec::new();
         };
-        let Some((schema, _)) = self.resolve(schema, &at) else {
+        let Some((schema, component)) = self.resolve(schema, &at) else {
             return Vec::new();
         };
+        // The products' names sit beside their enum, in the schema the parameter refers to.
+        let schema_at = component.map_or(at.clone(), |c| format!("components.schemas.{c}"));
         let names = schema
             .get("x-certcentral-product-names")
             .and_then(Value::as_object);
@@ -318,18 +482,18 @@ impl<'a> Cx<'a> {
             };
             match names.and_then(|n| n.get(id)).and_then(Value::as_str) {
                 Some(name) => products.push(Product {
-                    id: id.into(),
-                    name: name.into(),
-                    variant: heck::ToUpperCamelCase::to_upper_camel_case(id),
+                    id: leak_str(id.into()),
+                    name: leak_str(name.into()),
+                    variant: leak_str(heck::ToUpperCamelCase::to_upper_camel_case(id)),
                 }),
                 None => self.issue(
-                    &format!("{at}.x-certcentral-product-names"),
-                    format!("product `{id}` has no display name"),
+                    &format!("{schema_at}.x-certcentral-product-names"),
+                    format!("product `{id}` has no display name (DigiCert's name for it)"),
                 ),
             }
         }
         if products.is_empty() {
-            self.issue(&at, "the product enum is empty".into());
+            self.issue(&schema_at, "the product enum is empty".into());
         }
         products
     }
@@ -415,13 +579,13 @@ impl<'a> Cx<'a> {
                 .unwrap_or(false);
         let ty = schema.get("type").and_then(Value::as_str).unwrap_or("");
         let mut param = Param {
-            path: path.clone(),
+            path: leak_str(path.clone()),
             kind: Kind::String,
             required,
             deprecated,
-            rust_type: component.unwrap_or_default(),
+            rust_type: leak_str(component.unwrap_or_default()),
             secret: schema.get("x-certcentral-secret") == Some(&Value::Bool(true)),
-            constraints: Constraints::default(),
+            constraints: Constraints::NONE,
         };
         match ty {
             "object" => {
@@ -441,7 +605,7 @@ impl<'a> Cx<'a> {
                 match items.get("type").and_then(Value::as_str) {
                     Some("object") => {
                         param.kind = Kind::ObjectList;
-                        param.rust_type = item_type.unwrap_or_default();
+                        param.rust_type = leak_str(item_type.unwrap_or_default());
                         if param.rust_type.is_empty() {
                             self.issue(&items_at, "list items must be a named component".into());
                         }
@@ -479,24 +643,42 @@ impl<'a> Cx<'a> {
     fn constraints(&mut self, schema: &Value, ty: &str, at: &str) -> Constraints {
         let int = |k: &str| schema.get(k).and_then(Value::as_f64).map(|f| f as i64);
         let uint = |k: &str| schema.get(k).and_then(Value::as_u64);
+        let format = match (
+            schema.get("format").and_then(Value::as_str),
+            schema.get("x-certcentral-date").and_then(Value::as_str),
+        ) {
+            (_, Some("dd MMM yyyy")) => Some(Format::DateDdMmmYyyy),
+            (_, Some("yyyy-MM-dd")) => Some(Format::DateYyyyMmDd),
+            (_, Some(other)) => {
+                self.issue(
+                    &format!("{at}.x-certcentral-date"),
+                    format!("unknown date format `{other}` (known: `dd MMM yyyy`, `yyyy-MM-dd`)"),
+                );
+                None
+            }
+            (Some("email"), None) => Some(Format::Email),
+            _ => None,
+        };
         let mut c = Constraints {
-            enum_values: schema
-                .get("enum")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect(),
+            enum_values: leak_strs(
+                schema
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|v| match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect(),
+            ),
             minimum: int("minimum"),
             maximum: int("maximum"),
             min_length: uint("minLength"),
             max_length: uint("maxLength"),
             pattern: None,
             min_items: None,
-            format: None,
+            format,
         };
         if ty == "integer" {
             // The generated field has the width of the format: a value that does not fit is
@@ -515,30 +697,11 @@ impl<'a> Cx<'a> {
                     "patterns must be anchored with ^ and $".into(),
                 );
             }
-            match crate::pattern::compile(pattern) {
+            match crate::pattern::compile(pattern, format) {
                 Ok(compiled) => c.pattern = Some(compiled),
-                Err(e) => self.issue(
-                    &format!("{at}.pattern"),
-                    format!("`{pattern}` does not compile: {e}"),
-                ),
+                Err(e) => self.issue(&format!("{at}.pattern"), format!("`{pattern}`: {e}")),
             }
         }
-        c.format = match (
-            schema.get("format").and_then(Value::as_str),
-            schema.get("x-certcentral-date").and_then(Value::as_str),
-        ) {
-            (_, Some("dd MMM yyyy")) => Some(Format::DateDdMmmYyyy),
-            (_, Some("yyyy-MM-dd")) => Some(Format::DateYyyyMmDd),
-            (_, Some(other)) => {
-                self.issue(
-                    &format!("{at}.x-certcentral-date"),
-                    format!("unknown date format `{other}` (known: `dd MMM yyyy`, `yyyy-MM-dd`)"),
-                );
-                None
-            }
-            (Some("email"), None) => Some(Format::Email),
-            _ => None,
-        };
         c
     }
 
@@ -563,7 +726,7 @@ impl<'a> Cx<'a> {
                 continue;
             };
             if let Some(rule) = self.rule(raw, &rule_at, products, params)
-                && ids.insert(rule.id.clone())
+                && ids.insert(rule.id)
             {
                 rules.push(rule);
             } else if let Some(id) = raw.get("id").and_then(Value::as_str)
@@ -601,38 +764,45 @@ impl<'a> Cx<'a> {
         }
         for key in raw.keys() {
             if !["id", "message", "when"].contains(&key.as_str())
-                && !EFFECTS.contains(&key.as_str())
+                && !EFFECTS.iter().any(|(name, _)| name == key)
             {
                 self.issue(at, format!("unknown rule key `{key}`"));
             }
         }
-        let effects: Vec<&str> = EFFECTS
+        let effects: Vec<(&str, Effect)> = EFFECTS
             .iter()
             .copied()
-            .filter(|e| raw.contains_key(*e))
+            .filter(|(name, _)| raw.contains_key(*name))
             .collect();
-        let [effect] = effects[..] else {
+        let [(name, effect)] = effects[..] else {
+            let names: Vec<&str> = EFFECTS.iter().map(|(name, _)| *name).collect();
+            let found: Vec<&str> = effects.iter().map(|(name, _)| *name).collect();
             self.issue(
                 at,
-                format!("rule `{id}` needs exactly one effect of {EFFECTS:?}, found {effects:?}"),
+                format!("rule `{id}` needs exactly one effect of {names:?}, found {found:?}"),
             );
             return None;
         };
-        let effect_params = self.path_list(raw.get(effect), &format!("{at}.{effect}"), params);
+        let effect_params = self.path_list(raw.get(name), &format!("{at}.{name}"), params);
         if effect_params.is_empty() {
-            self.issue(&format!("{at}.{effect}"), "names no parameter".into());
+            self.issue(&format!("{at}.{name}"), "names no parameter".into());
         }
         let when = self.conditions(raw.get("when"), &format!("{at}.when"), products, params);
         (self.issues.len() == before).then(|| Rule {
-            id,
-            when,
-            effect: effect.to_string(),
-            params: effect_params,
-            message: message.split_whitespace().collect::<Vec<_>>().join(" "),
+            id: leak_str(id),
+            when: leak(when),
+            effect,
+            params: leak(effect_params),
+            message: leak_str(message.split_whitespace().collect::<Vec<_>>().join(" ")),
         })
     }
 
-    fn path_list(&mut self, value: Option<&Value>, at: &str, params: &[Param]) -> Vec<String> {
+    fn path_list(
+        &mut self,
+        value: Option<&Value>,
+        at: &str,
+        params: &[Param],
+    ) -> Vec<&'static str> {
         let Some(items) = value.and_then(Value::as_array) else {
             self.issue(at, "must be a list of parameter paths".into());
             return Vec::new();
@@ -644,7 +814,7 @@ impl<'a> Cx<'a> {
             .collect()
     }
 
-    fn known_path(&mut self, v: &Value, at: &str, params: &[Param]) -> Option<String> {
+    fn known_path(&mut self, v: &Value, at: &str, params: &[Param]) -> Option<&'static str> {
         let path = v.as_str().unwrap_or("");
         match params.iter().find(|p| p.path == path) {
             Some(p) if p.path.contains("[]") => {
@@ -654,9 +824,9 @@ impl<'a> Cx<'a> {
                 );
                 None
             }
-            Some(p) => Some(p.path.clone()),
+            Some(p) => Some(p.path),
             None => {
-                let hint = nearest(path, params.iter().map(|p| p.path.as_str()));
+                let hint = nearest(path, params.iter().map(|p| p.path));
                 self.issue(at, format!("unknown parameter path `{path}`{hint}"));
                 None
             }
@@ -685,17 +855,17 @@ impl<'a> Cx<'a> {
             }
         }
         if let Some(list) = when.get("products") {
-            let ids: Vec<String> = list
+            let ids: Vec<&'static str> = list
                 .as_array()
                 .into_iter()
                 .flatten()
                 .enumerate()
                 .filter_map(|(i, p)| {
                     let id = p.as_str().unwrap_or("");
-                    if products.iter().any(|known| known.id == id) {
-                        Some(id.to_string())
+                    if let Some(known) = products.iter().find(|known| known.id == id) {
+                        Some(known.id)
                     } else {
-                        let hint = nearest(id, products.iter().map(|p| p.id.as_str()));
+                        let hint = nearest(id, products.iter().map(|p| p.id));
                         self.issue(
                             &format!("{at}.products[{i}]"),
                             format!("unknown product `{id}`{hint}"),
@@ -710,7 +880,7 @@ impl<'a> Cx<'a> {
                     "must list at least one product".into(),
                 );
             }
-            conds.push(Cond::Products(ids));
+            conds.push(Cond::Products(leak(ids)));
         }
         match (when.get("param"), when.get("in"), when.get("not_in")) {
             (None, None, None) => {}
@@ -722,7 +892,7 @@ impl<'a> Cx<'a> {
                         Some(v) => ("in", v),
                         None => ("not_in", values_not_in.unwrap_or(&Value::Null)),
                     };
-                    let values = self.values(&path, values, &format!("{at}.{key}"), params);
+                    let values = leak(self.values(path, values, &format!("{at}.{key}"), params));
                     conds.push(if key == "in" {
                         Cond::In(path, values)
                     } else {
@@ -736,7 +906,7 @@ impl<'a> Cx<'a> {
             ),
         }
         for (key, make) in [
-            ("present", Cond::Present as fn(String) -> Cond),
+            ("present", Cond::Present as fn(&'static str) -> Cond),
             ("absent", Cond::Absent),
         ] {
             if let Some(p) = when.get(key)
@@ -748,12 +918,17 @@ impl<'a> Cx<'a> {
         conds
     }
 
-    fn values(&mut self, path: &str, values: &Value, at: &str, params: &[Param]) -> Vec<String> {
+    fn values(
+        &mut self,
+        path: &str,
+        values: &Value,
+        at: &str,
+        params: &[Param],
+    ) -> Vec<&'static str> {
         let allowed = params
             .iter()
             .find(|p| p.path == path)
-            .map(|p| p.constraints.enum_values.clone())
-            .unwrap_or_default();
+            .map_or(&[][..], |p| p.constraints.enum_values);
         let Some(values) = values.as_array().filter(|v| !v.is_empty()) else {
             self.issue(at, "must be a non-empty list of values".into());
             return Vec::new();
@@ -766,7 +941,7 @@ impl<'a> Cx<'a> {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                if !allowed.is_empty() && !allowed.contains(&text) {
+                if !allowed.is_empty() && !allowed.contains(&text.as_str()) {
                     self.issue(
                         &format!("{at}[{i}]"),
                         format!(
@@ -776,7 +951,7 @@ impl<'a> Cx<'a> {
                     );
                     return None;
                 }
-                Some(text)
+                Some(leak_str(text))
             })
             .collect()
     }
@@ -784,6 +959,67 @@ impl<'a> Cx<'a> {
 
 /// ` (did you mean `x`?)` for the closest candidate, or nothing.
 fn nearest<'b>(input: &str, candidates: impl Iterator<Item = &'b str>) -> String {
-    crate::nearest::nearest(input, candidates)
+    certcentral_rules::nearest(input, candidates)
         .map_or(String::new(), |c| format!(" (did you mean `{c}`?)"))
+}
+
+/// Whether a rule's product condition (if any) includes `product`.
+fn can_apply(rule: &Rule, product: &str) -> bool {
+    rule.when.iter().all(|c| match c {
+        Cond::Products(ids) => ids.contains(&product),
+        _ => true,
+    })
+}
+
+/// Whether two rules' conditions can hold at once (as far as their own words tell).
+fn compatible(a: &[Cond], b: &[Cond]) -> bool {
+    a.iter().all(|x| {
+        b.iter().all(|y| match (x, y) {
+            (Cond::Present(p), Cond::Absent(q)) | (Cond::Absent(q), Cond::Present(p)) => p != q,
+            (Cond::In(p, _), Cond::Absent(q)) | (Cond::Absent(q), Cond::In(p, _)) => p != q,
+            (Cond::In(p, xs), Cond::In(q, ys)) => p != q || xs.iter().any(|v| ys.contains(v)),
+            (Cond::In(p, xs), Cond::NotIn(q, ys)) | (Cond::NotIn(q, ys), Cond::In(p, xs)) => {
+                p != q || xs.iter().any(|v| !ys.contains(v))
+            }
+            _ => true,
+        })
+    })
+}
+
+/// A parameter `first` forbids and `second` demands (or ignores), and what the clash is.
+fn opposed(first: &Rule, second: &Rule) -> Option<(&'static str, &'static str)> {
+    if first.effect != Effect::Forbid {
+        return None;
+    }
+    let within = |param: &str, forbidden: &str| {
+        param
+            .strip_prefix(forbidden)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with("[]"))
+    };
+    // A rule that applies only when the forbidden object (or part of it) is sent applies only
+    // to orders the forbidding rule already refuses: no contradiction.
+    let inside = |path: &str, forbidden: &str| path == forbidden || within(path, forbidden);
+    let needs_present = |forbidden: &str| {
+        second.when.iter().any(|c| match c {
+            Cond::Present(p) | Cond::In(p, _) => inside(p, forbidden),
+            _ => false,
+        })
+    };
+    first
+        .params
+        .iter()
+        .filter(|f| !needs_present(f))
+        .find_map(|forbidden| {
+            second.params.iter().find_map(|param| match second.effect {
+                Effect::Require if param == forbidden => Some((*param, "forbidden and required")),
+                Effect::Require if within(param, forbidden) => {
+                    Some((*param, "required inside a forbidden object"))
+                }
+                Effect::Ignore if param == forbidden => Some((
+                    *param,
+                    "forbidden and ignored (an error and a warning for one field)",
+                )),
+                _ => None,
+            })
+        })
 }

@@ -1,40 +1,51 @@
-//! Emits `spec/src/table.rs`: the products, the parameter tree and the rules, as static data.
+//! Emits `table/src/generated.rs`: the rules table as one static [`Table`], in the types of
+//! `certcentral-rules`.
 
-use crate::model::{Cond, Constraints, Format, Kind, Model, Param, Rule};
-use crate::pattern::Machine;
+use crate::model::Model;
+use certcentral_rules::{Cond, Constraints, Effect, Format, Kind, Param, Pattern, Rule};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 /// The table's Rust source, unformatted.
 pub fn tokens(model: &Model) -> TokenStream {
-    let products = model.products.iter().map(|p| {
-        let (id, name, variant) = (&p.id, &p.name, &p.variant);
+    let table = model.table;
+    let products = table.products.iter().map(|p| {
+        let (id, name, variant) = (p.id, p.name, p.variant);
         quote! { Product { id: #id, name: #name, variant: #variant } }
     });
-    let params = model.params.iter().map(param);
-    let rules = model.rules.iter().map(rule);
-    let servers = model.servers.iter().map(|s| {
-        let (region, url) = (&s.region, &s.url);
+    let params = table.params.iter().map(param);
+    let rules = table.rules.iter().map(rule);
+    let servers = table.servers.iter().map(|s| {
+        let (region, url) = (s.region, s.url);
         quote! { Server { region: #region, url: #url } }
     });
-    let order_path = crate::model::OPERATION_PATH;
+    let windows = table.rate_limits.iter().map(|w| {
+        let (max, secs) = (w.max_requests, w.window.as_secs());
+        quote! { Window::new(#max, Duration::from_secs(#secs)) }
+    });
+    let order_path = table.order_path;
     quote! {
-        use crate::{Cond, Constraints, Effect, Format, Kind, Param, Pattern, Product, Rule, Server};
+        use certcentral_rules::{
+            Cond, Constraints, Effect, Format, Kind, Param, Pattern, Product, Rule, Server, Table,
+            Window,
+        };
+        use std::time::Duration;
 
-        /// The API's servers, one per region.
-        pub static SERVERS: &[Server] = &[#(#servers),*];
-
-        /// The order operation's path below a server URL; `{client_certificate_id}` is the product.
-        pub const ORDER_PATH: &str = #order_path;
-
-        /// The products of the endpoint, in the spec's order.
-        pub static PRODUCTS: &[Product] = &[#(#products),*];
-
-        /// Every request parameter, parents before their fields.
-        pub static PARAMS: &[Param] = &[#(#params),*];
-
-        /// The conditional rules of `x-certcentral-rules`, in the spec's order.
-        pub static RULES: &[Rule] = &[#(#rules),*];
+        /// The order endpoint as `spec/openapi.yaml` describes it.
+        pub static TABLE: Table = Table::new(
+            // The order operation's path below a server URL.
+            #order_path,
+            // The API's servers, one per region.
+            &[#(#servers),*],
+            // The products, in the spec's order.
+            &[#(#products),*],
+            // Every request parameter, parents before their fields.
+            &[#(#params),*],
+            // The conditional rules of `x-certcentral-rules`, in the spec's order.
+            &[#(#rules),*],
+            // DigiCert's rolling rate limits per API key (`x-certcentral-rate-limits`).
+            &[#(#windows),*],
+        );
     }
 }
 
@@ -81,64 +92,41 @@ fn option<T: quote::ToTokens>(v: &Option<T>) -> TokenStream {
 }
 
 fn constraints_tokens(c: &Constraints) -> TokenStream {
-    if *c == Constraints::default() {
+    if *c == Constraints::NONE {
         return quote! { Constraints::NONE };
     }
-    let enum_values = &c.enum_values;
+    let enum_values = c.enum_values;
     let (minimum, maximum) = (option(&c.minimum), option(&c.maximum));
     let (min_length, max_length) = (option(&c.min_length), option(&c.max_length));
     let min_items = option(&c.min_items);
     let pattern = match &c.pattern {
         None => quote! { None },
-        Some(p) => {
-            let source = &p.source;
-            // Byte classes as ranges (`b'0'..=b'9'` is class 1): reviewable in a diff.
-            let ranges = class_ranges(&p.classes).into_iter().map(|(lo, hi, class)| {
-                let (lo, hi) = (byte(lo), byte(hi));
-                quote! { (#lo, #hi, #class) }
+        Some(Pattern::Run {
+            source,
+            ranges,
+            min,
+            max,
+        }) => {
+            // Byte ranges as `(b'0', b'9')`: reviewable in a diff.
+            let ranges = ranges.iter().map(|(lo, hi)| {
+                let (lo, hi) = (byte(*lo), byte(*hi));
+                quote! { (#lo, #hi) }
             });
-            let machine = match &p.machine {
-                Machine::Run { min, max } => quote! { Machine::Run { min: #min, max: #max } },
-                Machine::Dfa {
-                    start,
-                    shift,
-                    next,
-                    accept,
-                    early,
-                } => {
-                    let bytes = proc_macro2::Literal::byte_string;
-                    let (next, accept) = (bytes(next), bytes(accept));
-                    quote! {
-                        Machine::Dfa {
-                            start: #start,
-                            shift: #shift,
-                            next: #next,
-                            accept: #accept,
-                            early: #early,
-                        }
-                    }
-                }
-            };
-            quote! {
-                Some(Pattern {
-                    source: #source,
-                    classes: &crate::checks::byte_classes(&[#(#ranges),*]),
-                    machine: crate::checks::#machine,
-                })
-            }
+            quote! { Some(Pattern::Run { source: #source, ranges: &[#(#ranges),*], min: #min, max: #max }) }
+        }
+        Some(Pattern::Date(f)) => {
+            let f = format_name(*f);
+            quote! { Some(Pattern::Date(Format::#f)) }
+        }
+        Some(other) => {
+            let text = format!("{other:?}");
+            quote! { compile_error!(#text) }
         }
     };
     let format = match c.format {
         None => quote! { None },
         Some(f) => {
-            let f = format_ident!(
-                "{}",
-                match f {
-                    Format::Email => "Email",
-                    Format::DateDdMmmYyyy => "DateDdMmmYyyy",
-                    Format::DateYyyyMmDd => "DateYyyyMmDd",
-                }
-            );
+            let f = format_name(f);
             quote! { Some(Format::#f) }
         }
     };
@@ -173,12 +161,12 @@ fn rule(r: &Rule) -> TokenStream {
     });
     let effect = format_ident!(
         "{}",
-        match effect.as_str() {
-            "require" => "Require",
-            "forbid" => "Forbid",
-            "one_of" => "OneOf",
-            "any_of" => "AnyOf",
-            _ => "Ignore",
+        match effect {
+            Effect::Require => "Require",
+            Effect::Forbid => "Forbid",
+            Effect::OneOf => "OneOf",
+            Effect::AnyOf => "AnyOf",
+            Effect::Ignore => "Ignore",
         }
     );
     quote! {
@@ -192,20 +180,17 @@ fn rule(r: &Rule) -> TokenStream {
     }
 }
 
-/// Runs of bytes with the same non-zero class, as (first, last, class).
-fn class_ranges(classes: &[u8]) -> Vec<(u8, u8, u8)> {
-    let mut runs: Vec<(u8, u8, u8)> = Vec::new();
-    for (b, &class) in (0..=255u8).zip(classes) {
-        match runs.last_mut() {
-            Some((_, hi, c)) if *c == class && *hi as usize + 1 == b as usize => *hi = b,
-            _ if class != 0 => runs.push((b, b, class)),
-            _ => {}
+fn format_name(f: Format) -> proc_macro2::Ident {
+    format_ident!(
+        "{}",
+        match f {
+            Format::Email => "Email",
+            Format::DateDdMmmYyyy => "DateDdMmmYyyy",
+            Format::DateYyyyMmDd => "DateYyyyMmDd",
         }
-    }
-    runs
+    )
 }
 
-/// A byte literal (`b'a'` when printable).
 fn byte(b: u8) -> proc_macro2::Literal {
     if b.is_ascii_graphic() {
         proc_macro2::Literal::byte_character(b)

@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (u8, &[u8])| {
     let (product, bytes) = input;
-    let products = certcentral_spec::PRODUCTS;
+    let products = certcentral_table::TABLE.products;
     let id = products[usize::from(product) % products.len()].id;
     let Ok(product) = id.parse::<ClientCertificateId>() else {
         return;
@@ -18,7 +18,7 @@ fuzz_target!(|input: (u8, &[u8])| {
     let Ok(body) = serde_json::to_value(&order) else {
         return;
     };
-    let report = certcentral_spec::validate(id, &body);
+    let report = certcentral_table::validate(id, &body);
     let nothing = report.violations.is_empty() && report.warnings.is_empty();
     assert_eq!(
         certcentral::__private::is_clean(product, &order),

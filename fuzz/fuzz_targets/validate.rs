@@ -5,10 +5,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (u8, &[u8])| {
     let (product, bytes) = input;
-    let products = certcentral_spec::PRODUCTS;
+    let products = certcentral_table::TABLE.products;
     let product = products[usize::from(product) % products.len()].id;
     if let Ok(body) = serde_json::from_slice::<serde_json::Value>(bytes) {
-        let report = certcentral_spec::validate(product, &body);
+        let report = certcentral_table::validate(product, &body);
         let _ = report.is_valid();
     }
 });

@@ -17,13 +17,24 @@ use std::time::Instant;
 #[derive(Clone, Copy)]
 pub(crate) struct Abort;
 
-/// The path prefix of the order operation, and the path parameter after it, from the spec.
-fn order_path_prefix() -> String {
-    let stem = certcentral_spec::ORDER_PATH
-        .split("{client_certificate_id}")
-        .next()
-        .unwrap_or_default();
-    format!("/services/v2{stem}")
+/// The path of the spec's first server (`/services/v2`): what the mock serves below.
+pub(crate) fn server_path() -> &'static str {
+    certcentral_table::TABLE
+        .servers
+        .first()
+        .and_then(|s| s.url.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or_default()
+}
+
+/// The order operation's path around its `{client_certificate_id}`, below [`server_path`]:
+/// the mock follows the spec's operation.
+fn order_path() -> (String, &'static str) {
+    let (stem, suffix) = certcentral_table::TABLE
+        .order_path
+        .split_once("{client_certificate_id}")
+        .unwrap_or((certcentral_table::TABLE.order_path, ""));
+    (format!("{}{stem}", server_path()), suffix)
 }
 
 /// Every request: routed by path, checked in the order a server can afford (headers before
@@ -34,11 +45,15 @@ pub(crate) async fn handle(
 ) -> Response<Body> {
     let (parts, body) = req.into_parts();
     let raw_path = parts.uri.path();
-    let product = raw_path.strip_prefix(&order_path_prefix()).map(|p| {
-        percent_encoding::percent_decode_str(p)
-            .decode_utf8()
-            .map(|p| p.into_owned())
-    });
+    let (prefix, suffix) = order_path();
+    let product = raw_path
+        .strip_prefix(&prefix)
+        .and_then(|p| p.strip_suffix(suffix))
+        .map(|p| {
+            percent_encoding::percent_decode_str(p)
+                .decode_utf8()
+                .map(|p| p.into_owned())
+        });
     let product = match product {
         Some(Ok(product)) if !product.is_empty() && !product.contains('/') => Some(product),
         Some(Err(_)) => {
@@ -92,7 +107,7 @@ pub(crate) async fn handle(
             );
         }
     };
-    let path = format!("{}{product}", order_path_prefix());
+    let path = format!("{prefix}{product}{suffix}");
     record(&shared, &parts.method, &path, &parts.headers, &body);
     // Like a real server, an order being processed is finished even if the client hangs up
     // (a client timeout must not make the order vanish).
@@ -223,15 +238,15 @@ async fn order(
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         return request_limit_exceeded(secs);
     }
-    if certcentral_spec::product(&product).is_none() {
+    if certcentral_table::product(&product).is_none() {
         return error(
             StatusCode::NOT_FOUND,
             "not_found|product",
             &format!(
                 "Product `{product}` was not found.{}",
-                certcentral_spec::nearest(
+                certcentral_table::nearest(
                     &product,
-                    certcentral_spec::PRODUCTS.iter().map(|p| p.id)
+                    certcentral_table::TABLE.products.iter().map(|p| p.id)
                 )
                 .map_or(String::new(), |n| format!(" Did you mean `{n}`?"))
             ),
@@ -247,7 +262,7 @@ async fn order(
             );
         }
     };
-    let report = certcentral_spec::validate(&product, &order);
+    let report = certcentral_table::validate(&product, &order);
     if !report.is_valid() {
         let list: Vec<(String, String)> = report
             .violations

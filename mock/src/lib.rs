@@ -1,7 +1,7 @@
 //! A local CertCentral for the *order client certificate* endpoint, on real HTTP.
 //!
 //! It validates every order with the same rules table and interpreter as the `certcentral`
-//! client (`certcentral-spec`), so it is never more lenient than the client; it keeps an
+//! client (`certcentral-table`), so it is never more lenient than the client; it keeps an
 //! order ledger, enforces DigiCert's rolling rate limits per API key, can make alternative
 //! order ids unique, and can be scripted to misbehave (delays, dropped connections, 5xx,
 //! broken bodies, unlisted statuses) one request at a time.
@@ -33,29 +33,18 @@ use std::time::Duration;
 /// The API key a default [`MockConfig`] accepts.
 pub const DEFAULT_API_KEY: &str = "mock-api-key";
 
-/// One rolling rate-limit window: at most `max_requests` per API key within `window`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    /// Requests allowed in the window.
-    pub max_requests: u32,
-    /// The window's length.
-    pub window: Duration,
-}
+/// One rolling rate-limit window: at most `max_requests` per API key within `window` (the
+/// same type the client paces with).
+pub use certcentral_table::Window as RateLimit;
 
-impl RateLimit {
-    /// DigiCert's limits: 100 requests per 5 seconds and 1000 per 3 minutes, per API key.
-    pub fn digicert() -> Vec<RateLimit> {
-        vec![
-            RateLimit {
-                max_requests: 100,
-                window: Duration::from_secs(5),
-            },
-            RateLimit {
-                max_requests: 1000,
-                window: Duration::from_secs(180),
-            },
-        ]
-    }
+/// DigiCert's limits, from the spec (`x-certcentral-rate-limits`): 100 requests per 5 seconds
+/// and 1000 per 3 minutes, per API key.
+///
+/// ```
+/// assert_eq!(certcentral_mock::digicert_rate_limits().len(), 2);
+/// ```
+pub fn digicert_rate_limits() -> Vec<RateLimit> {
+    certcentral_table::TABLE.rate_limits.to_vec()
 }
 
 /// How the mock behaves.
@@ -109,7 +98,7 @@ impl Default for MockConfig {
             api_keys: vec![DEFAULT_API_KEY.to_string()],
             unique_alternative_order_ids: false,
             prevalidated: false,
-            rate_limits: RateLimit::digicert(),
+            rate_limits: digicert_rate_limits(),
             first_order_id: 112233,
             first_request_id: 113,
             first_organization_id: 5000,

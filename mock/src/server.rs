@@ -121,9 +121,10 @@ impl MockServer {
         self.addr
     }
 
-    /// The base URL to give a client: `http://127.0.0.1:PORT/services/v2`.
+    /// The base URL to give a client: `http://127.0.0.1:PORT/services/v2` (the path of the
+    /// spec's first server).
     pub fn base_url(&self) -> String {
-        format!("http://{}/services/v2", self.addr)
+        format!("http://{}{}", self.addr, crate::handler::server_path())
     }
 
     /// The API key the client should use (the first configured one).

@@ -1,7 +1,7 @@
 //! The generated artifacts: pinned by snapshots, current with the spec, and refused specs.
 
 use certcentral_codegen::{
-    CHECKS_PATH, CLIENT_PATH, TABLE_PATH, generate, generate_from_str, stale,
+    CHECKS_PATH, CLIENT_PATH, TABLE_PATH, WIRE_PATH, generate, generate_from_str, stale,
 };
 use std::path::Path;
 
@@ -30,6 +30,11 @@ fn generated_client_snapshot() {
 #[test]
 fn rules_table_snapshot() {
     insta::assert_snapshot!("rules_table", artifact(TABLE_PATH));
+}
+
+#[test]
+fn wire_layer_snapshot() {
+    insta::assert_snapshot!("wire_layer", artifact(WIRE_PATH));
 }
 
 #[test]
@@ -65,7 +70,7 @@ fn a_spec_edit_makes_the_checked_in_artifacts_stale() {
             .collect()
     };
     assert_eq!(stale_paths(&edited), [TABLE_PATH, CHECKS_PATH]);
-    // ...a pattern's DFA in the table only (the compiled checks run the table's)...
+    // ...a pattern's shape in the table only (the compiled checks run the table's)...
     let edited = spec_text().replace(
         r#"pattern: "^[A-Za-z0-9]+$""#,
         r#"pattern: "^[A-Za-z0-9_]+$""#,
@@ -95,7 +100,7 @@ fn a_spec_edit_makes_the_checked_in_artifacts_stale() {
     assert!(
         stale[0]
             .diff
-            .contains("+        message: \"Card payments need"),
+            .contains("+            message: \"Card payments need"),
         "{}",
         stale[0].diff
     );

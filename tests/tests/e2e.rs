@@ -11,7 +11,8 @@ use std::time::Duration;
 
 /// Every product of the spec, from the rules table.
 fn products() -> Vec<ClientCertificateId> {
-    certcentral_spec::PRODUCTS
+    certcentral_table::TABLE
+        .products
         .iter()
         .map(|p| {
             p.id.parse()

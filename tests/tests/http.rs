@@ -209,21 +209,6 @@ async fn an_unlisted_status_keeps_the_order_id() {
     );
 }
 
-#[tokio::test]
-async fn the_generated_client_talks_to_the_mock_too() {
-    let (server, client) = mock_and_client(MockConfig::default(), RetryPolicy::none()).await;
-    let response = client
-        .generated()
-        .order_client_certificate()
-        .client_certificate_id(ClientCertificateId::Class1Smime)
-        .body(request(valid_body("class1_smime")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 201);
-    assert_eq!(response.into_inner().id, server.ledger()[0].order_id);
-}
-
 /// Plain HTTP only to loopback, decided on the URL as parsed (WHATWG, the `url` crate that
 /// reqwest dials with), never on its text: each row is a way to make text look like loopback.
 #[test]

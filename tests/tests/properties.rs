@@ -2,7 +2,7 @@
 //! passes validation and round-trips through serde.
 
 use certcentral::{Response, decode_response};
-use certcentral_spec::validate;
+use certcentral_table::validate;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -41,7 +41,8 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
 
 fn product() -> impl Strategy<Value = &'static str> {
     prop::sample::select(
-        certcentral_spec::PRODUCTS
+        certcentral_table::TABLE
+            .products
             .iter()
             .map(|p| p.id)
             .collect::<Vec<_>>(),
@@ -169,7 +170,7 @@ proptest! {
 // past it, empty, malformed, every enum value) or removed.
 
 use certcentral::types::{ClientCertificateId, OrderClientCertificateRequest};
-use certcentral_spec::{Format, Kind, PARAMS, Param};
+use certcentral_table::{Format, Kind, Param, TABLE};
 use std::collections::BTreeSet;
 
 /// Values for a string parameter: its edge cases and a few random ones.
@@ -262,18 +263,18 @@ fn value_for(p: &'static Param) -> BoxedStrategy<Value> {
 
 /// An object with each field of `path` present or not (required ones mostly present).
 fn object_for(path: &'static str) -> BoxedStrategy<Value> {
-    let fields: Vec<BoxedStrategy<Option<(&'static str, Value)>>> =
-        certcentral_spec::children(path)
-            .map(|f| {
-                let leaf = f.leaf();
-                let weight = if f.required { 9 } else { 1 };
-                prop_oneof![
-                    weight => value_for(f).prop_map(move |v| Some((leaf, v))),
-                    1 => Just(None),
-                ]
-                .boxed()
-            })
-            .collect();
+    let fields: Vec<BoxedStrategy<Option<(&'static str, Value)>>> = certcentral_table::TABLE
+        .children(path)
+        .map(|f| {
+            let leaf = f.leaf();
+            let weight = if f.required { 9 } else { 1 };
+            prop_oneof![
+                weight => value_for(f).prop_map(move |v| Some((leaf, v))),
+                1 => Just(None),
+            ]
+            .boxed()
+        })
+        .collect();
     fields
         .prop_map(|fields| {
             Value::Object(
@@ -307,7 +308,7 @@ fn set_path(body: &mut Value, path: &str, value: Option<Value>) {
 }
 
 fn mutation() -> impl Strategy<Value = (&'static str, Option<Value>)> {
-    let settable: Vec<&'static Param> = PARAMS.iter().filter(|p| !p.in_list_item()).collect();
+    let settable: Vec<&'static Param> = TABLE.params.iter().filter(|p| !p.in_list_item()).collect();
     prop::sample::select(settable).prop_flat_map(|p| {
         prop_oneof![
             4 => value_for(p).prop_map(move |v| (p.path, Some(v))),
@@ -406,7 +407,8 @@ fn the_orders_reach_every_rule_and_constraint_alone() {
             _ => {}
         }
     }
-    let wanted: BTreeSet<&str> = certcentral_spec::RULES
+    let wanted: BTreeSet<&str> = certcentral_table::TABLE
+        .rules
         .iter()
         .map(|r| r.id)
         .chain([
@@ -452,25 +454,26 @@ fn texts_for(source: &'static str) -> BoxedStrategy<String> {
     .boxed()
 }
 
-fn pattern_and_text() -> impl Strategy<Value = (certcentral_spec::Pattern, String)> {
-    let patterns: Vec<certcentral_spec::Pattern> = PARAMS
+fn pattern_and_text() -> impl Strategy<Value = (certcentral_table::Pattern, String)> {
+    let patterns: Vec<certcentral_table::Pattern> = TABLE
+        .params
         .iter()
         .filter_map(|p| p.constraints.pattern)
         .collect();
-    prop::sample::select(patterns).prop_flat_map(|p| (Just(p), texts_for(p.source)))
+    prop::sample::select(patterns).prop_flat_map(|p| (Just(p), texts_for(p.source())))
 }
 
 proptest! {
-    /// The DFA tables codegen emits match exactly what the regex crate matches.
+    /// The pattern shapes codegen reads match exactly what the regex crate matches.
     #[test]
     fn compiled_patterns_agree_with_the_regex_crate((pattern, text) in pattern_and_text()) {
-        let regex = regex::Regex::new(pattern.source).unwrap();
-        prop_assert_eq!(pattern.is_match(&text), regex.is_match(&text), "{} on {:?}", pattern.source, text);
+        let regex = regex::Regex::new(pattern.source()).unwrap();
+        prop_assert_eq!(pattern.is_match(&text), regex.is_match(&text), "{} on {:?}", pattern.source(), text);
     }
 }
 
 /// The address check as first written (split at `@`, then string searches): the one-pass
-/// check in `certcentral_spec::checks` must agree with it on every text.
+/// check in `certcentral_table::checks` must agree with it on every text.
 fn is_email_by_definition(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;

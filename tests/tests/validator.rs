@@ -1,7 +1,7 @@
 //! The run-time validator: every rule, every product, all violations at once. And the guard
 //! that every rule of the spec has both a compile-fail case and a run-time case.
 
-use certcentral_spec::{PRODUCTS, RULES, validate};
+use certcentral_table::{TABLE, validate};
 use certcentral_tests::valid_body;
 use serde_json::{Value, json};
 
@@ -198,8 +198,8 @@ fn cases() -> Vec<(&'static str, &'static str, Value)> {
 fn every_rule_is_enforced_at_run_time() {
     for (rule, product, body) in cases() {
         let report = validate(product, &body);
-        let spec_rule = certcentral_spec::rule(rule).unwrap();
-        let found = if spec_rule.effect == certcentral_spec::Effect::Ignore {
+        let spec_rule = certcentral_table::TABLE.rule(rule).unwrap();
+        let found = if spec_rule.effect == certcentral_table::Effect::Ignore {
             assert!(
                 report.is_valid(),
                 "{rule}: an ignored parameter is not an error: {report:?}"
@@ -224,7 +224,7 @@ fn every_rule_has_a_compile_fail_case_and_a_run_time_case() {
     let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
     let runtime: Vec<&str> = cases().iter().map(|c| c.0).collect();
     let mut missing = Vec::new();
-    for rule in RULES {
+    for rule in TABLE.rules {
         let dir = ui.join(rule.id);
         let has_ui = std::fs::read_dir(&dir).is_ok_and(|d| {
             d.filter_map(|e| e.ok())
@@ -249,7 +249,7 @@ fn every_rule_has_a_compile_fail_case_and_a_run_time_case() {
 
 #[test]
 fn valid_orders_for_every_product_pass_and_round_trip() {
-    for product in PRODUCTS {
+    for product in TABLE.products {
         for payment in [None, Some("balance"), Some("card"), Some("profile")] {
             let mut body = valid_body(product.id);
             if let Some(p) = payment {

@@ -4,9 +4,9 @@
 
 use super::Ctxt;
 use super::syntax::{Field, Input, Setting};
-use certcentral_spec::{
-    Cond, Effect, Facts, Finding, Kind, Known, PARAMS, PRODUCTS, Param, Presence, Product, Rule,
-    check_value, children, evaluate, nearest, param, roots,
+use certcentral_table::{
+    Cond, Effect, Facts, Finding, Kind, Known, Param, Presence, Product, Rule, TABLE, nearest,
+    param,
 };
 use proc_macro2::Span;
 use std::collections::BTreeMap;
@@ -48,7 +48,7 @@ pub fn product_of(input: &Input) -> Option<&'static Product> {
         .iter()
         .find(|s| s.key == "product")
         .and_then(|s| s.value.as_str())
-        .and_then(certcentral_spec::product)
+        .and_then(certcentral_table::product)
 }
 
 pub fn check<'a>(cx: &mut Ctxt, input: &'a Input) -> Option<Checked<'a>> {
@@ -120,7 +120,12 @@ pub fn check<'a>(cx: &mut Ctxt, input: &'a Input) -> Option<Checked<'a>> {
                 ident_span,
                 format!(
                     "missing #[order(product = \"…\")]: one of {}",
-                    PRODUCTS.iter().map(|p| p.id).collect::<Vec<_>>().join(", ")
+                    TABLE
+                        .products
+                        .iter()
+                        .map(|p| p.id)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
         }
@@ -139,7 +144,7 @@ pub fn check<'a>(cx: &mut Ctxt, input: &'a Input) -> Option<Checked<'a>> {
             warnings,
         });
     }
-    let findings = evaluate(&facts);
+    let findings = TABLE.evaluate(&facts);
     // A rule about an object's fields says more than "the object is required".
     let named_by_rules: Vec<&str> = findings
         .iter()
@@ -190,10 +195,10 @@ fn resolve_product(
         return before;
     }
     let id = setting.value.as_str().unwrap_or_default();
-    match certcentral_spec::product(id) {
+    match certcentral_table::product(id) {
         Some(p) => Some(p),
         None => {
-            let ids = PRODUCTS.iter().map(|p| p.id);
+            let ids = TABLE.products.iter().map(|p| p.id);
             cx.error_at(
                 setting.value_span,
                 format!(
@@ -231,7 +236,7 @@ fn constant<'a>(cx: &mut Ctxt, setting: &'a Setting) -> Option<Mapping<'a>> {
         );
         return None;
     }
-    for v in check_value(param, &setting.value) {
+    for v in TABLE.check_value(param, &setting.value) {
         cx.error_at(
             setting.value_span,
             format!("certcentral rule `{}`: {}", v.rule, v.message),
@@ -251,7 +256,8 @@ fn hint(n: Option<&str>) -> String {
 
 /// Parameters a field or a fixed value can set: scalars and whole lists.
 fn mappable() -> impl Iterator<Item = &'static Param> {
-    PARAMS
+    TABLE
+        .params
         .iter()
         .filter(|p| p.kind != Kind::Object && !p.in_list_item())
 }
@@ -261,7 +267,7 @@ fn resolve(name: &str) -> Result<&'static Param, String> {
     let name = name.strip_prefix("r#").unwrap_or(name);
     if let Some(p) = param(name) {
         if p.kind == Kind::Object {
-            let fields: Vec<&str> = children(p.path).map(|c| c.path).collect();
+            let fields: Vec<&str> = TABLE.children(p.path).map(|c| c.path).collect();
             return Err(format!(
                 "`{name}` is an object: map its fields instead ({})",
                 fields.join(", ")
@@ -370,10 +376,13 @@ impl Facts for CompileFacts<'_, '_> {
 fn how_to_set(path: &str) -> String {
     let object = param(path).filter(|p| p.kind == Kind::Object);
     let target = match object {
-        Some(p) => match children(p.path).find(|c| c.required || c.leaf() == "id") {
+        Some(p) => match TABLE
+            .children(p.path)
+            .find(|c| c.required || c.leaf() == "id")
+        {
             Some(c) => c.path,
             None => {
-                let fields: Vec<&str> = children(p.path).map(|c| c.path).collect();
+                let fields: Vec<&str> = TABLE.children(p.path).map(|c| c.path).collect();
                 return format!("map a field to one of {}", fields.join(", "));
             }
         },
@@ -385,7 +394,7 @@ fn how_to_set(path: &str) -> String {
 }
 
 fn schema_required(cx: &mut Ctxt, facts: &CompileFacts, ident_span: Span, named_by_rules: &[&str]) {
-    for p in roots().filter(|p| p.required) {
+    for p in TABLE.roots().filter(|p| p.required) {
         let covered = named_by_rules.iter().any(|n| {
             n.strip_prefix(p.path)
                 .is_some_and(|rest| rest.starts_with('.'))
@@ -401,7 +410,8 @@ fn schema_required(cx: &mut Ctxt, facts: &CompileFacts, ident_span: Span, named_
             );
         }
     }
-    for object in PARAMS
+    for object in TABLE
+        .params
         .iter()
         .filter(|p| p.kind == Kind::Object && !p.in_list_item())
     {
@@ -415,7 +425,7 @@ fn schema_required(cx: &mut Ctxt, facts: &CompileFacts, ident_span: Span, named_
             .copied()
             .unwrap_or(ident_span);
         let mut missing = Vec::new();
-        for child in children(object.path).filter(|c| c.required) {
+        for child in TABLE.children(object.path).filter(|c| c.required) {
             match (facts.presence(child.path), object_presence, child.kind) {
                 (Presence::Absent, _, _) => missing.push(child.path),
                 (Presence::Maybe, Presence::Present, k) if k != Kind::Object => {

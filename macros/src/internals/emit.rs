@@ -1,7 +1,7 @@
 //! Emit: the `ClientCertificateOrder` impl, and one real rustc warning per ignored parameter.
 
 use super::check::{Checked, Mapping, Source};
-use certcentral_spec::{Kind, Product};
+use certcentral_table::{Kind, Product};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
@@ -26,7 +26,7 @@ pub fn implementation(ast: &DeriveInput, checked: &Checked) -> TokenStream {
 
 /// An impl that compiles whatever the errors were, so users see the errors and no cascade.
 pub fn stub(ast: &DeriveInput, product: Option<&Product>) -> TokenStream {
-    match product.or(certcentral_spec::PRODUCTS.first()) {
+    match product.or(certcentral_table::TABLE.products.first()) {
         Some(product) => impl_block(
             ast,
             product,

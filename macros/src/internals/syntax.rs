@@ -168,7 +168,7 @@ fn field_attr(
                 .path
                 .get_ident()
                 .map_or_else(String::new, ToString::to_string);
-            let hint = certcentral_spec::nearest(&key, ["param", "skip"])
+            let hint = certcentral_table::nearest(&key, ["param", "skip"])
                 .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
             Err(meta.error(format!(
                 "unknown field attribute key `{key}`{hint}: a field takes `param = \"dotted.path\"` or `skip`"

@@ -9,8 +9,8 @@
 //! warning), without building a `serde_json::Value`; `crate::validate` runs the
 //! interpreter only when it is false, to say what is wrong.
 use crate::types::*;
-use certcentral_spec::checks::length_within;
-use certcentral_spec::{Format, PARAMS};
+use certcentral_table::checks::length_within;
+use certcentral_table::{Format, TABLE};
 /// Whether validating `order` for `product` finds nothing: no violation, no warning.
 pub fn is_clean(
     product: ClientCertificateId,
@@ -23,7 +23,11 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
     // alternative_order_id
     if let Some(v) = &order.alternative_order_id {
         if !(length_within(v.as_str(), 0u64, 64u64)
-            && PARAMS[0usize].constraints.pattern.is_none_or(|p| p.is_match(v.as_str())))
+            && TABLE
+                .params[0usize]
+                .constraints
+                .pattern
+                .is_none_or(|p| p.is_match(v.as_str())))
         {
             return false;
         }
@@ -155,7 +159,8 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
         // credit_card.number
         {
             let v = &v.number;
-            if !(PARAMS[28usize]
+            if !(TABLE
+                .params[28usize]
                 .constraints
                 .pattern
                 .is_none_or(|p| p.is_match(v.expose())))
@@ -166,7 +171,11 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
     }
     // custom_expiration_date
     if let Some(v) = &order.custom_expiration_date {
-        if !(PARAMS[29usize].constraints.pattern.is_none_or(|p| p.is_match(v.as_str()))
+        if !(TABLE
+            .params[29usize]
+            .constraints
+            .pattern
+            .is_none_or(|p| p.is_match(v.as_str()))
             && Format::DateYyyyMmDd.matches(v.as_str()))
         {
             return false;
@@ -189,7 +198,8 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
         let v = &order.order_validity;
         // order_validity.custom_expiration_date
         if let Some(v) = &v.custom_expiration_date {
-            if !(PARAMS[35usize]
+            if !(TABLE
+                .params[35usize]
                 .constraints
                 .pattern
                 .is_none_or(|p| p.is_match(v.as_str()))

@@ -1,22 +1,18 @@
-//! The CertCentral *order client certificate* endpoint as data, and the one interpreter of it.
+//! The vocabulary of CertCentral's order endpoint as data, and the one interpreter of it.
 //!
-//! `spec/openapi.yaml` is the single source of truth. `certcentral-codegen` reads it and writes
-//! [`PRODUCTS`], [`PARAMS`] and [`RULES`] into `table.rs` (generated, never edited by hand).
-//! Three crates read that table through this crate:
+//! Hand-written. This crate defines what a rules table *is* ([`Table`]: products, the
+//! parameter tree with its schema constraints, the conditional rules, the servers, the rate
+//! limits), the value checks behind the constraints ([`checks`]), the interpreter
+//! ([`Table::validate`], [`Table::evaluate`]) and the rolling window both the client's pacer and
+//! the mock count requests with ([`RollingLog`]).
 //!
-//! - `certcentral-macros` checks `#[derive(ClientCertificateOrder)]` types at compile time,
-//! - `certcentral` validates dynamically built orders before sending them,
-//! - `certcentral-mock` rejects what DigiCert rejects.
-//!
-//! Because all three call the same [`validate`] and [`evaluate`], a rule cannot drift between
-//! the compile-time check, the client and the mock. For speed, the client also runs checks that
-//! codegen compiles from the same spec over its typed request; it trusts them only to say
-//! "nothing to report" (property tests and a fuzz target hold them to this interpreter) and
-//! asks the interpreter for everything else. Value tests both share live in [`checks`];
-//! patterns are compiled by codegen into [`Pattern`] tables, so no regex engine runs here.
+//! It reads nothing and writes nothing. `certcentral-codegen` reads `spec/openapi.yaml` into
+//! these types and writes the table as Rust into `certcentral-table`, which the derive, the
+//! client and the mock read. Because all three call the same interpreter, a rule cannot drift
+//! between the compile-time check, the client and the mock.
 //!
 //! ```
-//! let report = certcentral_spec::validate(
+//! let report = certcentral_table::TABLE.validate(
 //!     "class1_smime",
 //!     &serde_json::json!({
 //!         "certificate": { "emails": ["alice@example.com"], "signature_hash": "sha256" },
@@ -31,14 +27,16 @@
 pub mod checks;
 mod eval;
 mod nearest;
-#[rustfmt::skip]
 mod table;
 mod validate;
+mod window;
 
 pub use checks::Pattern;
-pub use eval::{Facts, Finding, Known, Presence, evaluate};
-pub use table::{ORDER_PATH, PARAMS, PRODUCTS, RULES, SERVERS};
-pub use validate::{Report, Violation, check_value, validate};
+pub use eval::{Facts, Finding, Known, Presence};
+pub use nearest::nearest;
+pub use table::Table;
+pub use validate::{Report, Violation};
+pub use window::{RollingLog, Window};
 
 /// A server of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,7 +160,7 @@ impl Param {
     /// The path of the enclosing object, or `None` at the root.
     ///
     /// ```
-    /// let p = certcentral_spec::param("custom_fields[].value").unwrap();
+    /// let p = certcentral_table::param("custom_fields[].value").unwrap();
     /// assert_eq!(p.parent(), Some("custom_fields"));
     /// ```
     pub fn parent(&self) -> Option<&'static str> {
@@ -180,6 +178,7 @@ impl Param {
     }
 }
 
+/// The path of the object enclosing `path`, or `None` at the root.
 pub(crate) fn parent_of(path: &str) -> Option<&str> {
     path.rsplit_once('.')
         .map(|(parent, _)| parent.strip_suffix("[]").unwrap_or(parent))
@@ -228,116 +227,4 @@ pub struct Rule {
     pub params: &'static [&'static str],
     /// What to do about it, in words a user can act on.
     pub message: &'static str,
-}
-
-/// Looks a parameter up by its dotted path.
-///
-/// ```
-/// let p = certcentral_spec::param("order_validity.years").unwrap();
-/// assert_eq!(p.constraints.maximum, Some(3));
-/// assert!(certcentral_spec::param("order_validity.months").is_none());
-/// ```
-pub fn param(path: &str) -> Option<&'static Param> {
-    index().by_path.get(path).map(|i| &PARAMS[*i])
-}
-
-/// Looks a product up by its id.
-///
-/// ```
-/// assert_eq!(certcentral_spec::product("class1_smime").unwrap().name, "Class 1 S/MIME");
-/// ```
-pub fn product(id: &str) -> Option<&'static Product> {
-    PRODUCTS.iter().find(|p| p.id == id)
-}
-
-/// Looks a rule up by its id.
-///
-/// ```
-/// assert!(certcentral_spec::rule("validity.required").is_some());
-/// ```
-pub fn rule(id: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.id == id)
-}
-
-/// The direct fields of an object (or of an object list's items).
-///
-/// ```
-/// let names: Vec<_> = certcentral_spec::children("certificate.individual")
-///     .map(|p| p.leaf())
-///     .collect();
-/// assert_eq!(names, ["first_name", "last_name", "pseudonym"]);
-/// ```
-pub fn children(path: &str) -> impl Iterator<Item = &'static Param> + '_ {
-    field_ids(Some(path)).iter().map(|i| &PARAMS[*i])
-}
-
-/// Indices into [`PARAMS`] of an object's fields (`None`: the top-level parameters).
-pub(crate) fn field_ids(path: Option<&str>) -> &'static [usize] {
-    let index = index();
-    match path {
-        None => &index.roots,
-        Some(path) => index
-            .by_path
-            .get(path)
-            .map_or(&[][..], |i| index.children[*i].as_slice()),
-    }
-}
-
-/// The top-level request parameters.
-pub fn roots() -> impl Iterator<Item = &'static Param> {
-    index().roots.iter().map(|i| &PARAMS[*i])
-}
-
-/// The index into [`PARAMS`] of a path.
-pub(crate) fn param_index(path: &str) -> Option<usize> {
-    index().by_path.get(path).copied()
-}
-
-/// The last path segment of `PARAMS[i]`, computed once.
-pub(crate) fn leaf_of(i: usize) -> &'static str {
-    index().leaves[i]
-}
-
-/// Lookups by path and by parent, built once from [`PARAMS`].
-struct Index {
-    by_path: std::collections::HashMap<&'static str, usize>,
-    children: Vec<Vec<usize>>,
-    roots: Vec<usize>,
-    leaves: Vec<&'static str>,
-}
-
-fn index() -> &'static Index {
-    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
-    INDEX.get_or_init(|| {
-        let by_path: std::collections::HashMap<&'static str, usize> = PARAMS
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.path, i))
-            .collect();
-        let mut children = vec![Vec::new(); PARAMS.len()];
-        let mut roots = Vec::new();
-        for (i, p) in PARAMS.iter().enumerate() {
-            match p.parent().and_then(|parent| by_path.get(parent)) {
-                Some(parent) => children[*parent].push(i),
-                None => roots.push(i),
-            }
-        }
-        Index {
-            by_path,
-            children,
-            roots,
-            leaves: PARAMS.iter().map(Param::leaf).collect(),
-        }
-    })
-}
-
-/// The known name closest to `input` (by edit distance), if any is reasonably close.
-///
-/// ```
-/// let names = ["client_premium", "class1_smime"];
-/// assert_eq!(certcentral_spec::nearest("client_premum", names), Some("client_premium"));
-/// assert_eq!(certcentral_spec::nearest("zzzzzzzz", names), None);
-/// ```
-pub fn nearest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    nearest::nearest(input, candidates)
 }

@@ -1,8 +1,7 @@
 //! The run-time validator: schema constraints and conditional rules over a JSON order body.
 
 use crate::{
-    Constraints, Effect, Facts, Finding, Format, Kind, Known, PARAMS, PRODUCTS, Param, Presence,
-    evaluate, nearest, product,
+    Constraints, Effect, Facts, Finding, Format, Kind, Known, Param, Presence, Table, nearest,
 };
 use serde_json::Value;
 use std::fmt;
@@ -65,93 +64,120 @@ impl Report {
     }
 }
 
-/// Validates an order body for `product` against the schema constraints and every rule.
-///
-/// Every violation is reported, not just the first.
-///
-/// ```
-/// let report = certcentral_spec::validate(
-///     "client_premium",
-///     &serde_json::json!({
-///         "certificate": { "emails": ["not-an-address"], "signature_hash": "sha256" },
-///         "order_validity": { "years": 4 }
-///     }),
-/// );
-/// let rules: Vec<_> = report.violations.iter().map(|v| v.rule).collect();
-/// assert!(rules.contains(&"schema.format"));
-/// assert!(rules.contains(&"schema.range"));
-/// assert!(rules.contains(&"common_name.required"));
-/// ```
-pub fn validate(product_id: &str, body: &Value) -> Report {
-    let mut report = Report::default();
-    if product(product_id).is_none() {
-        let known = PRODUCTS.iter().map(|p| p.id);
-        report.violations.push(Violation {
-            rule: "product.unknown",
-            path: "client_certificate_id".into(),
-            message: format!(
-                "unknown product `{product_id}`{}; products: {}",
-                suggestion(product_id, known.clone()),
-                known.collect::<Vec<_>>().join(", ")
-            ),
-        });
-    }
-    // Which parameters are sent, recorded by the walk so that the rules need no lookups.
-    let mut present = vec![false; PARAMS.len()];
-    walk_object(None, body, &At::Root, &mut report.violations, &mut present);
-    let facts = JsonFacts {
-        product: product_id,
-        body,
-        present: &present,
-    };
-    for finding in evaluate(&facts) {
-        match finding {
-            Finding::Violated { rule, params } => {
-                // "None of these is set" is one violation, at the parameters' common parent.
-                let none_of = matches!(rule.effect, Effect::AnyOf | Effect::OneOf)
-                    && params.len() == rule.params.len()
-                    && params.iter().all(|p| facts.presence(p) == Presence::Absent);
-                let paths: Vec<String> = if none_of {
-                    vec![common_parent(&params)]
-                } else {
-                    params.iter().map(|p| p.to_string()).collect()
-                };
-                for path in paths {
-                    report.violations.push(Violation {
-                        rule: rule.id,
-                        path,
-                        message: rule.message.to_string(),
-                    });
-                }
-            }
-            Finding::Warned { rule, params } => {
-                for p in params {
-                    report.warnings.push(Violation {
-                        rule: rule.id,
-                        path: p.to_string(),
-                        message: rule.message.to_string(),
-                    });
-                }
-            }
-            // Every value is known at run time; nothing can stay undecided.
-            Finding::Undecided { .. } => {}
+impl Table {
+    /// Validates an order body for `product` against the schema constraints and every rule.
+    ///
+    /// Every violation is reported, not just the first.
+    ///
+    /// ```
+    /// let report = certcentral_table::TABLE.validate(
+    ///     "client_premium",
+    ///     &serde_json::json!({
+    ///         "certificate": { "emails": ["not-an-address"], "signature_hash": "sha256" },
+    ///         "order_validity": { "years": 4 }
+    ///     }),
+    /// );
+    /// let rules: Vec<_> = report.violations.iter().map(|v| v.rule).collect();
+    /// assert!(rules.contains(&"schema.format"));
+    /// assert!(rules.contains(&"schema.range"));
+    /// assert!(rules.contains(&"common_name.required"));
+    /// ```
+    pub fn validate(&'static self, product_id: &str, body: &Value) -> Report {
+        let t = self;
+        let mut report = Report::default();
+        if t.product(product_id).is_none() {
+            let known = t.products.iter().map(|p| p.id);
+            report.violations.push(Violation {
+                rule: "product.unknown",
+                path: "client_certificate_id".into(),
+                message: format!(
+                    "unknown product `{product_id}`{}; products: {}",
+                    suggestion(product_id, known.clone()),
+                    known.collect::<Vec<_>>().join(", ")
+                ),
+            });
         }
+        // Which parameters are sent, recorded by the walk so that the rules need no lookups.
+        let mut present = vec![false; t.params.len()];
+        walk_object(
+            t,
+            None,
+            body,
+            &At::Root,
+            &mut report.violations,
+            &mut present,
+        );
+        let facts = JsonFacts {
+            table: t,
+            product: product_id,
+            body,
+            present: &present,
+        };
+        for finding in t.evaluate(&facts) {
+            match finding {
+                Finding::Violated { rule, params } => {
+                    // "None of these is set" is one violation, at the parameters' common parent.
+                    let none_of = matches!(rule.effect, Effect::AnyOf | Effect::OneOf)
+                        && params.len() == rule.params.len()
+                        && params.iter().all(|p| facts.presence(p) == Presence::Absent);
+                    let paths: Vec<String> = if none_of {
+                        vec![common_parent(&params)]
+                    } else {
+                        params.iter().map(|p| p.to_string()).collect()
+                    };
+                    for path in paths {
+                        report.violations.push(Violation {
+                            rule: rule.id,
+                            path,
+                            message: rule.message.to_string(),
+                        });
+                    }
+                }
+                Finding::Warned { rule, params } => {
+                    for p in params {
+                        report.warnings.push(Violation {
+                            rule: rule.id,
+                            path: p.to_string(),
+                            message: rule.message.to_string(),
+                        });
+                    }
+                }
+                // Every value is known at run time; nothing can stay undecided.
+                Finding::Undecided { .. } => {}
+            }
+        }
+        // A rule about an object's fields says more than "the object is required".
+        let named: Vec<String> = report
+            .violations
+            .iter()
+            .filter(|v| !v.rule.starts_with("schema."))
+            .map(|v| v.path.clone())
+            .collect();
+        report.violations.retain(|v| {
+            v.rule != "schema.required"
+                || !named.iter().any(|n| {
+                    n.strip_prefix(v.path.as_str())
+                        .is_some_and(|r| r.is_empty() || r.starts_with('.'))
+                })
+        });
+        report
     }
-    // A rule about an object's fields says more than "the object is required".
-    let named: Vec<String> = report
-        .violations
-        .iter()
-        .filter(|v| !v.rule.starts_with("schema."))
-        .map(|v| v.path.clone())
-        .collect();
-    report.violations.retain(|v| {
-        v.rule != "schema.required"
-            || !named.iter().any(|n| {
-                n.strip_prefix(v.path.as_str())
-                    .is_some_and(|r| r.is_empty() || r.starts_with('.'))
-            })
-    });
-    report
+
+    /// Checks a scalar or string-list value against a parameter's type and constraints.
+    ///
+    /// The derive uses this for the constants fixed in `#[order(...)]`, so a constant and a
+    /// run-time value are held to exactly the same rules.
+    ///
+    /// ```
+    /// let table = &certcentral_table::TABLE;
+    /// let p = table.param("alternative_order_id").unwrap();
+    /// assert!(table.check_value(p, &serde_json::json!("order42")).is_empty());
+    /// let v = table.check_value(p, &serde_json::json!("order-42"));
+    /// assert_eq!(v[0].rule, "schema.pattern");
+    /// ```
+    pub fn check_value(&'static self, param: &'static Param, value: &Value) -> Vec<Violation> {
+        check_value_at(self, param, value, &At::Key(&At::Root, param.path))
+    }
 }
 
 /// The path all of `params` are under (`order_validity` for its fields), else the first.
@@ -164,6 +190,7 @@ fn common_parent(params: &[&str]) -> String {
 }
 
 struct JsonFacts<'a> {
+    table: &'static Table,
     product: &'a str,
     body: &'a Value,
     present: &'a [bool],
@@ -174,7 +201,11 @@ impl Facts for JsonFacts<'_> {
         self.product
     }
     fn presence(&self, path: &str) -> Presence {
-        match crate::param_index(path).and_then(|i| self.present.get(i)) {
+        match self
+            .table
+            .param_index(path)
+            .and_then(|i| self.present.get(i))
+        {
             Some(true) => Presence::Present,
             _ => Presence::Absent,
         }
@@ -195,6 +226,7 @@ fn lookup<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
 /// `schema_path` is the table path of the object (`None` for the root), `at` the path shown
 /// to the user (with list indices).
 fn walk_object(
+    t: &'static Table,
     schema_path: Option<&str>,
     value: &Value,
     at: &At,
@@ -209,11 +241,11 @@ fn walk_object(
         out.push(type_violation(&shown, Kind::Object));
         return;
     };
-    let ids = crate::field_ids(schema_path);
-    let fields = || ids.iter().map(|i| &PARAMS[*i]);
+    let ids = t.field_ids(schema_path);
+    let fields = || ids.iter().map(|i| &t.params[*i]);
     for (key, v) in map {
         let shown = At::Key(at, key);
-        let Some(&id) = ids.iter().find(|i| crate::leaf_of(**i) == key) else {
+        let Some(&id) = ids.iter().find(|i| t.leaf_of(**i) == key) else {
             out.push(Violation {
                 rule: "schema.unknown_parameter",
                 path: shown.render(),
@@ -224,10 +256,10 @@ fn walk_object(
             });
             continue;
         };
-        let field = &PARAMS[id];
+        let field = &t.params[id];
         if !v.is_null() {
             present[id] = true;
-            walk_value(field, v, &shown, out, present);
+            walk_value(t, field, v, &shown, out, present);
         }
     }
     for field in fields().filter(|f| f.required) {
@@ -246,6 +278,7 @@ fn walk_object(
 }
 
 fn walk_value(
+    t: &'static Table,
     field: &'static Param,
     v: &Value,
     at: &At,
@@ -253,37 +286,22 @@ fn walk_value(
     present: &mut [bool],
 ) {
     match field.kind {
-        Kind::Object => walk_object(Some(field.path), v, at, out, present),
+        Kind::Object => walk_object(t, Some(field.path), v, at, out, present),
         Kind::ObjectList => match v.as_array() {
             Some(items) => {
                 check_min_items(field, items.len(), at, out);
                 // Item fields are the children of the list (`custom_fields[].value`).
                 for (i, item) in items.iter().enumerate() {
-                    walk_object(Some(field.path), item, &At::Index(at, i), out, present);
+                    walk_object(t, Some(field.path), item, &At::Index(at, i), out, present);
                 }
             }
             None => out.push(type_violation(&at.render(), field.kind)),
         },
-        _ => out.extend(check_value_at(field, v, at)),
+        _ => out.extend(check_value_at(t, field, v, at)),
     }
 }
 
-/// Checks a scalar or string-list value against a parameter's type and constraints.
-///
-/// The derive uses this for the constants fixed in `#[order(...)]`, so a constant and a
-/// run-time value are held to exactly the same rules.
-///
-/// ```
-/// let p = certcentral_spec::param("alternative_order_id").unwrap();
-/// assert!(certcentral_spec::check_value(p, &serde_json::json!("order42")).is_empty());
-/// let v = certcentral_spec::check_value(p, &serde_json::json!("order-42"));
-/// assert_eq!(v[0].rule, "schema.pattern");
-/// ```
-pub fn check_value(param: &'static Param, value: &Value) -> Vec<Violation> {
-    check_value_at(param, value, &At::Key(&At::Root, param.path))
-}
-
-fn check_value_at(field: &'static Param, v: &Value, at: &At) -> Vec<Violation> {
+fn check_value_at(t: &'static Table, field: &'static Param, v: &Value, at: &At) -> Vec<Violation> {
     let mut out = Vec::new();
     match field.kind {
         Kind::String => match v.as_str() {
@@ -314,8 +332,8 @@ fn check_value_at(field: &'static Param, v: &Value, at: &At) -> Vec<Violation> {
             None => out.push(type_violation(&at.render(), field.kind)),
         },
         Kind::Object | Kind::ObjectList => {
-            let mut present = vec![false; PARAMS.len()];
-            walk_value(field, v, at, &mut out, &mut present);
+            let mut present = vec![false; t.params.len()];
+            walk_value(t, field, v, at, &mut out, &mut present);
         }
     }
     out
@@ -435,7 +453,7 @@ fn check_string(field: &Param, c: &Constraints, s: &str, at: &At, out: &mut Vec<
         out.push(Violation {
             rule: "schema.pattern",
             path: at.render(),
-            message: format!("`{}` must match `{}`{hint}", field.path, pattern.source),
+            message: format!("`{}` must match `{}`{hint}", field.path, pattern.source()),
         });
         // A malformed value is not checked for its format as well.
         return;
@@ -462,8 +480,6 @@ fn suggestion<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn list_items_are_checked_field_by_field() {
         let body = serde_json::json!({
@@ -474,7 +490,7 @@ mod tests {
                 { "metadata_id": "one", "valu": "y" }
             ]
         });
-        let report = validate("class1_smime", &body);
+        let report = certcentral_table::validate("class1_smime", &body);
         let found: Vec<(&str, &str)> = report
             .violations
             .iter()

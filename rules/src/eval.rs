@@ -5,7 +5,7 @@
 //! presence and values are three-valued; a rule whose outcome depends on run-time values is
 //! [`Finding::Undecided`] and left to the run-time validator.
 
-use crate::{Cond, Effect, RULES, Rule};
+use crate::{Cond, Effect, Rule, Table};
 use serde_json::Value;
 
 /// Whether a parameter is in the order.
@@ -72,32 +72,34 @@ enum Tri {
     Unknown,
 }
 
-/// Evaluates every rule of [`RULES`] against `facts`; rules that pass are not reported.
-///
-/// ```
-/// use certcentral_spec::{Facts, Finding, Known, Presence, evaluate};
-///
-/// struct OnlyEmails;
-/// impl Facts for OnlyEmails {
-///     fn product(&self) -> &str { "client_premium" }
-///     fn presence(&self, path: &str) -> Presence {
-///         if path == "certificate.emails" { Presence::Present } else { Presence::Absent }
-///     }
-///     fn value(&self, _: &str) -> Known<'_> { Known::Absent }
-/// }
-///
-/// let violated: Vec<_> = evaluate(&OnlyEmails)
-///     .into_iter()
-///     .filter_map(|f| match f { Finding::Violated { rule, .. } => Some(rule.id), _ => None })
-///     .collect();
-/// assert!(violated.contains(&"common_name.required"));
-/// assert!(violated.contains(&"validity.required"));
-/// ```
-pub fn evaluate(facts: &dyn Facts) -> Vec<Finding> {
-    RULES
-        .iter()
-        .filter_map(|rule| evaluate_rule(rule, facts))
-        .collect()
+impl Table {
+    /// Evaluates every rule of the table against `facts`; rules that pass are not reported.
+    ///
+    /// ```
+    /// use certcentral_rules::{Facts, Finding, Known, Presence};
+    ///
+    /// struct OnlyEmails;
+    /// impl Facts for OnlyEmails {
+    ///     fn product(&self) -> &str { "client_premium" }
+    ///     fn presence(&self, path: &str) -> Presence {
+    ///         if path == "certificate.emails" { Presence::Present } else { Presence::Absent }
+    ///     }
+    ///     fn value(&self, _: &str) -> Known<'_> { Known::Absent }
+    /// }
+    ///
+    /// let violated: Vec<_> = certcentral_table::TABLE.evaluate(&OnlyEmails)
+    ///     .into_iter()
+    ///     .filter_map(|f| match f { Finding::Violated { rule, .. } => Some(rule.id), _ => None })
+    ///     .collect();
+    /// assert!(violated.contains(&"common_name.required"));
+    /// assert!(violated.contains(&"validity.required"));
+    /// ```
+    pub fn evaluate(&'static self, facts: &dyn Facts) -> Vec<Finding> {
+        self.rules
+            .iter()
+            .filter_map(|rule| evaluate_rule(rule, facts))
+            .collect()
+    }
 }
 
 fn evaluate_rule(rule: &'static Rule, facts: &dyn Facts) -> Option<Finding> {

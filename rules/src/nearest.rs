@@ -1,7 +1,13 @@
-//! Suggestions for misspelt names. Shared by source with `certcentral-codegen` (which must not
-//! depend on the generated table it writes).
+//! Suggestions for misspelt names (products, parameters), for the validator, the mock and
+//! codegen's messages.
 
 /// The candidate closest to `input` by edit distance, if any is reasonably close.
+///
+/// ```
+/// let names = ["client_premium", "class1_smime"];
+/// assert_eq!(certcentral_rules::nearest("client_premum", names), Some("client_premium"));
+/// assert_eq!(certcentral_rules::nearest("zzzzzzzz", names), None);
+/// ```
 pub fn nearest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()

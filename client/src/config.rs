@@ -1,0 +1,331 @@
+//! Configuration: regions (from the spec's servers), the retry policy, and the builder that
+//! checks it all before a client exists.
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::pacing::{Pacer, RateLimits};
+use crate::secret::ApiKey;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The header DigiCert reads the API key from.
+pub const API_KEY_HEADER: &str = "X-DC-DEVKEY";
+
+/// A CertCentral region, with the server URL from the spec.
+///
+/// ```
+/// assert_eq!(certcentral::Region::Us.base_url(), "https://www.digicert.com/services/v2");
+/// assert_eq!(certcentral::Region::Eu.base_url(), "https://certcentral.digicert.eu/services/v2");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Region {
+    /// `www.digicert.com`.
+    #[default]
+    Us,
+    /// `certcentral.digicert.eu`.
+    Eu,
+}
+
+impl Region {
+    /// The base URL of this region's Services API.
+    pub fn base_url(self) -> &'static str {
+        let region = match self {
+            Region::Us => "us",
+            Region::Eu => "eu",
+        };
+        // codegen refuses a spec without a server for each region.
+        certcentral_table::TABLE.server(region).unwrap_or_default()
+    }
+}
+
+/// When and how often a request that certainly created nothing is sent again.
+///
+/// Only three outcomes are retried: a connection that could not be made, HTTP 429
+/// `request_limit_exceeded`, and HTTP 503 maintenance. A timeout or a connection lost after
+/// the body was sent is never retried: it is reported as [`Error::OutcomeUnknown`].
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = certcentral::RetryPolicy::default()
+///     .max_attempts(5)
+///     .base_delay(Duration::from_millis(100))
+///     .max_delay(Duration::from_secs(2))
+///     .jitter(false);
+/// assert_eq!(policy.delay(1, None), Duration::from_millis(100));
+/// assert_eq!(policy.delay(3, None), Duration::from_millis(400));
+/// assert_eq!(policy.delay(9, None), Duration::from_secs(2)); // capped
+/// // A server's Retry-After wins over a shorter backoff, within the cap.
+/// assert_eq!(policy.delay(1, Some(Duration::from_secs(1))), Duration::from_secs(1));
+/// assert_eq!(policy.delay(1, Some(Duration::from_secs(60))), Duration::from_secs(2));
+/// assert_eq!(certcentral::RetryPolicy::none().max_attempts, 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = no retry).
+    pub max_attempts: u32,
+    /// The delay before the first retry; doubled for each further one.
+    pub base_delay: Duration,
+    /// No delay is longer than this (a longer `Retry-After` is cut to it).
+    pub max_delay: Duration,
+    /// Spread delays randomly over [delay/2, delay] so that many clients do not retry together.
+    pub jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the number of attempts (at least 1).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+
+    /// Sets the first delay.
+    pub fn base_delay(mut self, d: Duration) -> Self {
+        self.base_delay = d;
+        self
+    }
+
+    /// Sets the longest delay.
+    pub fn max_delay(mut self, d: Duration) -> Self {
+        self.max_delay = d;
+        self
+    }
+
+    /// Turns jitter on or off.
+    pub fn jitter(mut self, on: bool) -> Self {
+        self.jitter = on;
+        self
+    }
+
+    /// The delay before retry number `retry` (1-based), honouring a server's `Retry-After`.
+    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        let exp = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)));
+        let mut delay = exp.min(self.max_delay);
+        if self.jitter {
+            let half = delay / 2;
+            delay = half + half.mul_f64(crate::random::unit());
+        }
+        match retry_after {
+            Some(after) => after.min(self.max_delay).max(delay),
+            None => delay,
+        }
+    }
+}
+
+/// Builds a [`Client`].
+///
+/// ```
+/// let client = certcentral::Client::builder(certcentral::ApiKey::new("key"))
+///     .region(certcentral::Region::Eu)
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://certcentral.digicert.eu/services/v2");
+///
+/// let refused = certcentral::Client::builder(certcentral::ApiKey::new("key"))
+///     .base_url("http://certcentral.example.com/services/v2")
+///     .build();
+/// assert!(matches!(refused, Err(certcentral::Error::Config(_))));
+/// # Ok::<(), certcentral::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    api_key: ApiKey,
+    base_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    validate: bool,
+    retry: RetryPolicy,
+    pacing: RateLimits,
+    deadline: Duration,
+    unique_alternative_order_ids: bool,
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(api_key: ApiKey) -> Self {
+        ClientBuilder {
+            api_key,
+            base_url: Region::Us.base_url().to_string(),
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            validate: true,
+            retry: RetryPolicy::default(),
+            pacing: RateLimits::digicert(),
+            deadline: Duration::from_secs(120),
+            unique_alternative_order_ids: false,
+        }
+    }
+
+    /// Uses a region's server (the default is [`Region::Us`]).
+    pub fn region(mut self, region: Region) -> Self {
+        self.base_url = region.base_url().to_string();
+        self
+    }
+
+    /// Uses a custom base URL (including the `/services/v2` stem). It must be `https://`,
+    /// unless it points at loopback (`127.0.0.0/8`, `[::1]`, `localhost`), as a local mock does.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The whole-request timeout (default 60 s). A timeout is reported as
+    /// [`Error::OutcomeUnknown`] and never retried.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The connect timeout (default 10 s). A connect failure is retried.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Whether orders are validated before sending (default `true`). Turning it off sends
+    /// orders DigiCert may reject; use it only to test the server's own validation.
+    pub fn validate_before_send(mut self, on: bool) -> Self {
+        self.validate = on;
+        self
+    }
+
+    /// The longest one [`Client::order`] call may take from its first request's departure, its
+    /// retries and their delays included (default 120 s; each attempt is still bounded by
+    /// [`ClientBuilder::timeout`]). A server's `Retry-After` that would end past it is not
+    /// waited for: the call returns the answer that asked for the wait.
+    ///
+    /// The wait for the client's own pacing before the first request is not counted, so that
+    /// a bulk run queued behind DigiCert's rate limits is not cut short; bound it with
+    /// `tokio::time::timeout` if you need to (dropping the call before it sends is safe).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Declares that the account has *Require unique alternative order IDs* on (default
+    /// `false`). Then, and only then, an order whose outcome is unknown (a timeout, a
+    /// connection lost after sending, a 5xx that may follow a commit) is sent again with the
+    /// same `alternative_order_id`, within the retry policy and the deadline: a
+    /// `duplicate_alternative_order_id` answer proves that the earlier attempt created it, and
+    /// the call returns a [`PlacedOrder`] whose `response` is `None`.
+    ///
+    /// Without this setting nothing that may have created an order is ever sent again. Turn it
+    /// on only when the account really enforces uniqueness: otherwise a resubmission can be
+    /// billed twice.
+    pub fn unique_alternative_order_ids(mut self, on: bool) -> Self {
+        self.unique_alternative_order_ids = on;
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::none`] turns it off).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The rolling limits the client paces itself under (default [`RateLimits::digicert`];
+    /// [`RateLimits::none`] turns pacing off). Every request of the client and its clones
+    /// counts, so one client shared by many tasks never exceeds them.
+    pub fn pacing(mut self, limits: RateLimits) -> Self {
+        self.pacing = limits;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = check_base_url(&self.base_url)?;
+        let mut key = HeaderValue::from_str(self.api_key.expose()).map_err(|_| {
+            Error::Config(format!(
+                "the API key is not a valid {API_KEY_HEADER} header value"
+            ))
+        })?;
+        key.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(API_KEY_HEADER, key);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        // The platform's roots with the ring provider; an application that installed its own
+        // process-wide rustls provider keeps it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("certcentral-rs/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
+        Ok(Client {
+            http,
+            base_url,
+            api_key: self.api_key,
+            validate: self.validate,
+            retry: self.retry,
+            pacer: Arc::new(Pacer::new(self.pacing)),
+            timeout: self.timeout,
+            deadline: self.deadline,
+            unique_alternative_order_ids: self.unique_alternative_order_ids,
+        })
+    }
+}
+
+/// Checks a base URL and returns it as the client will use it (parsed and re-serialized by a
+/// WHATWG URL parser, without a trailing `/`), so that what was checked is what is dialled.
+///
+/// The rules: `https`, or `http` to a loopback host (`127.0.0.0/8`, `[::1]`, or exactly
+/// `localhost`); no user info (a password in a URL ends up in logs, and `user@host` is how a
+/// host is disguised); no query or fragment (the order path is appended to it).
+fn check_base_url(text: &str) -> Result<String, Error> {
+    let refuse = |rule: &str| Err(Error::Config(format!("base_url: {rule}")));
+    let url = match reqwest::Url::parse(text.trim()) {
+        Ok(url) => url,
+        Err(e) => return refuse(&format!("`{text}` is not an absolute URL ({e})")),
+    };
+    // Only the scheme and host are quoted from here on: user info may hold a secret.
+    let shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
+    if !url.username().is_empty() || url.password().is_some() {
+        return refuse(&format!(
+            "`{shown}…` carries user info (`user:password@`): credentials do not belong in a \
+             base URL, and the API key is sent in its own header"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return refuse(&format!("`{shown}…` has a query or fragment"));
+    }
+    let loopback = match url.host() {
+        None => return refuse(&format!("`{text}` has no host")),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return refuse(&format!(
+                "`{shown}` is plain HTTP to a host that is not loopback: use https:// (plain \
+                 HTTP is allowed only for 127.0.0.0/8, [::1] and localhost)"
+            ));
+        }
+        other => return refuse(&format!("scheme `{other}` is not https://")),
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}

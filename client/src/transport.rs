@@ -1,0 +1,122 @@
+//! One attempt on the wire: the request the generated wire layer builds from the spec's
+//! operation, sent; the answer read to at most [`MAX_RESPONSE_BYTES`]; and the split every
+//! retry decision rests on: not sent (the connection could not be made), or sent and then
+//! whatever came back (or did not).
+
+use crate::decode::{Response, decode_response, parse_retry_after};
+use crate::error::Error;
+use crate::generated::wire;
+use crate::types::{ClientCertificateId, OrderClientCertificateResponse};
+use reqwest::header::RETRY_AFTER;
+use std::time::Duration;
+
+/// Responses larger than this are not read further (an order response is a few hundred bytes).
+pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
+
+/// What one attempt sends, and what its errors must not quote.
+pub(crate) struct Attempt<'a> {
+    pub(crate) http: &'a reqwest::Client,
+    pub(crate) base_url: &'a str,
+    pub(crate) product: ClientCertificateId,
+    pub(crate) body: &'a [u8],
+    pub(crate) alternative_order_id: &'a str,
+    pub(crate) secrets: &'a [&'a str],
+    pub(crate) timeout: Duration,
+}
+
+/// Sends one attempt and decodes its answer.
+pub(crate) async fn send(attempt: Attempt<'_>) -> Result<OrderClientCertificateResponse, Error> {
+    let unknown = |reason: String| Error::OutcomeUnknown {
+        alternative_order_id: Some(attempt.alternative_order_id.to_string()),
+        reason,
+    };
+    tracing::debug!(operation = wire::OPERATION_ID, product = %attempt.product, alternative_order_id = attempt.alternative_order_id, "sending order");
+    let sent = wire::request(
+        attempt.http,
+        attempt.base_url,
+        &attempt.product,
+        attempt.body.to_vec(),
+    )
+    .timeout(attempt.timeout)
+    .send()
+    .await;
+    let mut response = match sent {
+        Ok(r) => r,
+        Err(e) if e.is_connect() => {
+            return Err(Error::NotSent {
+                reason: describe(&e),
+            });
+        }
+        Err(e) => {
+            return Err(unknown(format!(
+                "the request was sent but {}",
+                describe(&e)
+            )));
+        }
+    };
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let mut bytes = Vec::new();
+    let mut complete = true;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_RESPONSE_BYTES - bytes.len();
+                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if chunk.len() > room {
+                    complete = false;
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) if (200..300).contains(&status) => {
+                return Err(unknown(format!(
+                    "HTTP {status}, then the body was cut off: {}",
+                    describe(&e)
+                )));
+            }
+            Err(_) => {
+                complete = false;
+                break;
+            }
+        }
+    }
+    decode_response(
+        Response {
+            status,
+            retry_after,
+            body: &bytes,
+            complete,
+        },
+        attempt.alternative_order_id,
+        attempt.secrets,
+    )
+}
+
+/// A transport error in words, without the URL (which is ours) or any header.
+fn describe(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the body failed"
+    } else {
+        "the connection failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut causes = Vec::new();
+    while let Some(s) = source {
+        causes.push(s.to_string());
+        source = s.source();
+    }
+    if causes.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what} ({})", causes.join(": "))
+    }
+}

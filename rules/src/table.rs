@@ -1,0 +1,161 @@
+//! [`Table`]: one endpoint's rules as data, and lookups over it.
+
+use crate::{Param, Product, Rule, Server, Window};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Everything the spec says about the order endpoint, as data: written by
+/// `certcentral-codegen` into `certcentral-table` (as `TABLE`), read by the derive, the
+/// client and the mock through the interpreter's methods.
+///
+/// ```
+/// let table = &certcentral_table::TABLE;
+/// assert_eq!(table.product("class1_smime").unwrap().name, "Class 1 S/MIME");
+/// assert_eq!(table.param("order_validity.years").unwrap().constraints.maximum, Some(3));
+/// ```
+#[derive(Debug)]
+pub struct Table {
+    /// The path of the order operation below a server's URL, with its
+    /// `{client_certificate_id}` placeholder.
+    pub order_path: &'static str,
+    /// The servers, by region.
+    pub servers: &'static [Server],
+    /// The products that can be ordered.
+    pub products: &'static [Product],
+    /// Every request parameter, parents before their fields.
+    pub params: &'static [Param],
+    /// The conditional rules.
+    pub rules: &'static [Rule],
+    /// DigiCert's rolling rate limits per API key.
+    pub rate_limits: &'static [Window],
+    index: OnceLock<Index>,
+}
+
+/// Lookups by path and by parent, built once from [`Table::params`].
+#[derive(Debug)]
+struct Index {
+    by_path: HashMap<&'static str, usize>,
+    children: Vec<Vec<usize>>,
+    roots: Vec<usize>,
+    leaves: Vec<&'static str>,
+}
+
+impl Table {
+    /// A table over these parts (what the generated `TABLE` is built with).
+    pub const fn new(
+        order_path: &'static str,
+        servers: &'static [Server],
+        products: &'static [Product],
+        params: &'static [Param],
+        rules: &'static [Rule],
+        rate_limits: &'static [Window],
+    ) -> Table {
+        Table {
+            order_path,
+            servers,
+            products,
+            params,
+            rules,
+            rate_limits,
+            index: OnceLock::new(),
+        }
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let by_path: HashMap<&'static str, usize> = self
+                .params
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.path, i))
+                .collect();
+            let mut children = vec![Vec::new(); self.params.len()];
+            let mut roots = Vec::new();
+            for (i, p) in self.params.iter().enumerate() {
+                match p.parent().and_then(|parent| by_path.get(parent)) {
+                    Some(parent) => children[*parent].push(i),
+                    None => roots.push(i),
+                }
+            }
+            Index {
+                by_path,
+                children,
+                roots,
+                leaves: self.params.iter().map(Param::leaf).collect(),
+            }
+        })
+    }
+
+    /// Looks a parameter up by its dotted path.
+    ///
+    /// ```
+    /// let table = &certcentral_table::TABLE;
+    /// assert!(table.param("order_validity.years").is_some());
+    /// assert!(table.param("order_validity.months").is_none());
+    /// ```
+    pub fn param(&self, path: &str) -> Option<&'static Param> {
+        let i = *self.index().by_path.get(path)?;
+        self.params.get(i)
+    }
+
+    /// Looks a product up by its id.
+    pub fn product(&self, id: &str) -> Option<&'static Product> {
+        self.products.iter().find(|p| p.id == id)
+    }
+
+    /// Looks a rule up by its id.
+    pub fn rule(&self, id: &str) -> Option<&'static Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The direct fields of an object (or of an object list's items).
+    ///
+    /// ```
+    /// let names: Vec<_> = certcentral_table::TABLE
+    ///     .children("certificate.individual")
+    ///     .map(|p| p.leaf())
+    ///     .collect();
+    /// assert_eq!(names, ["first_name", "last_name", "pseudonym"]);
+    /// ```
+    pub fn children(&self, path: &str) -> impl Iterator<Item = &'static Param> + '_ {
+        let params = self.params;
+        self.field_ids(Some(path)).iter().map(move |i| &params[*i])
+    }
+
+    /// The top-level request parameters.
+    pub fn roots(&self) -> impl Iterator<Item = &'static Param> + '_ {
+        let params = self.params;
+        self.index().roots.iter().map(move |i| &params[*i])
+    }
+
+    /// The URL of a region's server (`us`, `eu`), if the spec has one.
+    pub fn server(&self, region: &str) -> Option<&'static str> {
+        self.servers
+            .iter()
+            .find(|s| s.region == region)
+            .map(|s| s.url)
+    }
+
+    /// Indices into [`Table::params`] of an object's fields (`None`: the top level).
+    pub(crate) fn field_ids(&self, path: Option<&str>) -> &[usize] {
+        let index = self.index();
+        match path {
+            None => &index.roots,
+            Some(path) => index
+                .by_path
+                .get(path)
+                .and_then(|i| index.children.get(*i))
+                .map_or(&[][..], Vec::as_slice),
+        }
+    }
+
+    /// The index into [`Table::params`] of a path.
+    pub(crate) fn param_index(&self, path: &str) -> Option<usize> {
+        self.index().by_path.get(path).copied()
+    }
+
+    /// The last path segment of `params[i]`, computed once.
+    pub(crate) fn leaf_of(&self, i: usize) -> &'static str {
+        self.index().leaves.get(i).copied().unwrap_or_default()
+    }
+}
