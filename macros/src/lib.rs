@@ -1,6 +1,9 @@
 //! `#[derive(ClientCertificateOrder)]`: CertCentral client-certificate orders whose conditional
 //! rules are checked by the compiler. Use it through `certcentral`, which re-exports it.
 //!
+//! Reads the rules table (`certcentral-table`) when it expands, so a regenerated spec changes
+//! what compiles; writes only the expansion (and real rustc warnings for ignored parameters).
+//!
 //! # Grammar
 //!
 //! On the struct, `#[order(...)]` takes:

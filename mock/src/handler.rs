@@ -6,6 +6,7 @@ use crate::state::Shared;
 use crate::{LedgerEntry, RecordedRequest};
 use axum::body::Body;
 use axum::extract::State;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -70,7 +71,7 @@ pub(crate) async fn handle(
         return error(StatusCode::UNAUTHORIZED, "invalid_api_key", why);
     }
     let Some(product) = product else {
-        record(&shared, &parts.method, raw_path, &parts.headers, &[]);
+        record(&shared, &parts, raw_path, &[]);
         return error(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -108,7 +109,7 @@ pub(crate) async fn handle(
         }
     };
     let path = format!("{prefix}{product}{suffix}");
-    record(&shared, &parts.method, &path, &parts.headers, &body);
+    record(&shared, &parts, &path, &body);
     // Like a real server, an order being processed is finished even if the client hangs up
     // (a client timeout must not make the order vanish).
     shared.count(|c| c.orders_in_progress += 1);
@@ -176,10 +177,12 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
-fn record(shared: &Shared, method: &Method, path: &str, headers: &HeaderMap, body: &[u8]) {
+fn record(shared: &Shared, parts: &Parts, path: &str, body: &[u8]) {
+    let headers = &parts.headers;
     shared.state().record_request(RecordedRequest {
-        method: method.to_string(),
+        method: parts.method.to_string(),
         path: path.to_string(),
+        query: parts.uri.query().unwrap_or_default().to_string(),
         headers: headers
             .iter()
             .map(|(n, v)| {

@@ -27,6 +27,7 @@ impl Weight for RecordedRequest {
         size_of::<Self>()
             + self.method.len()
             + self.path.len()
+            + self.query.len()
             + self.body.len()
             + self
                 .headers

@@ -20,29 +20,8 @@
 
 #[rustfmt::skip]
 mod generated;
+mod lookup;
 
 pub use certcentral_rules::*;
 pub use generated::TABLE;
-
-/// [`Table::validate`] on [`TABLE`].
-pub fn validate(product_id: &str, body: &serde_json::Value) -> Report {
-    TABLE.validate(product_id, body)
-}
-
-/// [`Table::param`] on [`TABLE`].
-///
-/// ```
-/// assert_eq!(certcentral_table::param("order_validity.years").unwrap().constraints.maximum, Some(3));
-/// ```
-pub fn param(path: &str) -> Option<&'static Param> {
-    TABLE.param(path)
-}
-
-/// [`Table::product`] on [`TABLE`].
-///
-/// ```
-/// assert_eq!(certcentral_table::product("class1_smime").unwrap().name, "Class 1 S/MIME");
-/// ```
-pub fn product(id: &str) -> Option<&'static Product> {
-    TABLE.product(id)
-}
+pub use lookup::{param, product, validate};

@@ -1,4 +1,7 @@
 //! Shared helpers for the workspace-level test suites.
+//!
+//! The suites read every crate (and the spec, for its examples) and write nothing but scratch
+//! copies of the workspace under the system's temporary directory.
 
 #![warn(missing_docs)]
 

@@ -1,0 +1,65 @@
+//! What the mock keeps: the orders it created, and the requests it received.
+
+/// An order the mock created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerEntry {
+    /// The order id returned to the client.
+    pub order_id: i64,
+    /// The id of the order's request.
+    pub request_id: i64,
+    /// The product ordered.
+    pub product: String,
+    /// The request status as stored (what the client was told, unless a fault changed it).
+    pub status: String,
+    /// Set when the order was approved at once.
+    pub certificate_id: Option<i64>,
+    /// Set when the order created a new organization.
+    pub created_organization_id: Option<i64>,
+    /// The order's alternative id, if it had one.
+    pub alternative_order_id: Option<String>,
+    /// The order body as received (valid JSON; [`LedgerEntry::json`] parses it).
+    pub body: String,
+}
+
+impl LedgerEntry {
+    /// The order body as JSON.
+    ///
+    /// ```
+    /// let entry = certcentral_mock::LedgerEntry {
+    ///     order_id: 1, request_id: 2, product: "class1_smime".into(), status: "pending".into(),
+    ///     certificate_id: None, created_organization_id: None, alternative_order_id: None,
+    ///     body: r#"{"order_validity":{"years":1}}"#.into(),
+    /// };
+    /// assert_eq!(entry.json()["order_validity"]["years"], 1);
+    /// ```
+    pub fn json(&self) -> serde_json::Value {
+        // Only bodies that parsed are recorded; a failure would be a bug, shown as null.
+        serde_json::from_str(&self.body).unwrap_or_default()
+    }
+}
+
+/// A request as the mock received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// `POST`, ...
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The query string, without its `?` (empty when there is none).
+    pub query: String,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The raw body.
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// The first value of a header (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}

@@ -1,0 +1,194 @@
+//! The rules table's types: what a product, a parameter, a constraint and a rule are.
+
+use crate::Pattern;
+
+/// A server of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Server {
+    /// `us` or `eu`.
+    pub region: &'static str,
+    /// The base URL, e.g. `https://www.digicert.com/services/v2`.
+    pub url: &'static str,
+}
+
+/// A product that can be ordered at this endpoint (the path's `client_certificate_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Product {
+    /// The identifier used in the URL, e.g. `client_premium`.
+    pub id: &'static str,
+    /// DigiCert's display name, e.g. `Premium`.
+    pub name: &'static str,
+    /// The variant of the generated `ClientCertificateId` enum, e.g. `ClientPremium`.
+    pub variant: &'static str,
+}
+
+/// The JSON shape of a request parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A JSON string.
+    String,
+    /// A JSON integer.
+    Integer,
+    /// A JSON boolean.
+    Boolean,
+    /// An array of strings.
+    StringList,
+    /// An array of objects; its items' fields are the params below `path[]`.
+    ObjectList,
+    /// An object; its fields are the params below `path`.
+    Object,
+}
+
+impl Kind {
+    /// A short human name used in messages: `a string`, `an integer`, ...
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::String => "a string",
+            Kind::Integer => "an integer",
+            Kind::Boolean => "a boolean",
+            Kind::StringList => "an array of strings",
+            Kind::ObjectList => "an array of objects",
+            Kind::Object => "an object",
+        }
+    }
+}
+
+/// A string format checked beyond the JSON type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `format: email`.
+    Email,
+    /// `x-certcentral-date: dd MMM yyyy` (e.g. `09 JUN 2025`).
+    DateDdMmmYyyy,
+    /// `x-certcentral-date: yyyy-MM-dd` (e.g. `2025-06-09`).
+    DateYyyyMmDd,
+}
+
+/// Schema constraints of one parameter (for lists, `format` applies to the items).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Constraints {
+    /// Allowed values, as their JSON text without quotes (`card`, `0`).
+    pub enum_values: &'static [&'static str],
+    /// Inclusive lower bound of an integer.
+    pub minimum: Option<i64>,
+    /// Inclusive upper bound of an integer.
+    pub maximum: Option<i64>,
+    /// Minimum length of a string, in characters.
+    pub min_length: Option<u64>,
+    /// Maximum length of a string, in characters.
+    pub max_length: Option<u64>,
+    /// A regular expression the string must match (the spec's patterns are anchored).
+    pub pattern: Option<Pattern>,
+    /// Minimum number of items of a list.
+    pub min_items: Option<u64>,
+    /// A format of the string (or of each item of a string list).
+    pub format: Option<Format>,
+}
+
+impl Constraints {
+    /// No constraint at all.
+    pub const NONE: Constraints = Constraints {
+        enum_values: &[],
+        minimum: None,
+        maximum: None,
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        min_items: None,
+        format: None,
+    };
+}
+
+/// One request parameter, addressed by its dotted path (`certificate.individual.first_name`;
+/// fields of list items are written `custom_fields[].metadata_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    /// The documented dotted path.
+    pub path: &'static str,
+    /// The JSON shape.
+    pub kind: Kind,
+    /// Whether the schema requires it whenever its parent object is present.
+    pub required: bool,
+    /// `deprecated: true` in the spec.
+    pub deprecated: bool,
+    /// The generated Rust type behind it, for objects, object-list items and enums
+    /// (`Certificate`, `CustomField`, `PaymentMethod`); empty for plain scalars.
+    pub rust_type: &'static str,
+    /// `x-certcentral-secret`: the value is never quoted in a message.
+    pub secret: bool,
+    /// Schema constraints.
+    pub constraints: Constraints,
+}
+
+impl Param {
+    /// The path of the enclosing object, or `None` at the root.
+    ///
+    /// ```
+    /// let p = certcentral_table::param("custom_fields[].value").unwrap();
+    /// assert_eq!(p.parent(), Some("custom_fields"));
+    /// ```
+    pub fn parent(&self) -> Option<&'static str> {
+        parent_of(self.path)
+    }
+
+    /// The last segment of the path (`first_name` for `certificate.individual.first_name`).
+    pub fn leaf(&self) -> &'static str {
+        self.path.rsplit('.').next().unwrap_or(self.path)
+    }
+
+    /// Whether the param sits inside a list item (and so cannot be set on its own).
+    pub fn in_list_item(&self) -> bool {
+        self.path.contains("[]")
+    }
+}
+
+/// The path of the object enclosing `path`, or `None` at the root.
+pub(crate) fn parent_of(path: &str) -> Option<&str> {
+    path.rsplit_once('.')
+        .map(|(parent, _)| parent.strip_suffix("[]").unwrap_or(parent))
+}
+
+/// A condition of a rule; a rule applies when all of its conditions hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cond {
+    /// The ordered product is one of these.
+    Products(&'static [&'static str]),
+    /// The parameter is present and equal to one of these values.
+    In(&'static str, &'static [&'static str]),
+    /// The parameter is absent or equal to none of these values.
+    NotIn(&'static str, &'static [&'static str]),
+    /// The parameter (or, for an object, any of its fields) is present.
+    Present(&'static str),
+    /// The parameter is absent.
+    Absent(&'static str),
+}
+
+/// What a rule demands of its parameters when its conditions hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Every parameter must be present.
+    Require,
+    /// No parameter may be present.
+    Forbid,
+    /// Exactly one of the parameters must be present.
+    OneOf,
+    /// At least one of the parameters must be present.
+    AnyOf,
+    /// DigiCert accepts but ignores the parameters: a warning, not an error.
+    Ignore,
+}
+
+/// A conditional rule from `x-certcentral-rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable identifier, e.g. `common_name.required`.
+    pub id: &'static str,
+    /// All must hold for the rule to apply (empty: always).
+    pub when: &'static [Cond],
+    /// What the rule demands.
+    pub effect: Effect,
+    /// The parameters the effect is about.
+    pub params: &'static [&'static str],
+    /// What to do about it, in words a user can act on.
+    pub message: &'static str,
+}
