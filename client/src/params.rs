@@ -27,7 +27,7 @@ pub mod kinds {
 
 /// A field type that can be sent as a parameter of kind `K`.
 #[diagnostic::on_unimplemented(
-    message = "the field type `{Self}` cannot be sent as this order parameter",
+    message = "certcentral rule `schema.type`: the field type `{Self}` cannot be sent as this order parameter",
     label = "not convertible to the parameter's type",
     note = "strings take String, &str, Box<str> or Cow<str> (enum-valued ones also their generated enum); \
             integers take the integer types; \

@@ -27,6 +27,7 @@
 pub mod checks;
 mod eval;
 mod nearest;
+mod sample;
 mod table;
 mod types;
 mod validate;

@@ -170,3 +170,89 @@ fn other_convention_breaks_are_all_reported_at_once() {
         );
     }
 }
+
+/// Two rules that demand opposite things of one parameter for some product are refused, both
+/// named with the product (a forbid beside an ignore, here).
+#[test]
+fn contradictory_rules_are_refused_naming_both_and_the_product() {
+    let edited = spec_text().replace(
+        "        - id: organization_units.ignored_for_smime\n",
+        "        - id: organization_units.class1_forbidden\n          when:\n            products: [class1_smime]\n          forbid: [certificate.organization_units]\n          message: Class 1 S/MIME certificates take no organization units.\n        - id: organization_units.ignored_for_smime\n",
+    );
+    assert_ne!(edited, spec_text());
+    let message = refusal(&edited);
+    assert!(
+        message.contains(
+            "rules `organization_units.class1_forbidden` and `organization_units.ignored_for_smime` \
+             contradict each other for `class1_smime` on `certificate.organization_units`: forbidden and ignored"
+        ),
+        "{message}"
+    );
+    // Taking Class 1 S/MIME out of the ignore rule makes the set consistent again.
+    let consistent = edited.replace(
+        "products: [client_premium, client_digital_signature_plus, client_email_security_plus, class1_smime]\n          ignore: [certificate.organization_units]",
+        "products: [client_premium, client_digital_signature_plus, client_email_security_plus]\n          ignore: [certificate.organization_units]",
+    );
+    assert_ne!(consistent, edited);
+    generate_from_str(&consistent).unwrap();
+}
+
+/// The operation is found by its `operationId`, wherever its path is: a new path reaches the
+/// wire layer and the table.
+#[test]
+fn the_operation_is_found_by_its_id_wherever_its_path_is() {
+    let edited = spec_text().replace(
+        "  /order/certificate/{client_certificate_id}:\n",
+        "  /order/client-certificate/{client_certificate_id}:\n",
+    );
+    assert_ne!(edited, spec_text());
+    let artifacts = generate_from_str(&edited).unwrap();
+    let text = |path: &str| {
+        artifacts
+            .iter()
+            .find(|a| a.path == path)
+            .unwrap()
+            .contents
+            .clone()
+    };
+    assert!(text(WIRE_PATH).contains("\"/order/client-certificate/\""));
+    assert!(text(TABLE_PATH).contains("\"/order/client-certificate/{client_certificate_id}\""));
+    let message = refusal(&spec_text().replace(
+        "operationId: order_client_certificate",
+        "operationId: order_certificate",
+    ));
+    assert!(
+        message.contains("no operation has operationId `order_client_certificate`"),
+        "{message}"
+    );
+}
+
+/// A product without a display name is reported where the names live: the product schema.
+#[test]
+fn a_missing_display_name_points_at_the_product_schema() {
+    let message = refusal(&spec_text().replace("        class1_smime: Class 1 S/MIME\n", ""));
+    assert!(
+        message.contains(
+            "at components.schemas.ClientCertificateId.x-certcentral-product-names: product `class1_smime` has no display name"
+        ),
+        "{message}"
+    );
+}
+
+/// DigiCert's rate limits are read from the spec, and a malformed window is refused.
+#[test]
+fn rate_limits_come_from_the_spec() {
+    assert_eq!(
+        certcentral_table::TABLE.rate_limits,
+        [
+            certcentral_table::Window::new(100, std::time::Duration::from_secs(5)),
+            certcentral_table::Window::new(1000, std::time::Duration::from_secs(180)),
+        ]
+    );
+    let message =
+        refusal(&spec_text().replace("  - requests: 100\n    seconds: 5\n", "  - requests: 100\n"));
+    assert!(
+        message.contains("at x-certcentral-rate-limits[0]: a window needs positive integers"),
+        "{message}"
+    );
+}
