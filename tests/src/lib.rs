@@ -91,3 +91,49 @@ pub async fn within<F: std::future::Future>(event: F, what: &str) -> F::Output {
         .await
         .unwrap_or_else(|_| panic!("{what}: the awaited event did not happen within 60 s"))
 }
+
+/// The workspace this crate belongs to.
+pub fn workspace() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .expect("the tests crate sits in the workspace")
+}
+
+/// The workspace's target directory (`CARGO_TARGET_DIR`, or `target/`).
+pub fn target_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target"))
+}
+
+/// The workspace's files (tracked and new, not ignored) copied into `into`; returns their
+/// paths relative to the workspace.
+pub fn copy_workspace(into: &std::path::Path) -> Vec<String> {
+    let listed = std::process::Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(workspace())
+        .output()
+        .expect("git lists the workspace's files");
+    assert!(listed.status.success(), "git ls-files failed");
+    let mut copied = Vec::new();
+    for name in listed.stdout.split(|b| *b == 0).filter(|n| !n.is_empty()) {
+        let name = String::from_utf8_lossy(name).into_owned();
+        let from = workspace().join(&name);
+        if !from.is_file() {
+            continue; // deleted in the work tree
+        }
+        let to = into.join(&name);
+        std::fs::create_dir_all(to.parent().expect("a file has a parent"))
+            .and_then(|()| std::fs::copy(&from, &to))
+            .unwrap_or_else(|e| panic!("copying {name}: {e}"));
+        copied.push(name);
+    }
+    copied
+}

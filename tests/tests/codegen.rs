@@ -75,7 +75,7 @@ fn a_spec_edit_makes_the_checked_in_artifacts_stale() {
         r#"pattern: "^[A-Za-z0-9]+$""#,
         r#"pattern: "^[A-Za-z0-9_]+$""#,
     );
-    assert_ne!(edited, spec_text());
+    assert!(edited != spec_text(), "the edit found what it replaces");
     assert_eq!(stale_paths(&edited), [TABLE_PATH]);
     // ...a description in the generated client's docs...
     let edited = spec_text().replace(
@@ -171,30 +171,70 @@ fn other_convention_breaks_are_all_reported_at_once() {
     }
 }
 
+/// The spec with these rules put first in `x-certcentral-rules`.
+fn with_rules(rules: &str) -> String {
+    let edited = spec_text().replacen(
+        "      x-certcentral-rules:\n",
+        &format!("      x-certcentral-rules:\n{rules}"),
+        1,
+    );
+    assert!(edited != spec_text(), "the spec has a rules list");
+    edited
+}
+
 /// Two rules that demand opposite things of one parameter for some product are refused, both
-/// named with the product (a forbid beside an ignore, here).
+/// named with the product; a rule that applies only when the forbidden object is sent is not
+/// a contradiction.
 #[test]
 fn contradictory_rules_are_refused_naming_both_and_the_product() {
-    let edited = spec_text().replace(
-        "        - id: organization_units.ignored_for_smime\n",
-        "        - id: organization_units.class1_forbidden\n          when:\n            products: [class1_smime]\n          forbid: [certificate.organization_units]\n          message: Class 1 S/MIME certificates take no organization units.\n        - id: organization_units.ignored_for_smime\n",
-    );
-    assert_ne!(edited, spec_text());
-    let message = refusal(&edited);
-    assert!(
-        message.contains(
-            "rules `organization_units.class1_forbidden` and `organization_units.ignored_for_smime` \
-             contradict each other for `class1_smime` on `certificate.organization_units`: forbidden and ignored"
+    let rule = |id: &str, effect: &str, param: &str, when: &str| {
+        format!(
+            "        - id: {id}\n          when:\n            products: [class1_smime]\n{when}          {effect}: [{param}]\n          message: A test rule.\n"
+        )
+    };
+    let units = "certificate.organization_units";
+    for (second, clash) in [
+        (
+            rule("test.units_ignored", "ignore", units, ""),
+            "forbidden and ignored",
         ),
+        (
+            rule("test.units_required", "require", units, ""),
+            "forbidden and required",
+        ),
+    ] {
+        let message = refusal(&with_rules(&format!(
+            "{}{second}",
+            rule("test.units_forbidden", "forbid", units, "")
+        )));
+        let second_id = second.split_whitespace().nth(2).unwrap_or_default();
+        assert!(
+            message.contains(&format!(
+                "rules `test.units_forbidden` and `{second_id}` contradict each other for \
+                 `class1_smime` on `{units}`: {clash}"
+            )),
+            "{message}"
+        );
+    }
+    // Class 1 S/MIME forbids an organization; requiring a field of one is a contradiction...
+    let message = refusal(&with_rules(&rule(
+        "test.org_name",
+        "require",
+        "organization.name",
+        "",
+    )));
+    assert!(
+        message.contains("`organization.name`: required inside a forbidden object"),
         "{message}"
     );
-    // Taking Class 1 S/MIME out of the ignore rule makes the set consistent again.
-    let consistent = edited.replace(
-        "products: [client_premium, client_digital_signature_plus, client_email_security_plus, class1_smime]\n          ignore: [certificate.organization_units]",
-        "products: [client_premium, client_digital_signature_plus, client_email_security_plus]\n          ignore: [certificate.organization_units]",
-    );
-    assert_ne!(consistent, edited);
-    generate_from_str(&consistent).unwrap();
+    // ...unless the rule applies only when an organization is sent.
+    generate_from_str(&with_rules(&rule(
+        "test.org_name",
+        "require",
+        "organization.name",
+        "            present: organization\n",
+    )))
+    .unwrap();
 }
 
 /// The operation is found by its `operationId`, wherever its path is: a new path reaches the
@@ -205,7 +245,7 @@ fn the_operation_is_found_by_its_id_wherever_its_path_is() {
         "  /order/certificate/{client_certificate_id}:\n",
         "  /order/client-certificate/{client_certificate_id}:\n",
     );
-    assert_ne!(edited, spec_text());
+    assert!(edited != spec_text(), "the edit found what it replaces");
     let artifacts = generate_from_str(&edited).unwrap();
     let text = |path: &str| {
         artifacts

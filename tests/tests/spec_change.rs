@@ -10,45 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate sits in the workspace")
-        .to_path_buf()
-}
-
 /// The copy's own target directory, inside this workspace's.
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target"))
-        .join("spec-change")
-}
-
-/// The workspace's files (tracked and new, not ignored) copied to `into`.
-fn copy_workspace(into: &Path) {
-    let listed = Command::new("git")
-        .args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ])
-        .current_dir(workspace())
-        .output()
-        .expect("git lists the workspace's files");
-    assert!(listed.status.success(), "git ls-files failed");
-    for name in listed.stdout.split(|b| *b == 0).filter(|n| !n.is_empty()) {
-        let name = std::str::from_utf8(name).expect("file names are UTF-8");
-        let from = workspace().join(name);
-        if !from.is_file() {
-            continue; // deleted in the work tree
-        }
-        let to = into.join(name);
-        std::fs::create_dir_all(to.parent().expect("a file has a parent")).unwrap();
-        std::fs::copy(&from, &to).unwrap_or_else(|e| panic!("{name}: {e}"));
-    }
+    certcentral_tests::target_dir().join("spec-change")
 }
 
 fn cargo(dir: &Path, args: &[&str]) {
@@ -100,7 +64,7 @@ async fn main() {
 fn the_client_and_the_mock_follow_an_edited_operation() {
     let copy = std::env::temp_dir().join(format!("certcentral-spec-change-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&copy);
-    copy_workspace(&copy);
+    certcentral_tests::copy_workspace(&copy);
 
     let spec_path = copy.join("spec/openapi.yaml");
     let spec = std::fs::read_to_string(&spec_path).unwrap();
@@ -125,7 +89,7 @@ fn the_client_and_the_mock_follow_an_edited_operation() {
              \x20           type: string\n\
              \x20           default: en\n",
         );
-    assert_ne!(edited, spec);
+    assert!(edited != spec, "the edit found what it replaces");
     assert!(edited.contains("/orders/client-certificates/{client_certificate_id}/new"));
     assert!(edited.contains("X-CertCentral-Channel"));
     std::fs::write(&spec_path, edited).unwrap();

@@ -1,0 +1,331 @@
+//! The maintainer's loop, checked: three API changes DigiCert could make, each applied to a
+//! scratch copy of the workspace by editing `spec/openapi.yaml` alone (plus, for a new rule,
+//! the compile-fail case every rule needs). In each copy: regenerate, accept the snapshot and
+//! compile-error changes, run every suite again from clean, and fail if any file other than
+//! the spec, the generated files, snapshots and `.stderr` files had to change. (That a blessed
+//! `.stderr` names its own folder's rule is a test of the suite: `tests/ui.rs`.)
+//!
+//! `cargo run -p certcentral-tests --bin scenarios [-- NAME...]`; CI runs it. The copies build
+//! in `target/scenarios` (kept between runs).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// One change to the API, as a maintainer would make it.
+struct Scenario {
+    name: &'static str,
+    /// Edits the copy: the spec, and files the change itself calls for.
+    apply: fn(&Path) -> Result<(), String>,
+    /// Files (relative) the change writes besides the spec.
+    writes: &'static [&'static str],
+}
+
+fn edit_spec(copy: &Path, edit: impl Fn(&str) -> String) -> Result<(), String> {
+    let path = copy.join("spec/openapi.yaml");
+    let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    let edited = edit(&text);
+    if edited == text {
+        return Err("the edit changed nothing: the spec no longer has what it looks for".into());
+    }
+    std::fs::write(&path, edited).map_err(|e| e.to_string())
+}
+
+/// DigiCert adds a product with the same rules as Email Security Plus.
+fn new_product(copy: &Path) -> Result<(), String> {
+    edit_spec(copy, |spec| {
+        spec.lines()
+            .map(|line| {
+                if line.trim() == "- client_email_security_plus" {
+                    format!(
+                        "{line}\n{}",
+                        line.replace(
+                            "client_email_security_plus",
+                            "client_email_security_premium"
+                        )
+                    )
+                } else if line
+                    .trim_start()
+                    .starts_with("client_email_security_plus: ")
+                {
+                    format!(
+                        "{line}\n{}",
+                        line.replace(
+                            "client_email_security_plus: Email Security Plus",
+                            "client_email_security_premium: Email Security Premium"
+                        )
+                    )
+                } else if line.contains("products: [")
+                    && line.contains("client_email_security_plus")
+                {
+                    line.replace(
+                        "client_email_security_plus",
+                        "client_email_security_plus, client_email_security_premium",
+                    )
+                } else {
+                    line.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    })
+}
+
+/// DigiCert adds an optional `certificate.locality` of at most 128 characters.
+fn new_parameter(copy: &Path) -> Result<(), String> {
+    edit_spec(copy, |spec| {
+        spec.replacen(
+            "        organization_units:\n          type: array\n",
+            "        locality:\n          type: string\n          maxLength: 128\n          description: The locality (city) of the certificate holder.\n        organization_units:\n          type: array\n",
+            1,
+        )
+    })
+}
+
+const FORBIDDEN_CASE: &str =
+    "tests/tests/ui/organization_units.class1_forbidden/organization_units.rs";
+
+/// DigiCert forbids `certificate.organization_units` for Class 1 S/MIME. First as a hurried
+/// maintainer would write it (the rule, with Class 1 still in the ignore rule): codegen must
+/// refuse the contradiction, naming both rules and the product. Then consistently, with the
+/// compile-fail case a new rule needs.
+fn new_rule(copy: &Path) -> Result<(), String> {
+    let rule = "        - id: organization_units.class1_forbidden\n          when:\n            products: [class1_smime]\n          forbid: [certificate.organization_units]\n          message: Class 1 S/MIME certificates take no organization units.\n";
+    edit_spec(copy, |spec| {
+        spec.replacen(
+            "        - id: organization_units.ignored_for_smime\n",
+            &format!("{rule}        - id: organization_units.ignored_for_smime\n"),
+            1,
+        )
+    })?;
+    let refused = run(copy, &["run", "--quiet", "-p", "certcentral-codegen"], &[])?;
+    let expected = "rules `organization_units.class1_forbidden` and `organization_units.ignored_for_smime` contradict each other for `class1_smime`";
+    if refused.0 || !refused.1.contains(expected) {
+        return Err(format!(
+            "codegen did not refuse the contradiction:\n{}",
+            refused.1
+        ));
+    }
+    edit_spec(copy, |spec| {
+        spec.replacen(
+            "client_email_security_plus, class1_smime]\n          ignore: [certificate.organization_units]",
+            "client_email_security_plus]\n          ignore: [certificate.organization_units]",
+            1,
+        )
+    })?;
+    let case = copy.join(FORBIDDEN_CASE);
+    std::fs::create_dir_all(case.parent().unwrap_or(copy)).map_err(|e| e.to_string())?;
+    std::fs::write(
+        case,
+        "use certcentral::ClientCertificateOrder;\n\n\
+         #[derive(ClientCertificateOrder)]\n\
+         #[order(product = \"class1_smime\", signature_hash = \"sha256\")]\n\
+         struct Order {\n    emails: Vec<String>,\n    #[order(param = \"order_validity.years\")]\n    years: u8,\n    organization_units: Vec<String>,\n}\n\n\
+         fn main() {}\n",
+    )
+    .map_err(|e| e.to_string())
+}
+
+const SCENARIOS: [Scenario; 3] = [
+    Scenario {
+        name: "new-product",
+        apply: new_product,
+        writes: &[],
+    },
+    Scenario {
+        name: "new-parameter",
+        apply: new_parameter,
+        writes: &[],
+    },
+    Scenario {
+        name: "new-rule",
+        apply: new_rule,
+        writes: &[FORBIDDEN_CASE],
+    },
+];
+
+/// What a spec change may change: the spec, what codegen writes, what the suites pin.
+fn may_change(path: &str) -> bool {
+    path == "spec/openapi.yaml"
+        || path == "table/src/generated.rs"
+        || path.starts_with("client/src/generated/")
+        || (path.starts_with("tests/tests/snapshots/") && path.ends_with(".snap"))
+        || (path.starts_with("tests/tests/ui/") && path.ends_with(".stderr"))
+}
+
+/// Runs cargo in `dir`; whether it succeeded, and what it printed (stderr last).
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(bool, String), String> {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env(
+            "CARGO_TARGET_DIR",
+            certcentral_tests::target_dir().join("scenarios"),
+        )
+        .env_remove("INSTA_UPDATE")
+        .env_remove("TRYBUILD");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = command.output().map_err(|e| format!("cargo: {e}"))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok((output.status.success(), text))
+}
+
+fn must(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+    let (ok, text) = run(dir, args, env)?;
+    if ok {
+        Ok(())
+    } else {
+        let tail: Vec<&str> = text.lines().rev().take(60).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        Err(format!(
+            "`cargo {}` failed:\n{}",
+            args.join(" "),
+            tail.join("\n")
+        ))
+    }
+}
+
+fn scenario(s: &Scenario, scratch: &Path) -> Result<(), String> {
+    let copy = scratch.join(s.name);
+    let _ = std::fs::remove_dir_all(&copy);
+    let files = certcentral_tests::copy_workspace(&copy);
+    // What was copied, as it was: the workspace may change while the scenario runs.
+    let original: Vec<Option<Vec<u8>>> = files
+        .iter()
+        .map(|f| std::fs::read(copy.join(f)).ok())
+        .collect();
+    (s.apply)(&copy)?;
+    must(&copy, &["run", "--quiet", "-p", "certcentral-codegen"], &[])?;
+    // Accept what the change explains: snapshots and compile errors, reviewed here by the
+    // checks below instead of by eye.
+    run(
+        &copy,
+        &[
+            "test",
+            "--quiet",
+            "-p",
+            "certcentral-tests",
+            "--test",
+            "codegen",
+            "--test",
+            "expansion",
+            "--test",
+            "ui",
+        ],
+        &[
+            ("INSTA_UPDATE", "always"),
+            ("INSTA_FORCE_PASS", "1"),
+            ("TRYBUILD", "overwrite"),
+        ],
+    )?;
+    // Every suite, as CI runs it (the spec-change suite aside: it copies the copy).
+    must(
+        &copy,
+        &[
+            "test",
+            "--quiet",
+            "--workspace",
+            "--",
+            "--skip",
+            "the_client_and_the_mock_follow_an_edited_operation",
+        ],
+        &[("INSTA_UPDATE", "no")],
+    )?;
+    must(
+        &copy,
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "certcentral-codegen",
+            "--",
+            "--check",
+        ],
+        &[],
+    )?;
+    // Which files differ from the workspace's, or are new.
+    let mut changed = BTreeSet::new();
+    for (name, before) in files.iter().zip(&original) {
+        if std::fs::read(copy.join(name)).ok() != *before {
+            changed.insert(name.clone());
+        }
+    }
+    for new in walk(&copy, &copy) {
+        if !files.contains(&new) {
+            changed.insert(new);
+        }
+    }
+    let unexpected: Vec<&String> = changed
+        .iter()
+        .filter(|p| !may_change(p) && !s.writes.contains(&p.as_str()))
+        .collect();
+    println!(
+        "  changed: {}",
+        changed.iter().cloned().collect::<Vec<_>>().join(", ")
+    );
+    if !unexpected.is_empty() {
+        return Err(format!(
+            "files outside the spec, generated files, snapshots and .stderr had to change: {unexpected:?}"
+        ));
+    }
+    let _ = std::fs::remove_dir_all(&copy);
+    Ok(())
+}
+
+/// Every file under `dir`, relative to `root`, without `target/` and `.snap.new` leftovers.
+fn walk(root: &Path, dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path: PathBuf = entry.path();
+        let relative = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        if relative == "target" || relative.starts_with(".git") {
+            continue;
+        }
+        if path.is_dir() {
+            out.extend(walk(root, &path));
+        } else {
+            out.push(relative);
+        }
+    }
+    out
+}
+
+fn main() -> ExitCode {
+    let wanted: Vec<String> = std::env::args().skip(1).collect();
+    let scratch =
+        std::env::temp_dir().join(format!("certcentral-scenarios-{}", std::process::id()));
+    let mut failed = 0;
+    for s in SCENARIOS
+        .iter()
+        .filter(|s| wanted.is_empty() || wanted.iter().any(|w| w == s.name))
+    {
+        let start = Instant::now();
+        println!("scenario {}:", s.name);
+        match scenario(s, &scratch) {
+            Ok(()) => println!("  ok ({:.0} s)", start.elapsed().as_secs_f64()),
+            Err(e) => {
+                failed += 1;
+                println!("  FAILED ({:.0} s): {e}", start.elapsed().as_secs_f64());
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
