@@ -86,7 +86,8 @@ impl Client {
         &self,
         order: &O,
     ) -> Result<PlacedOrder, Error> {
-        let request = order.try_into_request()?;
+        // Validated once, by `order`, which also logs its warnings.
+        let request = order.__request()?;
         self.order(O::PRODUCT, &request).await
     }
 

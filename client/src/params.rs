@@ -4,7 +4,7 @@
 //! Not a stable API: use the derive.
 
 use crate::InvalidOrder;
-use crate::types::{ClientCertificateId, OrderClientCertificateRequest};
+use crate::types::OrderClientCertificateRequest;
 use certcentral_table::Violation;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -178,34 +178,30 @@ impl Order {
         map.insert(last.to_string(), value);
     }
 
-    /// Validates the body against every rule and converts it to the generated request type.
-    pub fn finish(self) -> Result<OrderClientCertificateRequest, InvalidOrder> {
+    /// Converts the body to the generated request type, without validating it (the order is
+    /// validated once, on its way out). A body the type cannot hold (an enum value it does not
+    /// know, say) is reported with the violations the validator finds in it.
+    pub fn into_request(self) -> Result<OrderClientCertificateRequest, InvalidOrder> {
         let body = Value::Object(self.body);
-        // The usual case, an order with nothing to report, is decided by the compiled checks;
-        // the interpreter runs only to say what is wrong (or what is ignored).
-        if let Ok(product) = self.product.parse::<ClientCertificateId>()
-            && let Ok(request) = OrderClientCertificateRequest::deserialize(&body)
-            && crate::generated::checks::is_clean(product, &request)
-        {
-            return Ok(request);
+        match OrderClientCertificateRequest::deserialize(&body) {
+            Ok(request) => Ok(request),
+            Err(e) => {
+                crate::validate_json(self.product, &body)?;
+                Err(InvalidOrder {
+                    product: self.product.to_string(),
+                    violations: vec![Violation {
+                        rule: "schema.type",
+                        path: "(body)".into(),
+                        // serde_json's own message may quote a (secret) value: only its place.
+                        message: format!(
+                            "the order does not fit the request type ({:?} error at line {} column {})",
+                            e.classify(),
+                            e.line(),
+                            e.column()
+                        ),
+                    }],
+                })
+            }
         }
-        let warnings = crate::validate_json(self.product, &body)?;
-        for w in &warnings {
-            tracing::warn!(rule = w.rule, param = %w.path, "{}", w.message);
-        }
-        serde_json::from_value(body).map_err(|e| InvalidOrder {
-            product: self.product.to_string(),
-            violations: vec![Violation {
-                rule: "schema.type",
-                path: "(body)".into(),
-                // serde_json's own message may quote a (secret) value: only its place.
-                message: format!(
-                    "the order does not fit the request type ({:?} error at line {} column {})",
-                    e.classify(),
-                    e.line(),
-                    e.column()
-                ),
-            }],
-        })
     }
 }

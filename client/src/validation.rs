@@ -13,7 +13,16 @@ pub trait ClientCertificateOrder {
     const PRODUCT: ClientCertificateId;
 
     /// Builds the request body, validated against every rule of the spec.
-    fn try_into_request(&self) -> Result<OrderClientCertificateRequest, InvalidOrder>;
+    fn try_into_request(&self) -> Result<OrderClientCertificateRequest, InvalidOrder> {
+        let request = self.__request()?;
+        validate(Self::PRODUCT, &request)?;
+        Ok(request)
+    }
+
+    /// The request body, not validated: [`Client::submit`](crate::Client::submit) validates
+    /// it once, on its way out. Implemented by the derive; not a stable API.
+    #[doc(hidden)]
+    fn __request(&self) -> Result<OrderClientCertificateRequest, InvalidOrder>;
 }
 
 /// Validates a typed order for `product`; returns the warnings (ignored parameters) or every

@@ -1,6 +1,6 @@
 //! Check: resolve every setting and field against the rules table, then hold the struct to
 //! the schema constraints and every conditional rule the compiler can decide. What depends on
-//! run-time values is left to the validator that runs in `try_into_request`.
+//! run-time values is left to the validator that runs before the order is sent.
 
 use super::Ctxt;
 use super::syntax::{Field, Input, Setting};

@@ -15,7 +15,7 @@ pub fn implementation(ast: &DeriveInput, checked: &Checked) -> TokenStream {
     let body = quote! {
         let mut order = ::certcentral::__private::Order::new(#product_id);
         #(#sets)*
-        order.finish()
+        order.into_request()
     };
     let implementation = impl_block(ast, checked.product, body);
     quote! {
@@ -48,7 +48,7 @@ fn impl_block(ast: &DeriveInput, product: &Product, body: TokenStream) -> TokenS
             const PRODUCT: ::certcentral::types::ClientCertificateId =
                 ::certcentral::types::ClientCertificateId::#variant;
 
-            fn try_into_request(
+            fn __request(
                 &self,
             ) -> ::core::result::Result<
                 ::certcentral::types::OrderClientCertificateRequest,
