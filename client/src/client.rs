@@ -184,6 +184,24 @@ impl Client {
                     }
                 },
             };
+            let slot = match slot {
+                Ok(slot) => slot,
+                // The shared limiter failed closed: nothing was sent.
+                Err(e) => {
+                    let retry = e.is_retryable() && attempt < self.retry.max_attempts;
+                    if !retry {
+                        return Err(give_up(unknown, e, &alternative_order_id));
+                    }
+                    let delay = self.retry.delay(attempt, None);
+                    if deadline.is_some_and(|at| Instant::now() + delay >= at) {
+                        return Err(give_up(unknown, e, &alternative_order_id));
+                    }
+                    tracing::warn!(%product, %alternative_order_id, attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                    continue;
+                }
+            };
             let at = *deadline.get_or_insert_with(|| Instant::now() + self.deadline);
             let timeout = self
                 .timeout
@@ -198,7 +216,7 @@ impl Client {
                 timeout,
             })
             .await;
-            drop(slot);
+            slot.finish().await;
             let e = match outcome {
                 Ok(response) => {
                     tracing::info!(%product, order_id = response.id, %alternative_order_id, "order placed");

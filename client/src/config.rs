@@ -158,6 +158,8 @@ pub struct ClientBuilder {
     pacing: RateLimits,
     deadline: Duration,
     unique_alternative_order_ids: bool,
+    #[cfg(feature = "redis")]
+    shared_pacing: Option<crate::shared::SharedPacing>,
 }
 
 impl ClientBuilder {
@@ -172,6 +174,8 @@ impl ClientBuilder {
             pacing: RateLimits::digicert(),
             deadline: Duration::from_secs(120),
             unique_alternative_order_ids: false,
+            #[cfg(feature = "redis")]
+            shared_pacing: None,
         }
     }
 
@@ -250,6 +254,28 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares the pacing with every process that orders with the same API key, through Redis
+    /// (feature `redis`): together they stay under the client's [`RateLimits`]. Each process
+    /// still paces itself too. See [`SharedPacing`](crate::SharedPacing) for what happens when
+    /// Redis fails, and the README's "Running a fleet".
+    #[cfg(feature = "redis")]
+    pub fn shared_pacing(mut self, shared: crate::shared::SharedPacing) -> Self {
+        self.shared_pacing = Some(shared);
+        self
+    }
+
+    fn pacer(&self) -> Pacer {
+        let pacer = Pacer::new(self.pacing.clone());
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared_pacing {
+            // An unanswered request counts until its attempt times out, at most.
+            let hold = self.timeout + Duration::from_secs(1);
+            let shared = crate::shared::Shared::new(shared.clone(), self.api_key.expose());
+            return pacer.with_shared(shared, hold);
+        }
+        pacer
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = check_base_url(&self.base_url)?;
@@ -273,13 +299,14 @@ impl ClientBuilder {
             .user_agent(concat!("certcentral-rs/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
+        let pacer = Arc::new(self.pacer());
         Ok(Client {
             http,
             base_url,
             api_key: self.api_key,
             validate: self.validate,
             retry: self.retry,
-            pacer: Arc::new(Pacer::new(self.pacing)),
+            pacer,
             timeout: self.timeout,
             deadline: self.deadline,
             unique_alternative_order_ids: self.unique_alternative_order_ids,

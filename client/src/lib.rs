@@ -40,6 +40,8 @@ mod pacing;
 mod params;
 mod random;
 mod secret;
+#[cfg(feature = "redis")]
+mod shared;
 mod transport;
 mod validation;
 
@@ -53,6 +55,8 @@ pub use error::{ApiError, DUPLICATE_ALTERNATIVE_ORDER_ID, Error, InvalidOrder};
 pub use generated::{CardNumber, CardVerificationValue, RequestStatus, types};
 pub use pacing::RateLimits;
 pub use secret::ApiKey;
+#[cfg(feature = "redis")]
+pub use shared::{RedisFailure, SharedPacing};
 pub use transport::MAX_RESPONSE_BYTES;
 pub use validation::{ClientCertificateOrder, validate, validate_json};
 

@@ -65,6 +65,12 @@ impl Default for RateLimits {
 #[derive(Debug)]
 pub(crate) struct Pacer {
     limits: RateLimits,
+    /// The fleet's log, when the client shares its pacing through Redis.
+    #[cfg(feature = "redis")]
+    shared: Option<std::sync::Arc<crate::shared::Shared>>,
+    /// How long an unanswered request may count in the shared log (the attempt timeout).
+    #[cfg(feature = "redis")]
+    hold: Duration,
     state: Mutex<State>,
     /// Woken when a request's answer comes back (an in-flight request has no expiry time).
     answered: Notify,
@@ -83,12 +89,32 @@ struct State {
 /// A request being sent: it counts as in flight until dropped, then as answered.
 #[derive(Debug)]
 pub(crate) struct Slot<'a> {
-    pacer: Option<&'a Pacer>,
+    pacer: &'a Pacer,
+    /// Counted in this process's windows (which there may be none of).
+    counted: bool,
+    /// The request's id in the shared log, if it has one.
+    #[cfg(feature = "redis")]
+    shared: Option<String>,
+}
+
+impl Slot<'_> {
+    /// The request was answered (or failed): it counts from now, here and in the shared log.
+    #[cfg_attr(not(feature = "redis"), allow(unused_mut))]
+    pub(crate) async fn finish(mut self) {
+        #[cfg(feature = "redis")]
+        if let Some(id) = self.shared.take()
+            && let Some(shared) = &self.pacer.shared
+        {
+            shared.finish(&id).await;
+        }
+        drop(self);
+    }
 }
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        if let Some(pacer) = self.pacer {
+        if self.counted {
+            let pacer = self.pacer;
             let mut state = pacer.state();
             state.in_flight = state.in_flight.saturating_sub(1);
             state.answered.push(Instant::now());
@@ -110,6 +136,10 @@ impl Pacer {
     pub(crate) fn new(limits: RateLimits) -> Self {
         Self {
             limits,
+            #[cfg(feature = "redis")]
+            shared: None,
+            #[cfg(feature = "redis")]
+            hold: Duration::ZERO,
             state: Mutex::new(State::default()),
             answered: Notify::new(),
         }
@@ -150,11 +180,60 @@ impl Pacer {
         }
     }
 
-    /// Waits until a request may be sent, and counts it from now until the slot is dropped
-    /// (when its answer, or its failure, is back).
-    pub(crate) async fn acquire(&self) -> Slot<'_> {
+    /// Paces through the fleet's shared log too, counting an unanswered request for `hold`.
+    #[cfg(feature = "redis")]
+    pub(crate) fn with_shared(
+        mut self,
+        shared: std::sync::Arc<crate::shared::Shared>,
+        hold: Duration,
+    ) -> Self {
+        self.shared = Some(shared);
+        self.hold = hold;
+        self
+    }
+
+    /// Waits until a request may be sent by this process and, when the pacing is shared, by the
+    /// fleet; counts it from now until the slot is finished (when its answer, or its failure,
+    /// is back). Fails only when the shared log cannot be reached and the client fails closed.
+    pub(crate) async fn acquire(&self) -> Result<Slot<'_>, crate::Error> {
+        #[cfg_attr(not(feature = "redis"), allow(unused_mut))]
+        let mut slot = self.acquire_local().await;
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared
+            && !self.limits.windows.is_empty()
+        {
+            use crate::shared::Answer;
+            loop {
+                match shared
+                    .try_acquire(&self.limits.windows, self.slack(), self.hold)
+                    .await?
+                {
+                    Answer::Taken(id) => {
+                        slot.shared = Some(id);
+                        break;
+                    }
+                    // An in-flight request frees its place when answered: look again soon.
+                    Answer::Wait(d) => tokio::time::sleep(d.min(Duration::from_millis(50))).await,
+                    Answer::Local => break,
+                }
+            }
+        }
+        Ok(slot)
+    }
+
+    fn slot(&self, counted: bool) -> Slot<'_> {
+        Slot {
+            pacer: self,
+            counted,
+            #[cfg(feature = "redis")]
+            shared: None,
+        }
+    }
+
+    /// This process's own pacing: its windows and any pause a 429 asked for.
+    async fn acquire_local(&self) -> Slot<'_> {
         if self.limits.windows.is_empty() {
-            return Slot { pacer: None };
+            return self.slot(false);
         }
         loop {
             let answered = self.answered.notified();
@@ -163,7 +242,7 @@ impl Pacer {
                 match self.wait(&mut state, Instant::now()) {
                     Wait::Go => {
                         state.in_flight += 1;
-                        return Slot { pacer: Some(self) };
+                        return self.slot(true);
                     }
                     other => other,
                 }

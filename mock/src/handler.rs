@@ -193,6 +193,7 @@ fn record(shared: &Shared, parts: &Parts, path: &str, body: &[u8]) {
             })
             .collect(),
         body: body.to_vec(),
+        received_at: Instant::now(),
     });
 }
 

@@ -51,6 +51,8 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The raw body.
     pub body: Vec<u8>,
+    /// When it was received (once its body was read), for checks of the rate-limit windows.
+    pub received_at: std::time::Instant,
 }
 
 impl RecordedRequest {

@@ -175,6 +175,11 @@ impl MockServer {
         self.shared.wait_until(|c| c.orders_created >= n).await;
     }
 
+    /// Waits until at least `n` orders are being handled (received, not yet answered).
+    pub async fn wait_for_orders_in_progress(&self, n: usize) {
+        self.shared.wait_until(|c| c.orders_in_progress >= n).await;
+    }
+
     /// Waits until `n` connections are being served (for tests of the connection cap).
     pub async fn wait_for_connections(&self, n: usize) {
         self.shared.wait_until(|c| c.open_connections == n).await;

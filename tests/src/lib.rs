@@ -137,3 +137,142 @@ pub fn copy_workspace(into: &std::path::Path) -> Vec<String> {
     }
     copied
 }
+
+/// A `redis-server` of the test's own, on a free loopback port, stopped when dropped.
+#[cfg(feature = "redis")]
+pub struct RedisServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+#[cfg(feature = "redis")]
+impl RedisServer {
+    /// Starts one (no persistence: a restart loses the data), and waits until it says it is
+    /// ready. Fails the test, saying how to install Redis, when `redis-server` is missing.
+    pub fn start() -> RedisServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free loopback port");
+        Self::on_port(port)
+    }
+
+    fn on_port(port: u16) -> RedisServer {
+        use std::io::BufRead;
+        let spawned = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+            ])
+            .args(["--appendonly", "no", "--logfile", ""])
+            .stdout(std::process::Stdio::piped())
+            .spawn();
+        let mut child = spawned.unwrap_or_else(|e| {
+            panic!(
+                "cannot start `redis-server` ({e}): the `redis` suites need a real Redis. \
+                 Install it (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: \
+                 `brew install redis`) or run the tests without `--features redis`."
+            )
+        });
+        let stdout = child.stdout.take().expect("redis-server's output");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let ready = lines.any(|l| l.is_ok_and(|l| l.contains("Ready to accept connections")));
+        assert!(
+            ready,
+            "redis-server on port {port} exited before it was ready"
+        );
+        // Keep reading its output, so that it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        RedisServer { child, port }
+    }
+
+    /// `redis://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops it (its data is gone: no persistence) and starts it again on the same port.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        *self = Self::on_port(self.port);
+    }
+
+    /// Stops it for good.
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[cfg(feature = "redis")]
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What one fleet worker process reports (one JSON line on its standard output).
+#[cfg(feature = "redis")]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerReport {
+    /// Orders placed.
+    pub placed: u64,
+    /// Orders answered 429 (not retried).
+    pub rate_limited: u64,
+    /// Any other outcome.
+    pub other: u64,
+}
+
+/// Runs `workers` fleet worker processes against the mock at `base_url`, each placing
+/// `orders` orders under `windows`, sharing their pacing through Redis at `redis` (or each
+/// pacing alone when `None`); waits for all and returns their reports.
+#[cfg(feature = "redis")]
+pub fn run_fleet(
+    worker: &str,
+    base_url: &str,
+    api_key: &str,
+    redis: Option<&str>,
+    windows: &[(u32, std::time::Duration)],
+    workers: usize,
+    orders: usize,
+) -> Vec<WorkerReport> {
+    let windows: Vec<String> = windows
+        .iter()
+        .map(|(max, w)| format!("{max}/{}", w.as_millis()))
+        .collect();
+    let children: Vec<std::process::Child> = (0..workers)
+        .map(|k| {
+            std::process::Command::new(worker)
+                .env("FLEET_MOCK_URL", base_url)
+                .env("FLEET_API_KEY", api_key)
+                .env("FLEET_REDIS_URL", redis.unwrap_or(""))
+                .env("FLEET_WINDOWS", windows.join(","))
+                .env("FLEET_WORKER", k.to_string())
+                .env("FLEET_ORDERS", orders.to_string())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("the fleet worker starts")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().expect("the fleet worker runs");
+            assert!(output.status.success(), "a fleet worker failed: {output:?}");
+            let line = String::from_utf8_lossy(&output.stdout);
+            let report: Value = serde_json::from_str(line.trim()).expect("a JSON report");
+            let n = |k: &str| report[k].as_u64().unwrap_or_default();
+            WorkerReport {
+                placed: n("placed"),
+                rate_limited: n("rate_limited"),
+                other: n("other"),
+            }
+        })
+        .collect()
+}
