@@ -43,6 +43,7 @@ pub struct Client {
 
 /// A placed order.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PlacedOrder {
     /// The product ordered.
     pub product: ClientCertificateId,
@@ -125,7 +126,37 @@ impl Client {
     ///
     /// Without an `alternative_order_id`, the client assigns one, so that an order whose
     /// outcome is unknown can be found and reconciled.
+    ///
+    /// Each call is one `tracing` span, `order` (target `certcentral::order`, level INFO),
+    /// with the fields `product`, `alternative_order_id`, `attempt` (the latest) and `outcome`
+    /// (`placed`, `exists`, `invalid`, `unknown` or `failed`, recorded when the call ends).
     pub async fn order(
+        &self,
+        product: ClientCertificateId,
+        request: &OrderClientCertificateRequest,
+    ) -> Result<PlacedOrder, Error> {
+        use tracing::Instrument;
+        let span = tracing::info_span!(
+            target: "certcentral::order",
+            "order",
+            %product,
+            alternative_order_id = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let result = self.place(product, request).instrument(span.clone()).await;
+        let outcome = match &result {
+            Ok(placed) if placed.response.is_some() => "placed",
+            Ok(_) => "exists",
+            Err(Error::InvalidOrder(_)) => "invalid",
+            Err(Error::OutcomeUnknown { .. }) => "unknown",
+            Err(_) => "failed",
+        };
+        span.record("outcome", outcome);
+        result
+    }
+
+    async fn place(
         &self,
         product: ClientCertificateId,
         request: &OrderClientCertificateRequest,
@@ -135,6 +166,8 @@ impl Client {
             .alternative_order_id
             .get_or_insert_with(crate::random::alternative_order_id)
             .clone();
+        let span = tracing::Span::current();
+        span.record("alternative_order_id", alternative_order_id.as_str());
         let warnings = if self.validate {
             crate::validate(product, &request)?
         } else {
@@ -202,6 +235,7 @@ impl Client {
                     continue;
                 }
             };
+            span.record("attempt", attempt);
             let at = *deadline.get_or_insert_with(|| Instant::now() + self.deadline);
             let timeout = self
                 .timeout

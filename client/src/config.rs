@@ -19,6 +19,7 @@ pub const API_KEY_HEADER: &str = "X-DC-DEVKEY";
 /// assert_eq!(certcentral::Region::Eu.base_url(), "https://certcentral.digicert.eu/services/v2");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Region {
     /// `www.digicert.com`.
     #[default]
@@ -58,18 +59,18 @@ impl Region {
 /// // A server's Retry-After wins over a shorter backoff, within the cap.
 /// assert_eq!(policy.delay(1, Some(Duration::from_secs(1))), Duration::from_secs(1));
 /// assert_eq!(policy.delay(1, Some(Duration::from_secs(60))), Duration::from_secs(2));
-/// assert_eq!(certcentral::RetryPolicy::none().max_attempts, 1);
+/// assert_eq!(certcentral::RetryPolicy::none().attempts(), 1);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 = no retry).
-    pub max_attempts: u32,
+    pub(crate) max_attempts: u32,
     /// The delay before the first retry; doubled for each further one.
-    pub base_delay: Duration,
+    pub(crate) base_delay: Duration,
     /// No delay is longer than this (a longer `Retry-After` is cut to it).
-    pub max_delay: Duration,
+    max_delay: Duration,
     /// Spread delays randomly over [delay/2, delay] so that many clients do not retry together.
-    pub jitter: bool,
+    jitter: bool,
 }
 
 impl Default for RetryPolicy {
@@ -90,6 +91,11 @@ impl RetryPolicy {
             max_attempts: 1,
             ..Self::default()
         }
+    }
+
+    /// Attempts in all, the first included (1 = no retry).
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
     }
 
     /// Sets the number of attempts (at least 1).
@@ -160,6 +166,17 @@ pub struct ClientBuilder {
     unique_alternative_order_ids: bool,
     #[cfg(feature = "redis")]
     shared_pacing: Option<crate::shared::SharedPacing>,
+    http: Option<HttpConfig>,
+}
+
+/// A user's additions to the SDK's `reqwest::ClientBuilder`.
+#[derive(Clone)]
+struct HttpConfig(Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>);
+
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HttpConfig(<custom>)")
+    }
 }
 
 impl ClientBuilder {
@@ -176,6 +193,7 @@ impl ClientBuilder {
             unique_alternative_order_ids: false,
             #[cfg(feature = "redis")]
             shared_pacing: None,
+            http: None,
         }
     }
 
@@ -276,6 +294,31 @@ impl ClientBuilder {
         pacer
     }
 
+    /// Adds your settings to the HTTP client the SDK builds: a proxy, private roots, a client
+    /// certificate, your own TLS (`tls_backend_preconfigured`), for TLS inspection or a
+    /// corporate gateway.
+    ///
+    /// `configure` gets the SDK's `reqwest::ClientBuilder` (TLS with the platform's trust store
+    /// and the SDK's own *ring* provider, never a process-wide one) and returns it with your
+    /// changes. The SDK then still enforces, over anything you set: redirects off (a redirect
+    /// would carry the key elsewhere), its timeouts, its user agent, and the API key as a
+    /// sensitive default header. A closure rather than a built `reqwest::Client`: a built client
+    /// could follow redirects, and nothing could turn that off.
+    ///
+    /// ```
+    /// let client = certcentral::Client::builder(certcentral::ApiKey::new("key"))
+    ///     .configure_http(|http| http.pool_max_idle_per_host(4).no_proxy())
+    ///     .build()?;
+    /// # Ok::<(), certcentral::Error>(())
+    /// ```
+    pub fn configure_http(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http = Some(HttpConfig(Arc::new(configure)));
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = check_base_url(&self.base_url)?;
@@ -288,10 +331,11 @@ impl ClientBuilder {
         let mut headers = HeaderMap::new();
         headers.insert(API_KEY_HEADER, key);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        // The platform's roots with the ring provider; an application that installed its own
-        // process-wide rustls provider keeps it.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder().tls_backend_preconfigured(tls()?);
+        if let Some(HttpConfig(configure)) = &self.http {
+            http = configure(http);
+        }
+        let http = http
             .default_headers(headers)
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
@@ -312,6 +356,22 @@ impl ClientBuilder {
             unique_alternative_order_ids: self.unique_alternative_order_ids,
         })
     }
+}
+
+/// TLS for the SDK's own HTTP client: the platform's trust store (as reqwest's default), with
+/// the *ring* provider given to this client alone. Nothing process-wide is read or installed,
+/// so an application may install its own default provider (aws-lc-rs for FIPS, say) before
+/// or after building a client.
+fn tls() -> Result<rustls::ClientConfig, Error> {
+    let fail = |e: rustls::Error| Error::Config(format!("could not set up TLS: {e}"));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(fail)?;
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(fail)?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth())
 }
 
 /// Checks a base URL and returns it as the client will use it (parsed and re-serialized by a

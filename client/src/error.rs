@@ -13,7 +13,7 @@ use std::time::Duration;
 /// let e = certcentral::ApiError { code: "not_found|product".into(), message: "Product not found".into() };
 /// assert_eq!(e.base_code(), "not_found");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ApiError {
     /// Machine-readable code, as sent.
     pub code: String,
@@ -36,6 +36,9 @@ impl fmt::Display for ApiError {
 
 /// An order that breaks the spec's rules; it was not sent.
 ///
+/// Serializes as `{"product": "…", "violations": [{"rule", "path", "message"}, …]}`, a stable
+/// shape for returning the violations to another program:
+///
 /// ```
 /// use certcentral::types::ClientCertificateId;
 /// let order: certcentral::types::OrderClientCertificateRequest = serde_json::from_value(serde_json::json!({
@@ -44,9 +47,13 @@ impl fmt::Display for ApiError {
 /// }))?;
 /// let invalid = certcentral::validate(ClientCertificateId::ClientPremium, &order).unwrap_err();
 /// assert!(invalid.violations.iter().any(|v| v.rule == "common_name.required"));
+/// let json = serde_json::to_value(&invalid)?;
+/// assert_eq!(json["product"], "client_premium");
+/// assert_eq!(json["violations"][0]["rule"], invalid.violations[0].rule);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct InvalidOrder {
     /// The product the order was for.
     pub product: String,

@@ -32,6 +32,9 @@ pub enum Fault {
     UnlistedStatus(String),
     /// Record the order and answer 201 with fields the spec does not list.
     ExtraFields,
+    /// Answer 307 Temporary Redirect to this location, recording nothing (a client that
+    /// followed it would send the order, and its key, there).
+    Redirect(String),
     /// Answer with exactly this, recording nothing (for error bodies of any shape).
     Respond {
         /// The HTTP status.
@@ -53,6 +56,7 @@ impl Fault {
                 | Fault::MaintenanceFor(_)
                 | Fault::RateLimited
                 | Fault::Respond { .. }
+                | Fault::Redirect(_)
         )
     }
 
@@ -70,6 +74,7 @@ impl Fault {
             Fault::UnlistedStatus(_) => "unlisted_status",
             Fault::ExtraFields => "extra_fields",
             Fault::Respond { .. } => "respond",
+            Fault::Redirect(_) => "redirect",
         }
     }
 

@@ -212,6 +212,17 @@ async fn order(
         Some(Fault::Maintenance) => return maintenance(Some(1)),
         Some(Fault::MaintenanceFor(d)) => return maintenance(Some(d.as_secs().max(1))),
         Some(Fault::RateLimited) => return request_limit_exceeded(1),
+        Some(Fault::Redirect(location)) => {
+            let mut r = error(
+                StatusCode::TEMPORARY_REDIRECT,
+                "moved",
+                "The order endpoint moved.",
+            );
+            if let Ok(v) = HeaderValue::from_str(location) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            return r;
+        }
         Some(Fault::Respond {
             status,
             content_type,

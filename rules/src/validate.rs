@@ -29,7 +29,10 @@ impl At<'_> {
 }
 
 /// One broken rule (or, in [`Report::warnings`], one ignored parameter).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serializes as `{"rule": "…", "path": "…", "message": "…"}`, a stable shape for returning
+/// violations to another program (a form's backend, say).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Violation {
     /// The rule's id: a conditional rule's id from the spec (`common_name.required`) or a schema
     /// rule (`schema.required`, `schema.type`, `schema.enum`, `schema.range`,
