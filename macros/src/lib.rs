@@ -13,7 +13,9 @@
 //! - `PARAM = LITERAL`, any number: a parameter fixed for every value of the type, named by
 //!   its documented dotted path (`order_validity.years = 1`) or by its last segment when only
 //!   one parameter has it (`common_name_indicator = "given_name_surname"`,
-//!   `payment_method = "balance"`). Strings, integers and booleans.
+//!   `payment_method = "balance"`). Strings, integers and booleans;
+//! - `crate = "path"`: where the expansion finds the `certcentral` crate, for a renamed or
+//!   re-exported dependency (as serde's `crate` attribute); `::certcentral` by default.
 //!
 //! On a field, `#[order(...)]` takes:
 //!

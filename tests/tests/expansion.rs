@@ -60,3 +60,23 @@ fn an_invalid_type_expands_to_errors_and_a_stub() {
         }
     }));
 }
+
+/// `#[order(crate = "…")]`: every path of the expansion goes through the given one, so a
+/// renamed or re-exported dependency works (as serde's `crate` attribute).
+#[test]
+fn a_renamed_crate_path() {
+    let expanded = expand(syn::parse_quote! {
+        #[order(product = "class1_smime", signature_hash = "sha256", crate = "sdk::certs")]
+        struct Renamed {
+            emails: Vec<String>,
+            #[order(param = "order_validity.years")]
+            years: u8,
+        }
+    });
+    assert!(!expanded.contains("::certcentral"), "{expanded}");
+    assert!(
+        expanded.contains("impl sdk::certs::ClientCertificateOrder for Renamed"),
+        "{expanded}"
+    );
+    insta::assert_snapshot!(expanded);
+}

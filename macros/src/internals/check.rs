@@ -41,6 +41,25 @@ pub struct Checked<'a> {
     pub warnings: Vec<(String, Span)>,
 }
 
+/// The path the expansion reaches the client crate by: `#[order(crate = "…")]` (for a
+/// renamed or re-exported dependency, as serde's `crate` attribute), else `::certcentral`.
+pub fn crate_path(cx: &mut Ctxt, input: &Input) -> syn::Path {
+    let default = syn::parse_quote!(::certcentral);
+    let Some(setting) = input.settings.iter().find(|s| s.key == "crate") else {
+        return default;
+    };
+    match setting.value.as_str().map(syn::parse_str::<syn::Path>) {
+        Some(Ok(path)) => path,
+        _ => {
+            cx.error_at(
+                setting.value_span,
+                "`crate` takes the path of the certcentral crate as a string, e.g. `crate = \"my_certcentral\"`",
+            );
+            default
+        }
+    }
+}
+
 /// The product named in the attribute, if it was found (for a stub impl on errors).
 pub fn product_of(input: &Input) -> Option<&'static Product> {
     input
@@ -60,6 +79,9 @@ pub fn check<'a>(cx: &mut Ctxt, input: &'a Input) -> Option<Checked<'a>> {
     // evaluated then, so that a typo gives one error, not a cascade of "missing" ones.
     let mut unresolved = !input.well_formed;
     for setting in &input.settings {
+        if setting.key == "crate" {
+            continue; // read by `crate_path`
+        }
         if setting.key == "product" {
             product = resolve_product(cx, setting, product);
             product_span = setting.value_span;

@@ -7,17 +7,17 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
 
 /// The impl for a struct that passed every check.
-pub fn implementation(ast: &DeriveInput, checked: &Checked) -> TokenStream {
+pub fn implementation(ast: &DeriveInput, checked: &Checked, krate: &syn::Path) -> TokenStream {
     let product_id = checked.product.id;
     let this = quote! { self };
-    let sets = checked.mappings.iter().map(|m| set(m, &this));
+    let sets = checked.mappings.iter().map(|m| set(m, &this, krate));
     let warnings = checked.warnings.iter().map(|(m, s)| warning(m, *s));
     let body = quote! {
-        let mut order = ::certcentral::__private::Order::new(#product_id);
+        let mut order = #krate::__private::Order::new(#product_id);
         #(#sets)*
         order.into_request()
     };
-    let implementation = impl_block(ast, checked.product, body);
+    let implementation = impl_block(ast, checked.product, body, krate);
     quote! {
         #(#warnings)*
         #implementation
@@ -25,7 +25,7 @@ pub fn implementation(ast: &DeriveInput, checked: &Checked) -> TokenStream {
 }
 
 /// An impl that compiles whatever the errors were, so users see the errors and no cascade.
-pub fn stub(ast: &DeriveInput, product: Option<&Product>) -> TokenStream {
+pub fn stub(ast: &DeriveInput, product: Option<&Product>, krate: &syn::Path) -> TokenStream {
     match product.or(certcentral_table::TABLE.products.first()) {
         Some(product) => impl_block(
             ast,
@@ -33,26 +33,32 @@ pub fn stub(ast: &DeriveInput, product: Option<&Product>) -> TokenStream {
             quote! {
                 ::core::unreachable!("this type did not derive ClientCertificateOrder: see the compile errors")
             },
+            krate,
         ),
         None => TokenStream::new(),
     }
 }
 
-fn impl_block(ast: &DeriveInput, product: &Product, body: TokenStream) -> TokenStream {
+fn impl_block(
+    ast: &DeriveInput,
+    product: &Product,
+    body: TokenStream,
+    krate: &syn::Path,
+) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
     let ident = &ast.ident;
     let variant = format_ident!("{}", product.variant);
     quote! {
         #[automatically_derived]
-        impl #impl_generics ::certcentral::ClientCertificateOrder for #ident #ty_generics #where_clause {
-            const PRODUCT: ::certcentral::types::ClientCertificateId =
-                ::certcentral::types::ClientCertificateId::#variant;
+        impl #impl_generics #krate::ClientCertificateOrder for #ident #ty_generics #where_clause {
+            const PRODUCT: #krate::types::ClientCertificateId =
+                #krate::types::ClientCertificateId::#variant;
 
             fn __request(
                 &self,
             ) -> ::core::result::Result<
-                ::certcentral::types::OrderClientCertificateRequest,
-                ::certcentral::InvalidOrder,
+                #krate::types::OrderClientCertificateRequest,
+                #krate::InvalidOrder,
             > {
                 #body
             }
@@ -60,58 +66,58 @@ fn impl_block(ast: &DeriveInput, product: &Product, body: TokenStream) -> TokenS
     }
 }
 
-fn kind_tokens(m: &Mapping) -> TokenStream {
+fn kind_tokens(m: &Mapping, krate: &syn::Path) -> TokenStream {
     match m.param.kind {
         Kind::String
             if !m.param.constraints.enum_values.is_empty() && !m.param.rust_type.is_empty() =>
         {
             let ty = format_ident!("{}", m.param.rust_type);
-            quote! { ::certcentral::__private::kinds::Enum<::certcentral::types::#ty> }
+            quote! { #krate::__private::kinds::Enum<#krate::types::#ty> }
         }
-        Kind::String => quote! { ::certcentral::__private::kinds::Text },
-        Kind::Integer => quote! { ::certcentral::__private::kinds::Integer },
-        Kind::Boolean => quote! { ::certcentral::__private::kinds::Boolean },
-        Kind::StringList => quote! { ::certcentral::__private::kinds::TextList },
+        Kind::String => quote! { #krate::__private::kinds::Text },
+        Kind::Integer => quote! { #krate::__private::kinds::Integer },
+        Kind::Boolean => quote! { #krate::__private::kinds::Boolean },
+        Kind::StringList => quote! { #krate::__private::kinds::TextList },
         Kind::ObjectList | Kind::Object => {
             let item = format_ident!("{}", m.param.rust_type);
-            quote! { ::certcentral::__private::kinds::ObjectList<::certcentral::types::#item> }
+            quote! { #krate::__private::kinds::ObjectList<#krate::types::#item> }
         }
     }
 }
 
 /// The field conversions alone, in a function nobody calls: emitted beside the errors so a
 /// field type that cannot become its parameter is reported in the same compile.
-pub fn type_checks(ast: &DeriveInput, mappings: &[Mapping]) -> TokenStream {
+pub fn type_checks(ast: &DeriveInput, mappings: &[Mapping], krate: &syn::Path) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
     let ident = &ast.ident;
     let this = quote! { this };
-    let sets = mappings.iter().map(|m| set(m, &this));
+    let sets = mappings.iter().map(|m| set(m, &this, krate));
     quote! {
         const _: () = {
             #[allow(dead_code, unused_variables, unused_mut)]
             fn certcentral_type_check #impl_generics (this: &#ident #ty_generics) #where_clause {
-                let mut order = ::certcentral::__private::Order::new("");
+                let mut order = #krate::__private::Order::new("");
                 #(#sets)*
             }
         };
     }
 }
 
-fn set(m: &Mapping, this: &TokenStream) -> TokenStream {
+fn set(m: &Mapping, this: &TokenStream, krate: &syn::Path) -> TokenStream {
     let segments = m.param.path.split('.');
     let path = quote! { &[#(#segments),*] };
     match &m.source {
         Source::Constant(setting) => {
             let value = match &setting.value {
                 serde_json::Value::String(s) => {
-                    quote! { ::certcentral::__private::Value::String(::std::string::String::from(#s)) }
+                    quote! { #krate::__private::Value::String(::std::string::String::from(#s)) }
                 }
-                serde_json::Value::Bool(b) => quote! { ::certcentral::__private::Value::Bool(#b) },
+                serde_json::Value::Bool(b) => quote! { #krate::__private::Value::Bool(#b) },
                 serde_json::Value::Number(n) => {
                     let n = n.as_i64().unwrap_or_default();
-                    quote! { ::certcentral::__private::Value::from(#n) }
+                    quote! { #krate::__private::Value::from(#n) }
                 }
-                _ => quote! { ::certcentral::__private::Value::Null },
+                _ => quote! { #krate::__private::Value::Null },
             };
             quote! {
                 order.set(#path, #value);
@@ -119,11 +125,11 @@ fn set(m: &Mapping, this: &TokenStream) -> TokenStream {
         }
         Source::Field(field) => {
             let ident = &field.ident;
-            let kind = kind_tokens(m);
+            let kind = kind_tokens(m, krate);
             let ty = field.option_inner.as_ref().unwrap_or(&field.ty);
             // Spanned on the field's type: a type that cannot become the parameter is reported there.
             let convert = quote_spanned! {field.type_span()=>
-                <#ty as ::certcentral::__private::ToParam<#kind>>::to_param(value)
+                <#ty as #krate::__private::ToParam<#kind>>::to_param(value)
             };
             if field.option_inner.is_some() {
                 quote! {

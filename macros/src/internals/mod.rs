@@ -34,14 +34,15 @@ impl Ctxt {
 pub fn derive(ast: &DeriveInput) -> TokenStream {
     let mut cx = Ctxt::default();
     let input = syntax::parse(&mut cx, ast);
+    let krate = check::crate_path(&mut cx, &input);
     let checked = check::check(&mut cx, &input);
     match (cx.errors, checked) {
-        (None, Some(checked)) => emit::implementation(ast, &checked),
+        (None, Some(checked)) => emit::implementation(ast, &checked, &krate),
         (errors, checked) => {
             let errors = errors.map(|e| e.to_compile_error()).unwrap_or_default();
-            let stub = emit::stub(ast, check::product_of(&input));
+            let stub = emit::stub(ast, check::product_of(&input), &krate);
             let type_checks = checked
-                .map(|c| emit::type_checks(ast, &c.mappings))
+                .map(|c| emit::type_checks(ast, &c.mappings, &krate))
                 .unwrap_or_default();
             quote::quote! { #errors #stub #type_checks }
         }
