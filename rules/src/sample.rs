@@ -51,10 +51,15 @@ impl Table {
                     .params
                     .first()
                     .is_some_and(|p| self.set_sample(body, p)),
-                // One of several that are set: keep the first, drop the rest.
+                // Several are set: keep the first, drop the rest.
                 Effect::OneOf => {
-                    let keep = rule.params.iter().find(|p| present(p));
-                    keep.is_some_and(|k| *k != v.path) && remove(body, &v.path)
+                    let set: Vec<&str> =
+                        rule.params.iter().copied().filter(|p| present(p)).collect();
+                    let mut changed = false;
+                    for p in set.iter().skip(1) {
+                        changed |= remove(body, p);
+                    }
+                    changed
                 }
                 Effect::AnyOf | Effect::Ignore => false,
             };

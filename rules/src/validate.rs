@@ -119,11 +119,13 @@ impl Table {
         for finding in t.evaluate(&facts) {
             match finding {
                 Finding::Violated { rule, params } => {
-                    // "None of these is set" is one violation, at the parameters' common parent.
+                    // "None of these is set" and "more than one of these is set" are one
+                    // mistake each: one violation, at the parameters' common parent.
                     let none_of = matches!(rule.effect, Effect::AnyOf | Effect::OneOf)
                         && params.len() == rule.params.len()
                         && params.iter().all(|p| facts.presence(p) == Presence::Absent);
-                    let paths: Vec<String> = if none_of {
+                    let several = rule.effect == Effect::OneOf && params.len() > 1;
+                    let paths: Vec<String> = if none_of || several {
                         vec![common_parent(&params)]
                     } else {
                         params.iter().map(|p| p.to_string()).collect()

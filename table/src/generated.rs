@@ -1149,7 +1149,7 @@ pub static TABLE: Table = Table::new(
         },
         Rule {
             id: "organization.new_details",
-            when: &[Cond::Present("organization.name")],
+            when: &[Cond::Present("organization.name"), Cond::Absent("organization.id")],
             effect: Effect::Require,
             params: &[
                 "organization.address",
@@ -1213,10 +1213,13 @@ pub static TABLE: Table = Table::new(
         },
         Rule {
             id: "individual.needs_indicator",
-            when: &[Cond::Absent("certificate.common_name_indicator")],
-            effect: Effect::Forbid,
+            when: &[
+                Cond::Products(&["class1_smime", "client_authentication_plus"]),
+                Cond::Absent("certificate.common_name_indicator"),
+            ],
+            effect: Effect::Ignore,
             params: &["certificate.individual"],
-            message: "certificate.individual is read according to certificate.common_name_indicator: set the indicator or remove certificate.individual.",
+            message: "certificate.individual is read according to certificate.common_name_indicator, which this product does not require: without the indicator it is ignored.",
         },
         Rule {
             id: "payment.card_details",

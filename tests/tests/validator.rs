@@ -350,3 +350,39 @@ fn typed_validate_and_json_validate_agree() {
         certcentral::validate_json("client_premium", &body)
     );
 }
+
+/// One mistake, one message: an organization given both ways is one violation (not five,
+/// four of them about a new organization's details that do not apply).
+#[test]
+fn an_organization_with_id_and_name_is_one_violation() {
+    let mut body = valid_body("client_authentication_plus");
+    body["organization"] = json!({ "id": 112233, "name": "Example Ltd" });
+    let report = validate("client_authentication_plus", &body);
+    let found: Vec<(&str, &str)> = report
+        .violations
+        .iter()
+        .map(|v| (v.rule, v.path.as_str()))
+        .collect();
+    assert_eq!(found, [("organization.id_or_details", "organization")]);
+}
+
+/// The reference requires the indicator only for the sponsor-validated S/MIME products: an
+/// Authentication Plus order with names and no indicator is sent, with a warning.
+#[test]
+fn authentication_plus_names_without_an_indicator_are_a_warning() {
+    let mut body = valid_body("client_authentication_plus");
+    body["certificate"]["individual"] = json!({ "first_name": "Alice", "last_name": "Example" });
+    let report = validate("client_authentication_plus", &body);
+    assert!(report.is_valid(), "{report:?}");
+    let warned: Vec<&str> = report.warnings.iter().map(|w| w.rule).collect();
+    assert_eq!(warned, ["individual.needs_indicator"]);
+    // For Premium the indicator is required: the one violation says so.
+    let mut body = valid_body("client_premium");
+    body["certificate"]
+        .as_object_mut()
+        .unwrap()
+        .remove("common_name_indicator");
+    let report = validate("client_premium", &body);
+    let rules: Vec<&str> = report.violations.iter().map(|v| v.rule).collect();
+    assert_eq!(rules, ["common_name_indicator.required"], "{report:?}");
+}

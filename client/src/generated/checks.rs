@@ -455,7 +455,7 @@ fn rules_clean(
         return false;
     }
     // organization.new_details
-    if organization_name
+    if organization_name && !organization_id
         && !(organization_address && organization_city && organization_country)
     {
         return false;
@@ -510,7 +510,11 @@ fn rules_clean(
         return false;
     }
     // individual.needs_indicator
-    if !certificate_common_name_indicator && certificate_individual {
+    if matches!(
+        product, ClientCertificateId::Class1Smime |
+        ClientCertificateId::ClientAuthenticationPlus
+    ) && !certificate_common_name_indicator && certificate_individual
+    {
         return false;
     }
     // payment.card_details

@@ -394,25 +394,55 @@ impl Facts for CompileFacts<'_, '_> {
     }
 }
 
-/// How to set a parameter the struct lacks.
-fn how_to_set(path: &str) -> String {
-    let object = param(path).filter(|p| p.kind == Kind::Object);
-    let target = match object {
-        Some(p) => match TABLE
-            .children(p.path)
-            .find(|c| c.required || c.leaf() == "id")
-        {
-            Some(c) => c.path,
-            None => {
-                let fields: Vec<&str> = TABLE.children(p.path).map(|c| c.path).collect();
-                return format!("map a field to one of {}", fields.join(", "));
+/// How to set what the struct lacks, all of it at once: an object stands for its required
+/// fields (or its `id`), a list can only be a field, a scalar can also be a fixed value.
+fn how_to_set(paths: &[&str]) -> String {
+    let mut fields: Vec<&'static Param> = Vec::new();
+    for path in paths {
+        let Some(p) = param(path) else { continue };
+        if p.kind != Kind::Object {
+            fields.push(p);
+            continue;
+        }
+        let required: Vec<&'static Param> = TABLE.children(p.path).filter(|c| c.required).collect();
+        match (
+            required.is_empty(),
+            TABLE.children(p.path).find(|c| c.leaf() == "id"),
+        ) {
+            (false, _) => fields.extend(required),
+            (true, Some(id)) => fields.push(id),
+            (true, None) => {
+                let all: Vec<&str> = TABLE.children(p.path).map(|c| c.path).collect();
+                return format!("map a field to one of {}", all.join(", "));
             }
-        },
-        None => path,
+        }
+    }
+    let Some(first) = fields.first() else {
+        return "map a field with #[order(param = \"…\")]".into();
     };
-    format!(
-        "map a field with #[order(param = \"{target}\")] or fix a value with #[order({target} = …)]"
-    )
+    let fixable = fields
+        .iter()
+        .find(|p| matches!(p.kind, Kind::String | Kind::Integer | Kind::Boolean));
+    let map = if fields.len() == 1 {
+        format!("map a field with #[order(param = \"{}\")]", first.path)
+    } else {
+        let all: Vec<&str> = fields.iter().map(|p| p.path).collect();
+        format!(
+            "map a field to each of {} (#[order(param = \"{}\")])",
+            all.join(", "),
+            first.path
+        )
+    };
+    match fixable {
+        Some(p) if fields.len() == 1 => {
+            format!("{map} or fix a value with #[order({} = …)]", p.path)
+        }
+        Some(p) => format!(
+            "{map}; a fixed value also works for a scalar: #[order({} = …)]",
+            p.path
+        ),
+        None => map,
+    }
 }
 
 fn schema_required(cx: &mut Ctxt, facts: &CompileFacts, ident_span: Span, named_by_rules: &[&str]) {
@@ -427,7 +457,7 @@ fn schema_required(cx: &mut Ctxt, facts: &CompileFacts, ident_span: Span, named_
                 format!(
                     "certcentral rule `schema.required`: `{}` is required; {}",
                     p.path,
-                    how_to_set(p.path)
+                    how_to_set(&[p.path])
                 ),
             );
         }
@@ -463,14 +493,15 @@ fn schema_required(cx: &mut Ctxt, facts: &CompileFacts, ident_span: Span, named_
                 _ => {}
             }
         }
-        if let Some(first) = missing.first() {
+        if !missing.is_empty() {
+            // On the struct, where the fields go (not on whatever made the object sent).
             cx.error_at(
-                span,
+                ident_span,
                 format!(
                     "certcentral rule `schema.required`: `{}` is sent, so it needs {}; {}",
                     object.path,
                     missing.join(", "),
-                    how_to_set(first)
+                    how_to_set(&missing)
                 ),
             );
         }
@@ -488,6 +519,17 @@ fn violated(
     let missing = matches!(rule.effect, Effect::Require | Effect::AnyOf)
         || (rule.effect == Effect::OneOf
             && params.iter().all(|p| facts.presence(p) == Presence::Absent));
+    if rule.effect == Effect::OneOf && !missing {
+        // More than one of them is set: one mistake, one error, on the second one.
+        let shown: Vec<String> = params.iter().map(|p| format!("`{p}`")).collect();
+        if let Some(span) = params.get(1).and_then(|p| facts.spans(p).first().copied()) {
+            cx.error_at(
+                span,
+                format!("{head}\nset only one of {} (all are set)", shown.join(", ")),
+            );
+        }
+        return;
+    }
     if !missing {
         // One error per parameter sent against the rule, on the first place that sends it.
         for p in params {
@@ -522,12 +564,12 @@ fn violated(
         })
         .unwrap_or(ident_span);
     let detail = if rule.effect == Effect::Require {
-        format!("missing: {}; {}", absent.join(", "), how_to_set(absent[0]))
+        format!("missing: {}; {}", absent.join(", "), how_to_set(&absent))
     } else {
         format!(
             "none of {} is set; {}",
             params.join(", "),
-            how_to_set(params[0])
+            how_to_set(&params[..1])
         )
     };
     cx.error_at(span, format!("{head}\n{detail}"));

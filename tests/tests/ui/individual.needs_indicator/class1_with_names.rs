@@ -1,3 +1,5 @@
+#![deny(deprecated)]
+
 use certcentral::ClientCertificateOrder;
 
 #[derive(ClientCertificateOrder)]
