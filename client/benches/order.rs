@@ -19,7 +19,7 @@ fn main() {
 
 /// Every product of the spec, from the rules table.
 fn products() -> impl Iterator<Item = &'static str> {
-    certcentral::spec::TABLE.products.iter().map(|p| p.id)
+    certcentral_table::TABLE.products.iter().map(|p| p.id)
 }
 
 fn body(product: &str, large: bool) -> Value {
@@ -48,7 +48,7 @@ fn body(product: &str, large: bool) -> Value {
     }
     // What the product needs beyond these (a common name, an organization, the indicator
     // and names) comes from the rules table, so a new product needs no edit here.
-    certcentral::spec::TABLE
+    certcentral_table::TABLE
         .complete(product, body)
         .unwrap_or_else(|| panic!("the rules table admits no {product} order"))
 }
@@ -104,7 +104,7 @@ mod breakdown {
     #[divan::bench(args = ["class1_smime", "client_premium"], consts = [false, true])]
     fn validate_value<const LARGE: bool>(bencher: Bencher, product: &str) {
         let value = body(product, LARGE);
-        bencher.bench(|| certcentral::spec::validate(product, black_box(&value)).is_valid());
+        bencher.bench(|| certcentral_table::validate(product, black_box(&value)).is_valid());
     }
 }
 

@@ -141,7 +141,7 @@ async fn main() -> ExitCode {
 }
 
 fn report(placed: &PlacedOrder) {
-    let product = certcentral::spec::product(&placed.product.to_string()).map_or("?", |p| p.name);
+    let product = certcentral::product_name(placed.product);
     println!("product:              {product} ({})", placed.product);
     println!("alternative order id: {}", placed.alternative_order_id);
     let Some(response) = &placed.response else {
@@ -198,11 +198,9 @@ fn explain(e: &Error) {
             reason,
         } => {
             eprintln!("the order MAY have been created: {reason}");
-            if let Some(id) = alternative_order_id {
-                eprintln!(
-                    "look for alternative order id {id} in CertCentral before ordering again"
-                );
-            }
+            eprintln!(
+                "look for alternative order id {alternative_order_id} in CertCentral before ordering again"
+            );
         }
         other => eprintln!("{other}"),
     }

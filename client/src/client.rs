@@ -300,7 +300,7 @@ fn give_up(unknown: Option<String>, last: Error, alternative_order_id: &str) -> 
     match (unknown, last) {
         (_, last @ Error::OutcomeUnknown { .. }) | (None, last) => last,
         (Some(first), last) => Error::OutcomeUnknown {
-            alternative_order_id: Some(alternative_order_id.to_string()),
+            alternative_order_id: alternative_order_id.to_string(),
             reason: format!("{first}; sent again with the same alternative_order_id: {last}"),
         },
     }

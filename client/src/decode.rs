@@ -60,7 +60,7 @@ pub fn decode_response(
         complete,
     } = response;
     let unknown = |reason: String| Error::OutcomeUnknown {
-        alternative_order_id: Some(alternative_order_id.to_string()),
+        alternative_order_id: alternative_order_id.to_string(),
         reason,
     };
     let body = if complete {

@@ -138,12 +138,12 @@ pub enum Error {
     /// request with the same `alternative_order_id` on an account with unique alternative
     /// order ids enabled, so that a duplicate is rejected instead of billed.
     #[error(
-        "outcome unknown, the order may have been created (alternative_order_id {}): {reason}",
-        .alternative_order_id.as_deref().unwrap_or("none")
+        "outcome unknown, the order may have been created (alternative_order_id {alternative_order_id}): {reason}"
     )]
     OutcomeUnknown {
-        /// The order's alternative id, to find it.
-        alternative_order_id: Option<String>,
+        /// The order's alternative id, to find it (every order has one: the caller's, or the
+        /// one the client assigned).
+        alternative_order_id: String,
         /// What happened.
         reason: String,
     },
@@ -176,7 +176,7 @@ impl Error {
     /// ```
     /// let e = certcentral::Error::NotSent { reason: "connection refused".into() };
     /// assert!(e.is_retryable());
-    /// let e = certcentral::Error::OutcomeUnknown { alternative_order_id: None, reason: "timeout".into() };
+    /// let e = certcentral::Error::OutcomeUnknown { alternative_order_id: "order42".into(), reason: "timeout".into() };
     /// assert!(!e.is_retryable());
     /// ```
     pub fn is_retryable(&self) -> bool {

@@ -9,6 +9,22 @@
 //!   an order that may exist as [`Error::OutcomeUnknown`].
 //! - [`validate`] / [`validate_json`]: the same rules for orders built at run time.
 //!
+//! Response enums that DigiCert extends ([`RequestStatus`]) are open: a value the spec does
+//! not list is kept in `Unknown`, sealed so that only parsing makes one (a value a later spec
+//! lists never lands there, and a `match` on the listed variants stays right):
+//!
+//! ```
+//! use certcentral::RequestStatus;
+//! assert_eq!(RequestStatus::from("approved"), RequestStatus::Approved);
+//! assert_eq!(RequestStatus::from("needs_approval").as_str(), "needs_approval");
+//! assert!(!RequestStatus::from("needs_approval").is_known());
+//! ```
+//!
+//! ```compile_fail
+//! // Not constructible by hand.
+//! let _ = certcentral::RequestStatus::Unknown(certcentral::UnlistedValue("approved".into()));
+//! ```
+//!
 //! Reads the rules table (`certcentral-table`) and its own `src/generated/` (types, the order
 //! operation's wire layer and the compiled checks, all written by `certcentral-codegen` from
 //! `spec/openapi.yaml`); writes nothing but requests to the server it is given.
@@ -45,20 +61,18 @@ mod shared;
 mod transport;
 mod validation;
 
-pub use certcentral_table as spec;
-pub use certcentral_table::Violation;
-pub use certcentral_table::Window;
+pub use certcentral_table::{Violation, Window};
 pub use client::{Client, PlacedOrder};
 pub use config::{API_KEY_HEADER, ClientBuilder, Region, RetryPolicy};
 pub use decode::{Response, decode_response};
 pub use error::{ApiError, DUPLICATE_ALTERNATIVE_ORDER_ID, Error, InvalidOrder};
-pub use generated::{CardNumber, CardVerificationValue, RequestStatus, types};
+pub use generated::{CardNumber, CardVerificationValue, RequestStatus, UnlistedValue, types};
 pub use pacing::RateLimits;
 pub use secret::ApiKey;
 #[cfg(feature = "redis")]
 pub use shared::{RedisFailure, SharedPacing};
 pub use transport::MAX_RESPONSE_BYTES;
-pub use validation::{ClientCertificateOrder, validate, validate_json};
+pub use validation::{ClientCertificateOrder, product_name, validate, validate_json};
 
 /// Derives [`ClientCertificateOrder`]: see the `certcentral_macros` crate documentation.
 pub use certcentral_macros::ClientCertificateOrder;

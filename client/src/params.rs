@@ -189,17 +189,17 @@ impl Order {
                 crate::validate_json(self.product, &body)?;
                 Err(InvalidOrder {
                     product: self.product.to_string(),
-                    violations: vec![Violation {
-                        rule: "schema.type",
-                        path: "(body)".into(),
-                        // serde_json's own message may quote a (secret) value: only its place.
-                        message: format!(
+                    // serde_json's own message may quote a (secret) value: only its place.
+                    violations: vec![Violation::new(
+                        "schema.type",
+                        "(body)",
+                        format!(
                             "the order does not fit the request type ({:?} error at line {} column {})",
                             e.classify(),
                             e.line(),
                             e.column()
                         ),
-                    }],
+                    )],
                 })
             }
         }

@@ -27,7 +27,7 @@ pub(crate) struct Attempt<'a> {
 /// Sends one attempt and decodes its answer.
 pub(crate) async fn send(attempt: Attempt<'_>) -> Result<OrderClientCertificateResponse, Error> {
     let unknown = |reason: String| Error::OutcomeUnknown {
-        alternative_order_id: Some(attempt.alternative_order_id.to_string()),
+        alternative_order_id: attempt.alternative_order_id.to_string(),
         reason,
     };
     tracing::debug!(operation = wire::OPERATION_ID, product = %attempt.product, alternative_order_id = attempt.alternative_order_id, "sending order");

@@ -52,11 +52,11 @@ pub fn validate(
     }
     let body = serde_json::to_value(request).map_err(|e| InvalidOrder {
         product: product.to_string(),
-        violations: vec![Violation {
-            rule: "schema.type",
-            path: "(body)".into(),
-            message: format!("the order does not serialize to JSON: {e}"),
-        }],
+        violations: vec![Violation::new(
+            "schema.type",
+            "(body)",
+            format!("the order does not serialize to JSON: {e}"),
+        )],
     })?;
     validate_json(&product.to_string(), &body)
 }
@@ -86,4 +86,15 @@ pub fn validate_json(
             violations: report.violations,
         })
     }
+}
+
+/// DigiCert's display name of a product, from the spec.
+///
+/// ```
+/// use certcentral::types::ClientCertificateId;
+/// assert_eq!(certcentral::product_name(ClientCertificateId::ClientPremium), "Premium");
+/// ```
+pub fn product_name(product: ClientCertificateId) -> &'static str {
+    // codegen refuses a product without a display name.
+    certcentral_table::product(&product.to_string()).map_or("", |p| p.name)
 }

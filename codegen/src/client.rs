@@ -44,6 +44,30 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
         .items
         .iter()
         .filter(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"));
+    let unlisted = (!open_enums.is_empty()).then(|| {
+        quote! {
+            /// A value of an open enum that the spec does not list, kept as DigiCert sent it.
+            ///
+            /// Sealed: it is made only by parsing (`From<&str>`, deserialization), so that a value
+            /// a later spec lists is never held here and a `match` on the listed variants stays
+            /// right when the SDK learns it.
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct UnlistedValue(::std::string::String);
+
+            impl UnlistedValue {
+                /// The value as DigiCert sent it.
+                pub fn as_str(&self) -> &str {
+                    &self.0
+                }
+            }
+
+            impl ::std::fmt::Display for UnlistedValue {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(&self.0)
+                }
+            }
+        }
+    });
     let enums = open_enums
         .iter()
         .map(|(name, doc, values)| open_enum(name, doc, values));
@@ -64,6 +88,7 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
         pub(crate) mod wire;
 
         #(#types)*
+        #unlisted
         #(#enums)*
         #(#secrets)*
         #(#params)*
@@ -254,8 +279,9 @@ fn open_enum(name: &str, doc: &str, values: &[String]) -> TokenStream {
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #ty {
             #(#[doc = #docs] #variants,)*
-            /// A value this version of the spec does not list, kept as DigiCert sent it.
-            Unknown(::std::string::String),
+            /// A value this version of the spec does not list, kept as DigiCert sent it (made
+            /// only by parsing: a listed value is never held here).
+            Unknown(crate::generated::UnlistedValue),
         }
 
         impl #ty {
@@ -277,7 +303,7 @@ fn open_enum(name: &str, doc: &str, values: &[String]) -> TokenStream {
             fn from(value: &str) -> Self {
                 match value {
                     #(#values => Self::#variants,)*
-                    other => Self::Unknown(other.to_string()),
+                    other => Self::Unknown(crate::generated::UnlistedValue(other.to_string())),
                 }
             }
         }

@@ -33,6 +33,7 @@ impl At<'_> {
 /// Serializes as `{"rule": "…", "path": "…", "message": "…"}`, a stable shape for returning
 /// violations to another program (a form's backend, say).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Violation {
     /// The rule's id: a conditional rule's id from the spec (`common_name.required`) or a schema
     /// rule (`schema.required`, `schema.type`, `schema.enum`, `schema.range`,
@@ -43,6 +44,22 @@ pub struct Violation {
     pub path: String,
     /// What is wrong and how to fix it.
     pub message: String,
+}
+
+impl Violation {
+    /// A violation of `rule` at `path`.
+    ///
+    /// ```
+    /// let v = certcentral_rules::Violation::new("schema.type", "(body)", "not an object");
+    /// assert_eq!(v.to_string(), "(body) [schema.type]: not an object");
+    /// ```
+    pub fn new(rule: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Violation {
+            rule,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
 }
 
 impl fmt::Display for Violation {

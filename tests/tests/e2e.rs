@@ -355,7 +355,7 @@ async fn with_fault(
 fn unknown_id(result: &Result<certcentral::PlacedOrder, Error>) -> String {
     match result {
         Err(Error::OutcomeUnknown {
-            alternative_order_id: Some(id),
+            alternative_order_id: id,
             ..
         }) => id.clone(),
         other => panic!("expected an unknown outcome, got {other:?}"),
@@ -464,7 +464,7 @@ async fn unlisted_statuses_and_extra_fields_keep_the_order() {
     let placed = result.unwrap();
     assert_eq!(
         placed.response.as_ref().unwrap().requests[0].status,
-        RequestStatus::Unknown("needs_approval".into())
+        RequestStatus::from("needs_approval")
     );
     assert_eq!(placed.order_id().unwrap(), server.ledger()[0].order_id);
 

@@ -152,7 +152,7 @@ async fn every_fault_reaches_its_one_correct_outcome() {
                     (Outcome::Unknown(n), Outcome::Unknown(_)) => {
                         assert_eq!(ledger.len(), *n, "{case}: {ledger:?}");
                         let Err(Error::OutcomeUnknown {
-                            alternative_order_id: Some(id),
+                            alternative_order_id: id,
                             ..
                         }) = &result
                         else {

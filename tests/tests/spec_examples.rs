@@ -87,7 +87,7 @@ fn an_unlisted_request_status_is_kept_with_the_order_id() {
     assert_eq!(parsed.id, 7);
     assert_eq!(
         parsed.requests[0].status,
-        RequestStatus::Unknown("needs_approval".into())
+        RequestStatus::from("needs_approval")
     );
     assert_eq!(parsed.requests[0].status.as_str(), "needs_approval");
     assert!(!parsed.requests[0].status.is_known());

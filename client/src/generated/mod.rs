@@ -2659,6 +2659,24 @@ pub mod types {
         }
     }
 }
+/// A value of an open enum that the spec does not list, kept as DigiCert sent it.
+///
+/// Sealed: it is made only by parsing (`From<&str>`, deserialization), so that a value
+/// a later spec lists is never held here and a `match` on the listed variants stays
+/// right when the SDK learns it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnlistedValue(::std::string::String);
+impl UnlistedValue {
+    /// The value as DigiCert sent it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl ::std::fmt::Display for UnlistedValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 /**Request status. DigiCert adds statuses over time (for example needs_approval, waiting_pickup): clients must keep values not listed here.
 
 Open enum: a value the spec does not list is kept in `Unknown`.*/
@@ -2672,8 +2690,9 @@ pub enum RequestStatus {
     Approved,
     ///`rejected`
     Rejected,
-    /// A value this version of the spec does not list, kept as DigiCert sent it.
-    Unknown(::std::string::String),
+    /// A value this version of the spec does not list, kept as DigiCert sent it (made
+    /// only by parsing: a listed value is never held here).
+    Unknown(crate::generated::UnlistedValue),
 }
 impl RequestStatus {
     /// The value as DigiCert spells it.
@@ -2698,7 +2717,7 @@ impl ::std::convert::From<&str> for RequestStatus {
             "submitted" => Self::Submitted,
             "approved" => Self::Approved,
             "rejected" => Self::Rejected,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unknown(crate::generated::UnlistedValue(other.to_string())),
         }
     }
 }

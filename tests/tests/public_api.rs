@@ -1,0 +1,26 @@
+//! The public API of `certcentral`, pinned: every change to what users can name is a reviewed
+//! snapshot diff (`cargo insta review`). Read from rustdoc's JSON output, which the toolchain
+//! here produces with `RUSTC_BOOTSTRAP=1` (as the fuzz targets use nightly flags).
+
+use std::process::Command;
+
+#[test]
+fn the_public_api_of_certcentral() {
+    let target = certcentral_tests::target_dir().join("public-api");
+    let status = Command::new(env!("CARGO"))
+        .args(["rustdoc", "--quiet", "-p", "certcentral", "--lib", "--"])
+        .args(["-Z", "unstable-options", "--output-format", "json"])
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_TARGET_DIR", &target)
+        .current_dir(certcentral_tests::workspace())
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "rustdoc JSON of certcentral");
+    // Blanket impls (`From<T> for T`, …) say nothing about this crate; auto traits (`Send`,
+    // `Sync`, …) are part of its promise and stay.
+    let api = public_api::Builder::from_rustdoc_json(target.join("doc/certcentral.json"))
+        .omit_blanket_impls(true)
+        .build()
+        .expect("the rustdoc JSON format of this toolchain");
+    insta::assert_snapshot!(api.to_string());
+}
