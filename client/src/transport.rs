@@ -35,7 +35,9 @@ pub(crate) async fn send(attempt: Attempt<'_>) -> Result<OrderClientCertificateR
         attempt.http,
         attempt.base_url,
         &attempt.product,
-        attempt.body.to_vec(),
+        // The body may hold card data: the copy handed to the connection is wiped when the
+        // connection lets go of it.
+        bytes::Bytes::from_owner(zeroize::Zeroizing::new(attempt.body.to_vec())),
     )
     .timeout(attempt.timeout)
     .send()

@@ -618,6 +618,7 @@ impl Gen<'_> {
                         let p = present(path)?;
                         quote! { !#p }
                     }
+                    other => return Err(unsupported(format!("the condition {other:?}"))),
                 });
             }
             let params = rule
@@ -639,6 +640,7 @@ impl Gen<'_> {
                 Effect::Forbid | Effect::Ignore => any,
                 Effect::AnyOf => quote! { !#any },
                 Effect::OneOf => quote! { (#(u8::from(#params))+*) != 1 },
+                other => return Err(unsupported(format!("the effect {other:?}"))),
             };
             when.push(fires);
             let comment = format!(" {}", rule.id);

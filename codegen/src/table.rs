@@ -2,7 +2,7 @@
 //! `certcentral-rules`.
 
 use crate::model::Model;
-use certcentral_rules::{Cond, Constraints, Effect, Format, Kind, Param, Pattern, Rule};
+use certcentral_rules::{Cond, Constraints, Format, Param, Pattern, Rule};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -59,17 +59,8 @@ fn param(p: &Param) -> TokenStream {
         secret,
         constraints,
     } = p;
-    let kind = format_ident!(
-        "{}",
-        match kind {
-            Kind::String => "String",
-            Kind::Integer => "Integer",
-            Kind::Boolean => "Boolean",
-            Kind::StringList => "StringList",
-            Kind::ObjectList => "ObjectList",
-            Kind::Object => "Object",
-        }
-    );
+    // A fieldless variant's `Debug` is its name.
+    let kind = format_ident!("{kind:?}");
     let constraints = constraints_tokens(constraints);
     quote! {
         Param {
@@ -158,17 +149,12 @@ fn rule(r: &Rule) -> TokenStream {
         Cond::NotIn(path, v) => quote! { Cond::NotIn(#path, &[#(#v),*]) },
         Cond::Present(path) => quote! { Cond::Present(#path) },
         Cond::Absent(path) => quote! { Cond::Absent(#path) },
-    });
-    let effect = format_ident!(
-        "{}",
-        match effect {
-            Effect::Require => "Require",
-            Effect::Forbid => "Forbid",
-            Effect::OneOf => "OneOf",
-            Effect::AnyOf => "AnyOf",
-            Effect::Ignore => "Ignore",
+        other => {
+            let text = format!("codegen cannot write {other:?}");
+            quote! { compile_error!(#text) }
         }
-    );
+    });
+    let effect = format_ident!("{effect:?}");
     quote! {
         Rule {
             id: #id,

@@ -61,7 +61,7 @@ pub fn tokens(model: &Model) -> TokenStream {
             http: &reqwest::Client,
             base_url: &str,
             client_certificate_id: &types::ClientCertificateId,
-            body: Vec<u8>,
+            body: bytes::Bytes,
         ) -> reqwest::RequestBuilder {
             let url = format!(
                 "{}{}{}{}",

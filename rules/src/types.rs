@@ -24,6 +24,7 @@ pub struct Product {
 
 /// The JSON shape of a request parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Kind {
     /// A JSON string.
     String,
@@ -150,6 +151,7 @@ pub(crate) fn parent_of(path: &str) -> Option<&str> {
 
 /// A condition of a rule; a rule applies when all of its conditions hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Cond {
     /// The ordered product is one of these.
     Products(&'static [&'static str]),
@@ -165,6 +167,7 @@ pub enum Cond {
 
 /// What a rule demands of its parameters when its conditions hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Effect {
     /// Every parameter must be present.
     Require,

@@ -11,7 +11,7 @@ pub(crate) fn request(
     http: &reqwest::Client,
     base_url: &str,
     client_certificate_id: &types::ClientCertificateId,
-    body: Vec<u8>,
+    body: bytes::Bytes,
 ) -> reqwest::RequestBuilder {
     let url = format!(
         "{}{}{}{}", base_url, "/order/certificate/", progenitor_client::encode_path(&

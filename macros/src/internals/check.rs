@@ -363,6 +363,8 @@ impl CompileFacts<'_, '_> {
             Cond::In(p, _) | Cond::NotIn(p, _) | Cond::Present(p) | Cond::Absent(p) => {
                 self.spans(p).first().copied()
             }
+            // A condition this derive does not know: no place to point at.
+            _ => None,
         }
     }
 }

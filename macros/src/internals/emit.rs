@@ -82,6 +82,13 @@ fn kind_tokens(m: &Mapping, krate: &syn::Path) -> TokenStream {
             let item = format_ident!("{}", m.param.rust_type);
             quote! { #krate::__private::kinds::ObjectList<#krate::types::#item> }
         }
+        other => {
+            let message = format!(
+                "this version of the derive cannot map `{}` ({other:?}): update certcentral",
+                m.param.path
+            );
+            quote! { ::core::compile_error!(#message) }
+        }
     }
 }
 
