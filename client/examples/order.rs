@@ -196,6 +196,7 @@ fn explain(e: &Error) {
         Error::OutcomeUnknown {
             alternative_order_id,
             reason,
+            ..
         } => {
             eprintln!("the order MAY have been created: {reason}");
             eprintln!(

@@ -212,6 +212,7 @@ impl Client {
                     Err(_) => {
                         let waiting = Error::NotSent {
                             reason: "the deadline passed while waiting for the rate limits".into(),
+                            source: None,
                         };
                         return Err(give_up(unknown, waiting, &alternative_order_id));
                     }
@@ -302,6 +303,7 @@ fn give_up(unknown: Option<String>, last: Error, alternative_order_id: &str) -> 
         (Some(first), last) => Error::OutcomeUnknown {
             alternative_order_id: alternative_order_id.to_string(),
             reason: format!("{first}; sent again with the same alternative_order_id: {last}"),
+            source: Some(Box::new(last)),
         },
     }
 }

@@ -62,6 +62,7 @@ pub fn decode_response(
     let unknown = |reason: String| Error::OutcomeUnknown {
         alternative_order_id: alternative_order_id.to_string(),
         reason,
+        source: None,
     };
     let body = if complete {
         body

@@ -79,6 +79,9 @@ impl fmt::Display for InvalidOrder {
 
 impl std::error::Error for InvalidOrder {}
 
+/// The error underneath an [`Error`], for `std::error::Error::source` chains.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Everything that can go wrong with an order.
 ///
 /// Match on it to decide what to do: [`Error::OutcomeUnknown`] is the one that needs care,
@@ -146,6 +149,9 @@ pub enum Error {
         alternative_order_id: String,
         /// What happened.
         reason: String,
+        /// The error underneath (the transport's, or the answer to the last attempt), if any:
+        /// `std::error::Error::source` walks it. Never holds a secret.
+        source: Option<Cause>,
     },
 
     /// Nothing was sent (the connection could not be made).
@@ -153,6 +159,8 @@ pub enum Error {
     NotSent {
         /// What happened.
         reason: String,
+        /// The error underneath (the transport's), if any.
+        source: Option<Cause>,
     },
 
     /// A response the API does not document and that cannot have created an order: a 1xx or
@@ -174,9 +182,9 @@ impl Error {
     /// Whether the request certainly did not create an order, so it may be sent again.
     ///
     /// ```
-    /// let e = certcentral::Error::NotSent { reason: "connection refused".into() };
+    /// let e = certcentral::Error::NotSent { reason: "connection refused".into(), source: None };
     /// assert!(e.is_retryable());
-    /// let e = certcentral::Error::OutcomeUnknown { alternative_order_id: "order42".into(), reason: "timeout".into() };
+    /// let e = certcentral::Error::OutcomeUnknown { alternative_order_id: "order42".into(), reason: "timeout".into(), source: None };
     /// assert!(!e.is_retryable());
     /// ```
     pub fn is_retryable(&self) -> bool {

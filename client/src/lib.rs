@@ -65,7 +65,7 @@ pub use certcentral_table::{Violation, Window};
 pub use client::{Client, PlacedOrder};
 pub use config::{API_KEY_HEADER, ClientBuilder, Region, RetryPolicy};
 pub use decode::{Response, decode_response};
-pub use error::{ApiError, DUPLICATE_ALTERNATIVE_ORDER_ID, Error, InvalidOrder};
+pub use error::{ApiError, Cause, DUPLICATE_ALTERNATIVE_ORDER_ID, Error, InvalidOrder};
 pub use generated::{CardNumber, CardVerificationValue, RequestStatus, UnlistedValue, types};
 pub use pacing::RateLimits;
 pub use secret::ApiKey;

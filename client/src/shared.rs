@@ -290,6 +290,7 @@ impl Shared {
                 match self.config.on_failure {
                     RedisFailure::FailClosed => Err(Error::NotSent {
                         reason: format!("the shared rate limiter (Redis) failed: {why}"),
+                        source: None,
                     }),
                     _ => {
                         if !self.warned.swap(true, Ordering::Relaxed) {

@@ -26,9 +26,10 @@ pub(crate) struct Attempt<'a> {
 
 /// Sends one attempt and decodes its answer.
 pub(crate) async fn send(attempt: Attempt<'_>) -> Result<OrderClientCertificateResponse, Error> {
-    let unknown = |reason: String| Error::OutcomeUnknown {
+    let unknown = |reason: String, e: reqwest::Error| Error::OutcomeUnknown {
         alternative_order_id: attempt.alternative_order_id.to_string(),
         reason,
+        source: Some(Box::new(e)),
     };
     tracing::debug!(operation = wire::OPERATION_ID, product = %attempt.product, alternative_order_id = attempt.alternative_order_id, "sending order");
     let sent = wire::request(
@@ -46,14 +47,15 @@ pub(crate) async fn send(attempt: Attempt<'_>) -> Result<OrderClientCertificateR
         Ok(r) => r,
         Err(e) if e.is_connect() => {
             return Err(Error::NotSent {
-                reason: describe(&e),
+                reason: describe(&e).to_string(),
+                source: Some(Box::new(e)),
             });
         }
         Err(e) => {
-            return Err(unknown(format!(
-                "the request was sent but {}",
-                describe(&e)
-            )));
+            return Err(unknown(
+                format!("the request was sent but {}", describe(&e)),
+                e,
+            ));
         }
     };
     let status = response.status().as_u16();
@@ -76,10 +78,10 @@ pub(crate) async fn send(attempt: Attempt<'_>) -> Result<OrderClientCertificateR
             }
             Ok(None) => break,
             Err(e) if (200..300).contains(&status) => {
-                return Err(unknown(format!(
-                    "HTTP {status}, then the body was cut off: {}",
-                    describe(&e)
-                )));
+                return Err(unknown(
+                    format!("HTTP {status}, then the body was cut off: {}", describe(&e)),
+                    e,
+                ));
             }
             Err(_) => {
                 complete = false;
@@ -99,9 +101,9 @@ pub(crate) async fn send(attempt: Attempt<'_>) -> Result<OrderClientCertificateR
     )
 }
 
-/// A transport error in words, without the URL (which is ours) or any header.
-fn describe(e: &reqwest::Error) -> String {
-    let what = if e.is_timeout() {
+/// A transport error in a few words (what failed, not where: the chain is its `source`).
+fn describe(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
         "could not connect"
@@ -109,16 +111,5 @@ fn describe(e: &reqwest::Error) -> String {
         "the body failed"
     } else {
         "the connection failed"
-    };
-    let mut source = std::error::Error::source(e);
-    let mut causes = Vec::new();
-    while let Some(s) = source {
-        causes.push(s.to_string());
-        source = s.source();
-    }
-    if causes.is_empty() {
-        what.to_string()
-    } else {
-        format!("{what} ({})", causes.join(": "))
     }
 }

@@ -115,7 +115,7 @@ async fn redis_down_fails_closed_by_default_or_paces_alone_when_asked() {
     let err = one_order(&build(RedisFailure::FailClosed))
         .await
         .unwrap_err();
-    let Error::NotSent { reason } = &err else {
+    let Error::NotSent { reason, .. } = &err else {
         panic!("{err:?}")
     };
     assert!(

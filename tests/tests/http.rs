@@ -420,6 +420,7 @@ async fn only_a_503_that_declines_is_retryable() {
     let Error::OutcomeUnknown {
         alternative_order_id,
         reason,
+        ..
     } = &err
     else {
         panic!("{err:?}")
@@ -443,5 +444,40 @@ async fn only_a_503_that_declines_is_retryable() {
     assert!(
         matches!(err, Error::Unavailable { retry_after: Some(d), .. } if d == Duration::from_secs(5)),
         "{err:?}"
+    );
+}
+
+/// A transport failure keeps its cause: `source()` walks down to the I/O error.
+#[tokio::test]
+async fn a_transport_error_keeps_its_source_chain() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port(); // closed once the listener is dropped: nothing listens there
+    let client = certcentral::Client::builder(certcentral::ApiKey::new("k"))
+        .base_url(format!("http://127.0.0.1:{port}/services/v2"))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client
+        .order(
+            ClientCertificateId::Class1Smime,
+            &request(valid_body("class1_smime")),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotSent { .. }), "{err:?}");
+    let mut chain = Vec::new();
+    let mut cause = std::error::Error::source(&err);
+    while let Some(c) = cause {
+        chain.push(c.to_string());
+        cause = c.source();
+    }
+    assert!(chain.len() >= 2, "{chain:?}");
+    assert!(
+        chain
+            .iter()
+            .any(|c| c.to_lowercase().contains("connection refused")),
+        "{chain:?}"
     );
 }
