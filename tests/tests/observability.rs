@@ -6,34 +6,11 @@ use certcentral::{ApiKey, Client, RetryPolicy};
 use certcentral_mock::{Fault, MockConfig, MockServer};
 use certcentral_tests::{request, valid_body};
 use serde_json::json;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn one_span_per_order_with_its_outcome() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = certcentral_tests::Logs::capture(true);
 
     let server = MockServer::start(MockConfig::default()).await.unwrap();
     let client = Client::builder(ApiKey::new(server.api_key()))
@@ -49,7 +26,7 @@ async fn one_span_per_order_with_its_outcome() {
         .await
         .unwrap();
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     // The retry and the placement are events inside the span...
     let inside = |message: &str| {
         logs.lines().any(|l| {

@@ -6,26 +6,11 @@ use certcentral::{ApiKey, Client, Error, RetryPolicy};
 use certcentral_mock::{Fault, MockConfig, MockServer};
 use certcentral_tests::{request, valid_body};
 use serde_json::json;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const KEY: &str = "KEY7f3c9a1eSECRETd2b8";
 const CARD: &str = "4929123456781234";
 const CVV: i64 = 7319;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn card_order(cvv: i64, number: &str) -> OrderClientCertificateRequest {
     let mut body = valid_body("class1_smime");
@@ -58,14 +43,7 @@ fn leaks(text: &str) -> Option<&'static str> {
 
 #[tokio::test]
 async fn no_secret_in_debug_display_errors_or_logs() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = certcentral_tests::Logs::capture(false);
 
     let server = MockServer::start(MockConfig::default().api_keys([KEY]))
         .await
@@ -172,7 +150,7 @@ async fn no_secret_in_debug_display_errors_or_logs() {
 
     drop(client);
     certcentral_tests::within(server.wait_idle(), "the late orders landed").await;
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("sending order"), "the run was logged: {logs}");
     assert!(logs.contains("retrying"), "{logs}");
     shown.push(logs);
@@ -195,14 +173,7 @@ fn secret_types_redact_debug() {
 /// the key of four characters or more reaches the error or the log, wherever the cut falls.
 #[tokio::test]
 async fn a_key_cut_by_the_read_limit_leaves_no_part_of_itself() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = certcentral_tests::Logs::capture(false);
 
     let server = MockServer::start(MockConfig::default().api_keys([KEY]))
         .await
@@ -236,7 +207,7 @@ async fn a_key_cut_by_the_read_limit_leaves_no_part_of_itself() {
             }
         }
     }
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(
         logs.contains("order failed"),
         "the failures were logged: {logs}"
