@@ -33,7 +33,6 @@ pub struct Client {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
     pub(crate) api_key: ApiKey,
-    pub(crate) validate: bool,
     pub(crate) retry: RetryPolicy,
     pub(crate) pacer: Arc<Pacer>,
     pub(crate) timeout: Duration,
@@ -168,11 +167,8 @@ impl Client {
             .clone();
         let span = tracing::Span::current();
         span.record("alternative_order_id", alternative_order_id.as_str());
-        let warnings = if self.validate {
-            crate::validate(product, &request)?
-        } else {
-            Vec::new()
-        };
+        // Every order is validated on its way out: no public path skips it.
+        let warnings = crate::validate(product, &request)?;
         for w in &warnings {
             tracing::warn!(rule = w.rule, param = %w.path, "{}", w.message);
         }

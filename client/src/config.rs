@@ -159,7 +159,6 @@ pub struct ClientBuilder {
     base_url: String,
     timeout: Duration,
     connect_timeout: Duration,
-    validate: bool,
     retry: RetryPolicy,
     pacing: RateLimits,
     deadline: Duration,
@@ -186,7 +185,6 @@ impl ClientBuilder {
             base_url: Region::Us.base_url().to_string(),
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
-            validate: true,
             retry: RetryPolicy::default(),
             pacing: RateLimits::digicert(),
             deadline: Duration::from_secs(120),
@@ -220,13 +218,6 @@ impl ClientBuilder {
     /// The connect timeout (default 10 s). A connect failure is retried.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
-        self
-    }
-
-    /// Whether orders are validated before sending (default `true`). Turning it off sends
-    /// orders DigiCert may reject; use it only to test the server's own validation.
-    pub fn validate_before_send(mut self, on: bool) -> Self {
-        self.validate = on;
         self
     }
 
@@ -348,7 +339,6 @@ impl ClientBuilder {
             http,
             base_url,
             api_key: self.api_key,
-            validate: self.validate,
             retry: self.retry,
             pacer,
             timeout: self.timeout,

@@ -55,6 +55,32 @@ pub fn spec_document() -> Value {
 /// A plain HTTP client for raw requests the typed client would never send.
 pub struct RawHttp(reqwest::Client);
 
+/// Posts `body` as an order for `product` straight to the mock (no validation, as the SDK
+/// never sends it) and returns the HTTP status and DigiCert's error codes.
+pub async fn post_unvalidated(
+    server: &MockServer,
+    product: &str,
+    body: &Value,
+) -> (u16, Vec<String>) {
+    let response = RawHttp::new()
+        .post(format!("{}/order/certificate/{product}", server.base_url()))
+        .header("X-DC-DEVKEY", server.api_key())
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("the mock answers");
+    let status = response.status().as_u16();
+    let envelope: Value = response.json().await.unwrap_or_default();
+    let codes = envelope["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["code"].as_str().map(String::from))
+        .collect();
+    (status, codes)
+}
+
 impl RawHttp {
     /// A client without default headers.
     pub fn new() -> Self {

@@ -115,31 +115,13 @@ async fn an_invalid_order_never_reaches_the_network() {
 #[tokio::test]
 async fn the_mock_rejects_what_the_client_would_have() {
     let server = MockServer::start(MockConfig::default()).await.unwrap();
-    let client = certcentral_tests::client_for(&server)
-        .validate_before_send(false)
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap();
     for product in products() {
         let mut body = valid_body(&product.to_string());
         body["certificate"]["emails"] = json!([]);
-        let err = client.order(product, &request(body)).await.unwrap_err();
-        let Error::Api {
-            status: 400,
-            errors,
-        } = &err
-        else {
-            panic!("{err:?}")
-        };
-        assert_eq!(
-            errors[0].code, "invalid_request|schema.min_items",
-            "{product}"
-        );
-        assert!(
-            errors[0].message.starts_with("certificate.emails:"),
-            "{}",
-            errors[0].message
-        );
+        let (status, codes) =
+            certcentral_tests::post_unvalidated(&server, &product.to_string(), &body).await;
+        assert_eq!(status, 400, "{product}");
+        assert_eq!(codes, ["invalid_request|schema.min_items"], "{product}");
     }
     assert_eq!(server.requests().len(), products().len());
     assert!(server.ledger().is_empty());

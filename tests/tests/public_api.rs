@@ -12,6 +12,7 @@ fn the_public_api_of_certcentral() {
         .args(["-Z", "unstable-options", "--output-format", "json"])
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_INCREMENTAL", "0")
         .current_dir(certcentral_tests::workspace())
         .status()
         .expect("cargo runs");

@@ -20,6 +20,8 @@ fn cargo(dir: &Path, args: &[&str]) {
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir())
+        // One-off builds of a copy: incremental state would only fill the disk.
+        .env("CARGO_INCREMENTAL", "0")
         .env_remove("CARGO_MANIFEST_DIR")
         .status()
         .expect("cargo runs");

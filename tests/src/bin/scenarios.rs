@@ -165,6 +165,8 @@ fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(bool, String)
             "CARGO_TARGET_DIR",
             certcentral_tests::target_dir().join("scenarios"),
         )
+        // One-off builds of copies: incremental state would only fill the disk.
+        .env("CARGO_INCREMENTAL", "0")
         .env_remove("INSTA_UPDATE")
         .env_remove("TRYBUILD");
     for (k, v) in env {
