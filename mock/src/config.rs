@@ -1,5 +1,6 @@
 //! How the mock behaves: keys, account options, rate limits and the bounds of what it keeps.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The API key a default [`MockConfig`] accepts.
@@ -62,6 +63,11 @@ pub struct MockConfig {
     /// A connection that does not send a request's headers within this is closed (default
     /// 10 s).
     pub header_read_timeout: Duration,
+    /// Append every order placed to this file as one line of JSON (`order_id`, `request_id`,
+    /// `alternative_order_id`, `product`, `status`, `certificate_id`,
+    /// `created_organization_id`; never the body, which may hold card data), so that a run
+    /// can be checked from outside. The file is created if missing and never truncated.
+    pub ledger_file: Option<PathBuf>,
 }
 
 impl Default for MockConfig {
@@ -81,6 +87,7 @@ impl Default for MockConfig {
             max_body_bytes: 256 << 10,
             max_connections: 256,
             header_read_timeout: Duration::from_secs(10),
+            ledger_file: None,
         }
     }
 }
@@ -125,6 +132,12 @@ impl MockConfig {
     /// Sets [`MockConfig::max_connections`].
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.max_connections = connections;
+        self
+    }
+
+    /// Sets [`MockConfig::ledger_file`].
+    pub fn ledger_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ledger_file = Some(path.into());
         self
     }
 

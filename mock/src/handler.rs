@@ -341,6 +341,8 @@ async fn order(
         state.next_order_id += 1;
         state.next_request_id += 1;
         state.record_order(entry.clone());
+        // Under the state lock: the file lists orders in the order they were created.
+        shared.append_to_ledger_file(&entry);
         entry
     };
     shared.notify();

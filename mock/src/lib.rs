@@ -7,7 +7,8 @@
 //! broken bodies, unlisted statuses) one request at a time.
 //!
 //! Reads the rules table (`certcentral-table`: the order path, the products, the rules, the
-//! rate limits), so it follows a regenerated spec with no edit; writes nothing to disk.
+//! rate limits), so it follows a regenerated spec with no edit; writes nothing to disk, unless
+//! asked to append its ledger to a file ([`MockConfig::ledger_file`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]

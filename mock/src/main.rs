@@ -1,14 +1,15 @@
 //! `cargo run -p certcentral-mock -- [--port 8080] [--api-key KEY]... [--unique-alternative-order-ids]
-//! [--prevalidated] [--no-rate-limits] [--ledger-capacity N] [--max-connections N] [--fault NAME]...`
+//! [--prevalidated] [--no-rate-limits] [--ledger-capacity N] [--max-connections N] [--ledger FILE] [--fault NAME]...`
 //!
-//! Serves a mock CertCentral on 127.0.0.1 until interrupted.
+//! Serves a mock CertCentral on 127.0.0.1 until interrupted. With `--ledger FILE`, appends every
+//! order placed to FILE as one line of JSON.
 
 use certcentral_mock::{Fault, MockConfig, MockServer};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: certcentral-mock [--port N] [--api-key KEY]... \
 [--unique-alternative-order-ids] [--prevalidated] [--no-rate-limits] [--ledger-capacity N] \
-[--max-connections N] [--fault NAME]...";
+[--max-connections N] [--ledger FILE] [--fault NAME]...";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -36,6 +37,7 @@ async fn main() -> ExitCode {
                     .map(|n| config.max_connections = n)
                     .map_err(|e| format!("--max-connections: {e}"))
             }),
+            "--ledger" => value("--ledger").map(|f| config.ledger_file = Some(f.into())),
             "--unique-alternative-order-ids" => {
                 config.unique_alternative_order_ids = true;
                 Ok(())

@@ -53,7 +53,7 @@ impl MockServer {
         let addr = listener.local_addr()?;
         let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
         let header_read_timeout = config.header_read_timeout;
-        let shared = Arc::new(Shared::new(config));
+        let shared = Arc::new(Shared::new(config)?);
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let (stop, mut stopped) = oneshot::channel();
         let counters = shared.clone();

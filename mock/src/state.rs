@@ -126,10 +126,21 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     /// Woken whenever a counter changes.
     changed: Notify,
+    /// [`MockConfig::ledger_file`], open for appending.
+    ledger_file: Option<Mutex<std::fs::File>>,
 }
 
 impl Shared {
-    pub(crate) fn new(config: MockConfig) -> Self {
+    pub(crate) fn new(config: MockConfig) -> std::io::Result<Self> {
+        let ledger_file = match &config.ledger_file {
+            Some(path) => Some(Mutex::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)?,
+            )),
+            None => None,
+        };
         let state = State {
             orders: Log::new(config.ledger_capacity, config.ledger_bytes),
             by_alternative_id: HashMap::new(),
@@ -141,10 +152,35 @@ impl Shared {
             next_request_id: config.first_request_id,
             next_organization_id: config.first_organization_id,
         };
-        Self {
+        Ok(Self {
             config,
             state: Mutex::new(state),
             changed: Notify::new(),
+            ledger_file,
+        })
+    }
+
+    /// Appends an order to [`MockConfig::ledger_file`], if one was asked for: one line, in one
+    /// write, so that a reader never sees half of it.
+    pub(crate) fn append_to_ledger_file(&self, entry: &LedgerEntry) {
+        use std::io::Write;
+        let Some(file) = &self.ledger_file else {
+            return;
+        };
+        let mut line = serde_json::json!({
+            "order_id": entry.order_id,
+            "request_id": entry.request_id,
+            "alternative_order_id": entry.alternative_order_id,
+            "product": entry.product,
+            "status": entry.status,
+            "certificate_id": entry.certificate_id,
+            "created_organization_id": entry.created_organization_id,
+        })
+        .to_string();
+        line.push('\n');
+        let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = file.write_all(line.as_bytes()) {
+            tracing::warn!(error = %e, "mock: cannot append to the ledger file");
         }
     }
 
