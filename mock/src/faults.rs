@@ -11,6 +11,9 @@ use std::time::Duration;
 pub enum Fault {
     /// Wait this long, then handle the request normally (the order is recorded after the wait).
     Delay(Duration),
+    /// Record the order, then wait this long before answering (an answer lost on a slow
+    /// network: a client that gives up first cannot know the order exists).
+    AnswerAfter(Duration),
     /// Drop the connection without recording anything.
     CloseBeforeRecording,
     /// Record the order, then drop the connection without answering.
@@ -64,6 +67,7 @@ impl Fault {
     pub fn name(&self) -> &'static str {
         match self {
             Fault::Delay(_) => "delay",
+            Fault::AnswerAfter(_) => "answer_after",
             Fault::CloseBeforeRecording => "close_before_recording",
             Fault::CloseAfterRecording => "close_after_recording",
             Fault::Maintenance | Fault::MaintenanceFor(_) => "maintenance",
@@ -79,13 +83,15 @@ impl Fault {
     }
 
     /// Parses a fault name as used by the binary's `--fault` flag (`delay:250ms` for delays,
-    /// `maintenance:3600s` for a long `Retry-After`, `unlisted_status:needs_approval`).
+    /// `answer_after:60s` to record and answer late, `maintenance:3600s` for a long
+    /// `Retry-After`, `unlisted_status:needs_approval`).
     ///
     /// ```
     /// use certcentral_mock::Fault;
     /// assert_eq!(Fault::parse("maintenance"), Some(Fault::Maintenance));
     /// assert_eq!(Fault::parse("delay:250ms"), Some(Fault::Delay(std::time::Duration::from_millis(250))));
     /// assert_eq!(Fault::parse("maintenance:3600s"), Some(Fault::MaintenanceFor(std::time::Duration::from_secs(3600))));
+    /// assert_eq!(Fault::parse("answer_after:60s"), Some(Fault::AnswerAfter(std::time::Duration::from_secs(60))));
     /// assert_eq!(Fault::parse("bogus"), None);
     /// ```
     pub fn parse(text: &str) -> Option<Fault> {
@@ -93,6 +99,9 @@ impl Fault {
         Some(match name {
             "delay" => Fault::Delay(Duration::from_millis(
                 arg.strip_suffix("ms").unwrap_or(arg).parse().ok()?,
+            )),
+            "answer_after" => Fault::AnswerAfter(Duration::from_secs(
+                arg.strip_suffix('s').unwrap_or(arg).parse().ok()?,
             )),
             "close_before_recording" => Fault::CloseBeforeRecording,
             "close_after_recording" => Fault::CloseAfterRecording,

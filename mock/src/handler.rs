@@ -347,6 +347,9 @@ async fn order(
     };
     shared.notify();
     tracing::debug!(order_id = entry.order_id, product = %entry.product, "mock: order created");
+    if let Some(Fault::AnswerAfter(d)) = &fault {
+        tokio::time::sleep(*d).await;
+    }
     created(&entry, fault)
 }
 

@@ -46,6 +46,10 @@ fn faults() -> Vec<(Option<Fault>, Effect)> {
             Some(Fault::Delay(Duration::from_millis(500))),
             CreatedUnanswered,
         ),
+        (
+            Some(Fault::AnswerAfter(Duration::from_millis(500))),
+            CreatedUnanswered,
+        ),
         (Some(Fault::CloseAfterRecording), CreatedUnanswered),
         (Some(Fault::InternalError), CreatedUnanswered),
         (Some(Fault::TruncatedBody), CreatedUnanswered),
