@@ -18,8 +18,14 @@ pub struct Body {
 /// A file that cannot be used at all: a usage error.
 pub type FileError = String;
 
+/// A file's text, without the byte-order mark spreadsheet programs put before a CSV header.
 pub fn read(path: &Path) -> Result<String, FileError> {
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 /// The order bodies of a file: the whole file when it is one JSON document, else one per
@@ -337,6 +343,20 @@ mod tests {
         assert_eq!(a[1].alternative_order_id(), b[0].alternative_order_id());
         assert_ne!(a[0].alternative_order_id(), a[1].alternative_order_id());
         assert_eq!(a[0].alternative_order_id().len(), 36);
+    }
+
+    #[test]
+    fn a_spreadsheet_export_with_a_byte_order_mark_and_crlf_reads() {
+        let path = std::env::temp_dir().join(format!("certcentral-bom-{}.csv", std::process::id()));
+        std::fs::write(
+            &path,
+            "\u{feff}product,order_validity.years\r\nclass1_smime,1\r\n",
+        )
+        .unwrap();
+        let rows = rows(&read(&path).unwrap()).unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(rows[0].product, "class1_smime");
+        assert_eq!(rows[0].body["order_validity"]["years"], 1);
     }
 
     #[test]
