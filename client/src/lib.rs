@@ -81,6 +81,6 @@ pub use certcentral_macros::ClientCertificateOrder;
 /// What the derive expands to. Not a stable API.
 pub mod __private {
     pub use crate::generated::checks::is_clean;
-    pub use crate::params::{Order, ToParam, kinds};
-    pub use serde_json::Value;
+    pub use crate::generated::draft::Root as Draft;
+    pub use crate::params::{Errors, ToParam};
 }

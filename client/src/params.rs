@@ -1,49 +1,54 @@
-//! What `#[derive(ClientCertificateOrder)]` expands to: the field types each parameter kind
-//! accepts, and the builder that turns mapped fields into a validated request body.
+//! What `#[derive(ClientCertificateOrder)]` expands to: the field types each parameter's
+//! generated type accepts ([`ToParam`]), and the conversion errors of a derived order.
+//!
+//! A derived order is built typed, with no JSON in between: the expansion fills the
+//! generated draft of the request (`generated/draft.rs`: every field optional, written by
+//! codegen from the same types), converting each field with [`ToParam`] into its parameter's
+//! generated type; the draft then becomes the request, or every conversion that failed is
+//! reported. The request is validated once, on its way out.
 //!
 //! Not a stable API: use the derive.
 
 use crate::InvalidOrder;
+use crate::generated::draft::Root as Draft;
 use crate::types::OrderClientCertificateRequest;
-use certcentral_table::Violation;
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use certcentral_table::{TABLE, Violation};
+use serde_json::Value;
 
-/// Parameter kinds, as marker types for [`ToParam`].
-pub mod kinds {
-    /// A string parameter.
-    pub struct Text;
-    /// An integer parameter.
-    pub struct Integer;
-    /// A boolean parameter.
-    pub struct Boolean;
-    /// An array-of-strings parameter.
-    pub struct TextList;
-    /// An array-of-objects parameter whose items are the generated type `T`.
-    pub struct ObjectList<T>(core::marker::PhantomData<T>);
-    /// A string parameter whose values are the generated enum `T`: takes `T` or a string.
-    pub struct Enum<T>(core::marker::PhantomData<T>);
-}
+/// A value that cannot become its parameter's type: the value, as the validator would see
+/// it in JSON, so that the violation is the one the validator reports.
+#[derive(Debug)]
+pub struct Unfit(pub Value);
 
-/// A field type that can be sent as a parameter of kind `K`.
+/// A field type that can set a parameter whose generated type is `T`.
 #[diagnostic::on_unimplemented(
-    message = "certcentral rule `schema.type`: the field type `{Self}` cannot be sent as this order parameter",
+    message = "certcentral rule `schema.type`: the field type `{Self}` cannot be sent as this order parameter (`{T}`)",
     label = "not convertible to the parameter's type",
-    note = "strings take String, &str, Box<str> or Cow<str> (enum-valued ones also their generated enum); \
-            integers take the integer types; \
-            booleans take bool; string lists take Vec, slices or arrays of strings; \
+    note = "strings take String, &str, Box<str>, Cow<str>, Arc<str> or Rc<str> (enum-valued ones also their generated enum); \
+            integers take the integer types; booleans take bool; string lists take Vec, slices or arrays of strings; \
             object lists take a Vec of the generated item type; wrap it in Option to make it optional"
 )]
-pub trait ToParam<K> {
-    /// The JSON value sent.
-    fn to_param(&self) -> Value;
+pub trait ToParam<T> {
+    /// The parameter's value, or why this value cannot be it.
+    fn to_param(&self) -> Result<T, Unfit>;
+}
+
+/// Field types that hold text.
+#[diagnostic::on_unimplemented(
+    message = "certcentral rule `schema.type`: the field type `{Self}` cannot be sent as text",
+    label = "not text",
+    note = "text is String, &str, Box<str>, Cow<str>, Arc<str> or Rc<str>"
+)]
+pub trait Text {
+    /// The text.
+    fn text(&self) -> &str;
 }
 
 macro_rules! text {
     ($($t:ty),*) => {$(
-        impl ToParam<kinds::Text> for $t {
-            fn to_param(&self) -> Value {
-                Value::String(AsRef::<str>::as_ref(self).to_owned())
+        impl Text for $t {
+            fn text(&self) -> &str {
+                self
             }
         }
     )*};
@@ -53,36 +58,65 @@ text!(
     str,
     Box<str>,
     std::borrow::Cow<'_, str>,
-    std::sync::Arc<str>
+    std::sync::Arc<str>,
+    std::rc::Rc<str>
 );
 
-impl<T: ToParam<kinds::Text> + ?Sized> ToParam<kinds::Text> for &T {
-    fn to_param(&self) -> Value {
-        (**self).to_param()
+impl<T: Text + ?Sized> Text for &T {
+    fn text(&self) -> &str {
+        (**self).text()
     }
 }
 
-impl<S: ToParam<kinds::Text> + ?Sized, T> ToParam<kinds::Enum<T>> for S {
-    fn to_param(&self) -> Value {
-        ToParam::<kinds::Text>::to_param(self)
-    }
+/// Field types that hold an integer.
+#[diagnostic::on_unimplemented(
+    message = "certcentral rule `schema.type`: the field type `{Self}` cannot be sent as an integer",
+    label = "not an integer",
+    note = "integers are the primitive integer types and their NonZero forms"
+)]
+pub trait Integer {
+    /// The integer, widened.
+    fn wide(&self) -> i128;
+    /// The integer as the validator would see it.
+    fn json(&self) -> Value;
 }
 
 macro_rules! integer {
     ($($t:ty),*) => {$(
-        impl ToParam<kinds::Integer> for $t {
-            fn to_param(&self) -> Value {
+        impl Integer for $t {
+            fn wide(&self) -> i128 {
+                (*self).into()
+            }
+            fn json(&self) -> Value {
                 Value::from(*self)
             }
         }
     )*};
 }
-integer!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+integer!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+macro_rules! pointer_sized {
+    ($($t:ty => $via:ty),*) => {$(
+        impl Integer for $t {
+            fn wide(&self) -> i128 {
+                // `isize`/`usize` fit `i64`/`u64` on every target Rust supports.
+                <$via>::try_from(*self).map_or(i128::MAX, i128::from)
+            }
+            fn json(&self) -> Value {
+                <$via>::try_from(*self).map_or(Value::Null, Value::from)
+            }
+        }
+    )*};
+}
+pointer_sized!(isize => i64, usize => u64);
 
 macro_rules! nonzero {
     ($($t:ty),*) => {$(
-        impl ToParam<kinds::Integer> for $t {
-            fn to_param(&self) -> Value {
+        impl Integer for $t {
+            fn wide(&self) -> i128 {
+                self.get().into()
+            }
+            fn json(&self) -> Value {
                 Value::from(self.get())
             }
         }
@@ -95,113 +129,156 @@ nonzero!(
     std::num::NonZeroU64
 );
 
-impl ToParam<kinds::Boolean> for bool {
-    fn to_param(&self) -> Value {
-        Value::Bool(*self)
+impl<S: Text + ?Sized> ToParam<String> for S {
+    fn to_param(&self) -> Result<String, Unfit> {
+        Ok(self.text().to_owned())
     }
 }
 
-fn list<T: ToParam<kinds::Text>>(items: &[T]) -> Value {
-    Value::Array(items.iter().map(ToParam::to_param).collect())
+macro_rules! integer_param {
+    ($($t:ty),*) => {$(
+        impl<I: Integer + ?Sized> ToParam<$t> for I {
+            fn to_param(&self) -> Result<$t, Unfit> {
+                <$t>::try_from(self.wide()).map_err(|_| Unfit(self.json()))
+            }
+        }
+    )*};
 }
+integer_param!(i32, i64);
 
-impl<T: ToParam<kinds::Text>> ToParam<kinds::TextList> for Vec<T> {
-    fn to_param(&self) -> Value {
-        list(self)
+impl ToParam<bool> for bool {
+    fn to_param(&self) -> Result<bool, Unfit> {
+        Ok(*self)
     }
 }
 
-impl<T: ToParam<kinds::Text>> ToParam<kinds::TextList> for [T] {
-    fn to_param(&self) -> Value {
-        list(self)
+fn texts<S: Text>(items: &[S]) -> Result<Vec<String>, Unfit> {
+    Ok(items.iter().map(|s| s.text().to_owned()).collect())
+}
+
+impl<S: Text> ToParam<Vec<String>> for Vec<S> {
+    fn to_param(&self) -> Result<Vec<String>, Unfit> {
+        texts(self)
     }
 }
 
-impl<T: ToParam<kinds::Text>, const N: usize> ToParam<kinds::TextList> for [T; N] {
-    fn to_param(&self) -> Value {
-        list(self)
+impl<S: Text> ToParam<Vec<String>> for [S] {
+    fn to_param(&self) -> Result<Vec<String>, Unfit> {
+        texts(self)
     }
 }
 
-impl<T: ToParam<kinds::TextList> + ?Sized> ToParam<kinds::TextList> for &T {
-    fn to_param(&self) -> Value {
-        (**self).to_param()
+impl<S: Text, const N: usize> ToParam<Vec<String>> for [S; N] {
+    fn to_param(&self) -> Result<Vec<String>, Unfit> {
+        texts(self)
     }
 }
 
-impl<T: serde::Serialize> ToParam<kinds::ObjectList<T>> for Vec<T> {
-    fn to_param(&self) -> Value {
-        // The generated item types serialize to JSON objects; a failure cannot happen for
-        // them, and would only send an empty list that validation then reports.
-        Value::Array(
-            self.iter()
-                .filter_map(|item| serde_json::to_value(item).ok())
-                .collect(),
-        )
-    }
-}
-
-/// The request body being assembled by a derived conversion.
+/// A parameter's place in the draft, with the errors of its order.
 #[derive(Debug)]
-pub struct Order {
-    product: &'static str,
-    body: Map<String, Value>,
+pub struct Setter<'a, T> {
+    errors: &'a mut Errors,
+    slot: &'a mut Option<T>,
 }
 
-impl Order {
-    /// An empty body for `product`.
+impl<T> Setter<'_, T> {
+    /// Sets the parameter (at `path`) from a field's value, or records why the value cannot
+    /// be it.
+    pub fn set<S: ToParam<T> + ?Sized>(self, value: &S, path: &'static str) {
+        match value.to_param() {
+            Ok(v) => *self.slot = Some(v),
+            Err(Unfit(given)) => {
+                let found = TABLE
+                    .param(path)
+                    .map(|p| TABLE.check_value(p, &given))
+                    .unwrap_or_default();
+                if found.is_empty() {
+                    // In the spec's range, not in the generated type's (an `i32` field given
+                    // more than it holds): the validator has no rule to name, the type does.
+                    self.errors.violations.push(Violation::new(
+                        "schema.type",
+                        path,
+                        format!("`{path}` is out of the range its type can hold"),
+                    ));
+                } else {
+                    self.errors.violations.extend(found);
+                }
+            }
+        }
+    }
+}
+
+/// The conversion errors of one derived order.
+#[derive(Debug)]
+pub struct Errors {
+    product: &'static str,
+    violations: Vec<Violation>,
+}
+
+impl Errors {
+    /// No error yet, for an order of `product`.
     pub fn new(product: &'static str) -> Self {
         Self {
             product,
-            body: Map::new(),
+            violations: Vec::new(),
         }
     }
 
-    /// Sets the parameter at `path` (its segments), creating the enclosing objects.
-    pub fn set(&mut self, path: &[&str], value: Value) {
-        let Some((last, parents)) = path.split_last() else {
-            return;
-        };
-        let mut map = &mut self.body;
-        for key in parents {
-            let entry = map
-                .entry(key.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if !entry.is_object() {
-                *entry = Value::Object(Map::new());
-            }
-            match entry {
-                Value::Object(inner) => map = inner,
-                _ => return,
-            }
-        }
-        map.insert(last.to_string(), value);
+    /// The parameter at `slot` (its place in the draft), to be set with [`Setter::set`].
+    ///
+    /// Two steps, so that the parameter's type is fixed by the slot before a field's type is
+    /// checked against it: a field that cannot become the parameter is one `ToParam` error
+    /// naming both types.
+    pub fn slot<'a, T>(&'a mut self, slot: &'a mut Option<T>) -> Setter<'a, T> {
+        Setter { errors: self, slot }
     }
 
-    /// Converts the body to the generated request type, without validating it (the order is
-    /// validated once, on its way out). A body the type cannot hold (an enum value it does not
-    /// know, say) is reported with the violations the validator finds in it.
-    pub fn into_request(self) -> Result<OrderClientCertificateRequest, InvalidOrder> {
-        let body = Value::Object(self.body);
-        match OrderClientCertificateRequest::deserialize(&body) {
-            Ok(request) => Ok(request),
-            Err(e) => {
-                crate::validate_json(self.product, &body)?;
-                Err(InvalidOrder {
-                    product: self.product.to_string(),
-                    // serde_json's own message may quote a (secret) value: only its place.
-                    violations: vec![Violation::new(
-                        "schema.type",
-                        "(body)",
-                        format!(
-                            "the order does not fit the request type ({:?} error at line {} column {})",
-                            e.classify(),
-                            e.line(),
-                            e.column()
-                        ),
-                    )],
-                })
+    /// The request the draft becomes; or, when a field could not be converted or a
+    /// required parameter is missing, every violation: the conversions' and the validator's
+    /// over the draft as JSON (what could not be converted is left out of it, and not
+    /// reported twice).
+    pub fn finish(self, draft: Draft) -> Result<OrderClientCertificateRequest, InvalidOrder> {
+        let mut violations = self.violations;
+        if violations.is_empty() && draft.complete() {
+            if let Some(request) = draft.finish() {
+                return Ok(request);
+            }
+        } else {
+            match serde_json::to_value(&draft) {
+                Ok(body) => {
+                    // What could not be converted is absent from the draft: the validator's
+                    // word on its absence (at its path, or its object's) is not repeated.
+                    let unfit: Vec<String> = violations.iter().map(|v| v.path.clone()).collect();
+                    let about_unfit = |v: &Violation| {
+                        unfit.iter().any(|u| {
+                            u == &v.path
+                                || u.strip_prefix(v.path.as_str())
+                                    .is_some_and(|rest| rest.starts_with('.'))
+                        })
+                    };
+                    if let Err(invalid) = crate::validate_json(self.product, &body) {
+                        violations
+                            .extend(invalid.violations.into_iter().filter(|v| !about_unfit(v)));
+                    }
+                }
+                Err(e) => violations.push(Violation::new(
+                    "schema.type",
+                    "(body)",
+                    format!("the order does not serialize to JSON: {e}"),
+                )),
             }
         }
+        if violations.is_empty() {
+            // Never an empty report: the draft was incomplete in a way the validator allows.
+            violations.push(Violation::new(
+                "schema.required",
+                "(body)",
+                "the order is incomplete",
+            ));
+        }
+        Err(InvalidOrder {
+            product: self.product.to_string(),
+            violations,
+        })
     }
 }

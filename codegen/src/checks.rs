@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 /// When a field is left out of the JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Skip {
+pub(crate) enum Skip {
     /// Always serialized.
     Never,
     /// `Option::is_none`.
@@ -32,7 +32,7 @@ enum Skip {
 
 /// A Rust type of the generated request, as far as the checks care.
 #[derive(Debug, Clone, PartialEq)]
-enum Shape {
+pub(crate) enum Shape {
     Str,
     /// An integer type: its name and the range it can hold.
     Int(String, i64, i64),
@@ -41,25 +41,25 @@ enum Shape {
     Enum(String, Vec<(String, String)>),
     /// A struct of `types`.
     Struct(String),
-    /// A single-field tuple struct of `types` with `Deref` to its field.
-    Newtype(Box<Shape>),
-    /// A secret of `crate::generated`, read with `expose()`.
-    Secret,
+    /// A single-field tuple struct of `types` with `Deref` to its field: its name and field.
+    Newtype(String, Box<Shape>),
+    /// A secret of `crate::generated`, read with `expose()`: its name.
+    Secret(String),
     Vec(Box<Shape>),
     Option(Box<Shape>),
 }
 
 #[derive(Debug, Clone)]
-struct Field {
-    json: String,
-    ident: syn::Ident,
-    shape: Shape,
-    skip: Skip,
+pub(crate) struct Field {
+    pub(crate) json: String,
+    pub(crate) ident: syn::Ident,
+    pub(crate) shape: Shape,
+    pub(crate) skip: Skip,
 }
 
 /// The generated types, by name.
-struct Types {
-    structs: HashMap<String, Vec<Field>>,
+pub(crate) struct Types {
+    pub(crate) structs: HashMap<String, Vec<Field>>,
 }
 
 fn unsupported(what: String) -> CodegenError {
@@ -108,7 +108,7 @@ pub fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStre
 
 impl Types {
     /// The structs reachable from `root`, with their fields' shapes.
-    fn read(file: &syn::File, root: &str) -> Result<Types, CodegenError> {
+    pub(crate) fn read(file: &syn::File, root: &str) -> Result<Types, CodegenError> {
         let items = file
             .items
             .iter()
@@ -260,12 +260,13 @@ fn shape(
         "u8" => Shape::Int(name, 0, u8::MAX.into()),
         "u16" => Shape::Int(name, 0, u16::MAX.into()),
         "u32" => Shape::Int(name, 0, u32::MAX.into()),
-        _ if secrets.contains(&name) => Shape::Secret,
+        _ if secrets.contains(&name) => Shape::Secret(name),
         _ => {
             if let Some(variants) = enums.get(&name) {
                 Shape::Enum(name, variants.clone())
             } else if let Some(inner) = newtypes.get(&name) {
-                Shape::Newtype(Box::new(shape(inner, enums, newtypes, structs, secrets)?))
+                let inner = shape(inner, enums, newtypes, structs, secrets)?;
+                Shape::Newtype(name, Box::new(inner))
             } else if structs.contains_key(&name) {
                 Shape::Struct(name)
             } else {
@@ -417,7 +418,7 @@ impl Gen<'_> {
                     fail_unless(vec![one_of(value.clone(), allowed)])
                 }
             }
-            Shape::Newtype(inner) => {
+            Shape::Newtype(_, inner) => {
                 let inner = self.value_checks(inner, index, param, &quote! { v })?;
                 if inner.is_empty() {
                     inner
@@ -425,7 +426,7 @@ impl Gen<'_> {
                     quote! { { let v: &_ = &**#value; #inner } }
                 }
             }
-            Shape::Secret => match param.kind {
+            Shape::Secret(_) => match param.kind {
                 Kind::String => fail_unless(string_conds(c, index, &quote! { #value.expose() })),
                 Kind::Integer => fail_unless(integer_conds(
                     c,
@@ -732,8 +733,8 @@ fn scalar_in(shape: &Shape, kind: Kind, values: &[&str], v: &TokenStream) -> Tok
     };
     match shape {
         Shape::Str => one_of(quote! { #v.as_str() }, values),
-        Shape::Secret if kind == Kind::String => one_of(quote! { #v.expose() }, values),
-        Shape::Secret if kind == Kind::Integer => one_of(quote! { #v.expose() }, ints()),
+        Shape::Secret(_) if kind == Kind::String => one_of(quote! { #v.expose() }, values),
+        Shape::Secret(_) if kind == Kind::Integer => one_of(quote! { #v.expose() }, ints()),
         Shape::Int(..) => one_of(quote! { *#v }, ints()),
         Shape::Bool => one_of(
             quote! { *#v },
@@ -750,7 +751,7 @@ fn scalar_in(shape: &Shape, kind: Kind, values: &[&str], v: &TokenStream) -> Tok
                 });
             one_of(v.clone(), matching)
         }
-        Shape::Newtype(inner) => {
+        Shape::Newtype(_, inner) => {
             let test = scalar_in(inner, kind, values, &quote! { v });
             quote! { { let v: &_ = &**#v; #test } }
         }

@@ -6,7 +6,6 @@
 
 use crate::CodegenError;
 use crate::model::Model;
-use certcentral_rules::Kind;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -72,26 +71,15 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
         .iter()
         .map(|(name, doc, values)| open_enum(name, doc, values));
     let secrets = secrets.iter().map(|(name, schema)| secret(name, schema));
-    let params = param_enums(model).into_iter().map(|name| {
-        let ty = format_ident!("{name}");
-        quote! {
-            /// Lets a `#[derive(ClientCertificateOrder)]` field of this type set its parameter.
-            impl crate::__private::ToParam<crate::__private::kinds::Enum<types::#ty>> for types::#ty {
-                fn to_param(&self) -> crate::__private::Value {
-                    crate::__private::Value::String(self.to_string())
-                }
-            }
-        }
-    });
     Ok(quote! {
         pub(crate) mod checks;
+        pub(crate) mod draft;
         pub(crate) mod wire;
 
         #(#types)*
         #unlisted
         #(#enums)*
         #(#secrets)*
-        #(#params)*
     })
 }
 
@@ -142,24 +130,6 @@ fn open_enums(document: &Value) -> Vec<(String, String, Vec<String>)> {
             (name, doc.to_string(), values)
         })
         .collect()
-}
-
-/// The generated enum types of enum-valued string parameters, each once.
-fn param_enums(model: &Model) -> Vec<&str> {
-    let mut names: Vec<&str> = model
-        .table
-        .params
-        .iter()
-        .filter(|p| {
-            p.kind == Kind::String
-                && !p.constraints.enum_values.is_empty()
-                && !p.rust_type.is_empty()
-        })
-        .map(|p| p.rust_type)
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    names
 }
 
 /// Component schemas whose `key` extension is `true`.

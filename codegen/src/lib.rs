@@ -10,7 +10,10 @@
 //!   query parameters, success status), which every order the client sends goes through
 //!   (why not progenitor's own operation: see `wire.rs`),
 //! - `client/src/generated/checks.rs`: the constraints and rules compiled over the generated
-//!   request types, the client's fast path for typed orders.
+//!   request types, the client's fast path for typed orders,
+//! - `client/src/generated/draft.rs`: the typed draft a derived order is built into (every
+//!   request struct with optional fields) and the derive's conversions into the generated
+//!   types.
 //!
 //! Output is deterministic and formatted with prettyplease, so `--check` can compare it to
 //! what is checked in byte for byte.
@@ -28,6 +31,7 @@
 
 mod checks;
 mod client;
+mod draft;
 mod model;
 mod pattern;
 mod table;
@@ -62,6 +66,8 @@ pub const WIRE_PATH: &str = "client/src/generated/wire.rs";
 pub const TABLE_PATH: &str = "table/src/generated.rs";
 /// Where the compiled checks of typed orders go.
 pub const CHECKS_PATH: &str = "client/src/generated/checks.rs";
+/// Where the derive's typed draft of the request goes.
+pub const DRAFT_PATH: &str = "client/src/generated/draft.rs";
 
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +135,7 @@ pub fn generate_from_str(yaml: &str) -> Result<Vec<Artifact>, CodegenError> {
         CHECKS_PATH,
         checks::tokens(&model, &client, &model.request_type)?,
     )?;
+    let draft = draft::tokens(&model, &client, &model.request_type)?;
     Ok(vec![
         Artifact {
             path: CLIENT_PATH,
@@ -140,6 +147,10 @@ pub fn generate_from_str(yaml: &str) -> Result<Vec<Artifact>, CodegenError> {
         Artifact {
             path: WIRE_PATH,
             contents: format(&parse(WIRE_PATH, wire::tokens(&model))?, ""),
+        },
+        Artifact {
+            path: DRAFT_PATH,
+            contents: format(&parse(DRAFT_PATH, draft)?, ""),
         },
         Artifact {
             path: TABLE_PATH,

@@ -1,6 +1,6 @@
 //! The `certcentral-mock` binary, run as users run it: its ledger file can be read from outside.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 
 /// The binary, killed when the test ends however it ends.
@@ -13,8 +13,41 @@ impl Drop for Mock {
     }
 }
 
-#[tokio::test]
-async fn the_binary_appends_every_order_to_its_ledger_file() {
+/// One order POSTed over a plain HTTP/1.1 connection (no client library: the workspace's
+/// reqwest has no TLS provider of its own); the status and the body.
+fn post(base_url: &str, product: &str, body: &str) -> (u16, String) {
+    let url = base_url.strip_prefix("http://").expect("an http URL");
+    let (host, prefix) = url.split_once('/').map_or((url, ""), |(h, p)| (h, p));
+    let path = certcentral_table::TABLE
+        .order_path
+        .replace("{client_certificate_id}", product);
+    let mut stream = std::net::TcpStream::connect(host).expect("the mock listens");
+    write!(
+        stream,
+        "POST /{prefix}{path} HTTP/1.1\r\nHost: {host}\r\nX-DC-DEVKEY: {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        certcentral_mock::DEFAULT_API_KEY,
+        body.len()
+    )
+    .expect("the request is sent");
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .expect("the answer is read");
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {answer}"));
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn the_binary_appends_every_order_to_its_ledger_file() {
     let dir = std::env::temp_dir().join(format!("certcentral-mock-ledger-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     let ledger = dir.join("ledger.jsonl");
@@ -27,8 +60,10 @@ async fn the_binary_appends_every_order_to_its_ledger_file() {
         .expect("the mock binary starts");
     let stdout = child.stdout.take().expect("piped stdout");
     let mock = Mock(child);
+    // Kept open to the end: the mock writes to it after the first line.
+    let mut stdout = BufReader::new(stdout);
     let mut first = String::new();
-    BufReader::new(stdout)
+    stdout
         .read_line(&mut first)
         .expect("the mock prints where it listens");
     let base_url = first
@@ -37,7 +72,6 @@ async fn the_binary_appends_every_order_to_its_ledger_file() {
         .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
         .to_string();
 
-    let http = reqwest::Client::new();
     let mut sent = Vec::new();
     for (n, product) in ["class1_smime", "client_premium"].into_iter().enumerate() {
         let mut body = certcentral_table::TABLE
@@ -45,37 +79,13 @@ async fn the_binary_appends_every_order_to_its_ledger_file() {
             .expect("a valid order exists");
         let alternative = format!("ledgerfile{n}");
         body["alternative_order_id"] = alternative.clone().into();
-        let path = certcentral_table::TABLE
-            .order_path
-            .replace("{client_certificate_id}", product);
-        let response = http
-            .post(format!("{base_url}{path}"))
-            .header("X-DC-DEVKEY", certcentral_mock::DEFAULT_API_KEY)
-            .header("Content-Type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("the mock answers");
-        assert_eq!(response.status(), 201, "{product}");
-        let answer: serde_json::Value =
-            serde_json::from_slice(&response.bytes().await.expect("a body")).expect("JSON");
+        let (status, answer) = post(&base_url, product, &body.to_string());
+        assert_eq!(status, 201, "{product}: {answer}");
+        let answer: serde_json::Value = serde_json::from_str(&answer).expect("JSON");
         sent.push((answer["id"].clone(), alternative, product));
     }
     // A refused order is not on the ledger.
-    let refused = http
-        .post(format!(
-            "{base_url}{}",
-            certcentral_table::TABLE
-                .order_path
-                .replace("{client_certificate_id}", "class1_smime")
-        ))
-        .header("X-DC-DEVKEY", certcentral_mock::DEFAULT_API_KEY)
-        .header("Content-Type", "application/json")
-        .body("{}")
-        .send()
-        .await
-        .expect("the mock answers");
-    assert_eq!(refused.status(), 400);
+    assert_eq!(post(&base_url, "class1_smime", "{}").0, 400);
 
     // Each 201 was answered after its line was written.
     let text = std::fs::read_to_string(&ledger).expect("the ledger file exists");
@@ -92,5 +102,6 @@ async fn the_binary_appends_every_order_to_its_ledger_file() {
         assert!(line.get("body").is_none(), "the body may hold card data");
     }
     drop(mock);
+    drop(stdout);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,7 +1,7 @@
 //! The generated artifacts: pinned by snapshots, current with the spec, and refused specs.
 
 use certcentral_codegen::{
-    CHECKS_PATH, CLIENT_PATH, TABLE_PATH, WIRE_PATH, generate, generate_from_str, stale,
+    CHECKS_PATH, CLIENT_PATH, DRAFT_PATH, TABLE_PATH, WIRE_PATH, generate, generate_from_str, stale,
 };
 use std::path::Path;
 
@@ -40,6 +40,11 @@ fn wire_layer_snapshot() {
 #[test]
 fn compiled_checks_snapshot() {
     insta::assert_snapshot!("compiled_checks", artifact(CHECKS_PATH));
+}
+
+#[test]
+fn derive_draft_snapshot() {
+    insta::assert_snapshot!("derive_draft", artifact(DRAFT_PATH));
 }
 
 #[test]
@@ -83,12 +88,12 @@ fn a_spec_edit_makes_the_checked_in_artifacts_stale() {
         "description: The contact's job title.",
     );
     assert_eq!(stale_paths(&edited), [CLIENT_PATH]);
-    // ...and a new parameter in both.
+    // ...and a new parameter in the types, the derive's draft and the table.
     let edited = spec_text().replace(
         "        vat_number:\n",
         "        po_number:\n          type: string\n          description: Purchase order.\n        vat_number:\n",
     );
-    assert_eq!(stale_paths(&edited), [CLIENT_PATH, TABLE_PATH]);
+    assert_eq!(stale_paths(&edited), [CLIENT_PATH, DRAFT_PATH, TABLE_PATH]);
     let rule_edit = spec_text().replace(
         "message: payment_method = card needs credit_card and billing_address.",
         "message: Card payments need credit_card and billing_address.",

@@ -3,6 +3,7 @@
 #![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]
 
 pub(crate) mod checks;
+pub(crate) mod draft;
 pub(crate) mod wire;
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
@@ -2838,26 +2839,5 @@ impl<'de> ::serde::Deserialize<'de> for CardVerificationValue {
     ) -> ::std::result::Result<Self, D::Error> {
         <i64 as ::serde::Deserialize>::deserialize(deserializer)
             .map(|v| Self(::zeroize::Zeroizing::new(v)))
-    }
-}
-/// Lets a `#[derive(ClientCertificateOrder)]` field of this type set its parameter.
-impl crate::__private::ToParam<crate::__private::kinds::Enum<types::CommonNameIndicator>>
-for types::CommonNameIndicator {
-    fn to_param(&self) -> crate::__private::Value {
-        crate::__private::Value::String(self.to_string())
-    }
-}
-/// Lets a `#[derive(ClientCertificateOrder)]` field of this type set its parameter.
-impl crate::__private::ToParam<crate::__private::kinds::Enum<types::PaymentMethod>>
-for types::PaymentMethod {
-    fn to_param(&self) -> crate::__private::Value {
-        crate::__private::Value::String(self.to_string())
-    }
-}
-/// Lets a `#[derive(ClientCertificateOrder)]` field of this type set its parameter.
-impl crate::__private::ToParam<crate::__private::kinds::Enum<types::SignatureHash>>
-for types::SignatureHash {
-    fn to_param(&self) -> crate::__private::Value {
-        crate::__private::Value::String(self.to_string())
     }
 }

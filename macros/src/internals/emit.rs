@@ -1,7 +1,7 @@
 //! Emit: the `ClientCertificateOrder` impl, and one real rustc warning per ignored parameter.
 
 use super::check::{Checked, Mapping, Source};
-use certcentral_table::{Kind, Product};
+use certcentral_table::Product;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
@@ -10,12 +10,13 @@ use syn::DeriveInput;
 pub fn implementation(ast: &DeriveInput, checked: &Checked, krate: &syn::Path) -> TokenStream {
     let product_id = checked.product.id;
     let this = quote! { self };
-    let sets = checked.mappings.iter().map(|m| set(m, &this, krate));
+    let sets = checked.mappings.iter().map(|m| set(m, &this));
     let warnings = checked.warnings.iter().map(|(m, s)| warning(m, *s));
     let body = quote! {
-        let mut order = #krate::__private::Order::new(#product_id);
+        let mut draft = #krate::__private::Draft::default();
+        let mut errors = #krate::__private::Errors::new(#product_id);
         #(#sets)*
-        order.into_request()
+        errors.finish(draft)
     };
     let implementation = impl_block(ast, checked.product, body, krate);
     quote! {
@@ -66,89 +67,75 @@ fn impl_block(
     }
 }
 
-fn kind_tokens(m: &Mapping, krate: &syn::Path) -> TokenStream {
-    match m.param.kind {
-        Kind::String
-            if !m.param.constraints.enum_values.is_empty() && !m.param.rust_type.is_empty() =>
-        {
-            let ty = format_ident!("{}", m.param.rust_type);
-            quote! { #krate::__private::kinds::Enum<#krate::types::#ty> }
-        }
-        Kind::String => quote! { #krate::__private::kinds::Text },
-        Kind::Integer => quote! { #krate::__private::kinds::Integer },
-        Kind::Boolean => quote! { #krate::__private::kinds::Boolean },
-        Kind::StringList => quote! { #krate::__private::kinds::TextList },
-        Kind::ObjectList | Kind::Object => {
-            let item = format_ident!("{}", m.param.rust_type);
-            quote! { #krate::__private::kinds::ObjectList<#krate::types::#item> }
-        }
-        other => {
-            let message = format!(
-                "this version of the derive cannot map `{}` ({other:?}): update certcentral",
-                m.param.path
-            );
-            quote! { ::core::compile_error!(#message) }
-        }
-    }
-}
-
 /// The field conversions alone, in a function nobody calls: emitted beside the errors so a
 /// field type that cannot become its parameter is reported in the same compile.
 pub fn type_checks(ast: &DeriveInput, mappings: &[Mapping], krate: &syn::Path) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = ast.generics.split_for_impl();
     let ident = &ast.ident;
     let this = quote! { this };
-    let sets = mappings.iter().map(|m| set(m, &this, krate));
+    // Constants are checked by the derive itself (`schema.type` and the rest).
+    let sets = mappings
+        .iter()
+        .filter(|m| matches!(m.source, Source::Field(_)))
+        .map(|m| set(m, &this));
     quote! {
         const _: () = {
             #[allow(dead_code, unused_variables, unused_mut)]
             fn certcentral_type_check #impl_generics (this: &#ident #ty_generics) #where_clause {
-                let mut order = #krate::__private::Order::new("");
+                let mut draft = #krate::__private::Draft::default();
+                let mut errors = #krate::__private::Errors::new("");
                 #(#sets)*
             }
         };
     }
 }
 
-fn set(m: &Mapping, this: &TokenStream, krate: &syn::Path) -> TokenStream {
-    let segments = m.param.path.split('.');
-    let path = quote! { &[#(#segments),*] };
+fn set(m: &Mapping, this: &TokenStream) -> TokenStream {
+    let path = m.param.path;
+    // The parameter's place in the draft: each enclosing object created on first use.
+    let mut segments: Vec<syn::Ident> = path.split('.').map(|s| format_ident!("{s}")).collect();
+    let Some(last) = segments.pop() else {
+        return TokenStream::new();
+    };
+    let slot = quote! {
+        &mut draft #(.#segments.get_or_insert_with(::core::default::Default::default))* .#last
+    };
     match &m.source {
         Source::Constant(setting) => {
             let value = match &setting.value {
-                serde_json::Value::String(s) => {
-                    quote! { #krate::__private::Value::String(::std::string::String::from(#s)) }
-                }
-                serde_json::Value::Bool(b) => quote! { #krate::__private::Value::Bool(#b) },
+                serde_json::Value::String(s) => quote! { #s },
+                serde_json::Value::Bool(b) => quote! { &#b },
                 serde_json::Value::Number(n) => {
-                    let n = n.as_i64().unwrap_or_default();
-                    quote! { #krate::__private::Value::from(#n) }
+                    let n = proc_macro2::Literal::i64_suffixed(n.as_i64().unwrap_or_default());
+                    quote! { &#n }
                 }
-                _ => quote! { #krate::__private::Value::Null },
+                _ => return TokenStream::new(),
             };
-            quote! {
-                order.set(#path, #value);
-            }
+            quote! { errors.slot(#slot).set(#value, #path); }
         }
         Source::Field(field) => {
             let ident = &field.ident;
-            let kind = kind_tokens(m, krate);
-            let ty = field.option_inner.as_ref().unwrap_or(&field.ty);
+            let declared = field.option_inner.as_ref().unwrap_or(&field.ty);
+            // A reference field converts what it points to.
+            let (ty, value) = match declared {
+                syn::Type::Reference(r) => (&*r.elem, quote! { *value }),
+                ty => (ty, quote! { value }),
+            };
             // Spanned on the field's type: a type that cannot become the parameter is reported there.
-            let convert = quote_spanned! {field.type_span()=>
-                <#ty as #krate::__private::ToParam<#kind>>::to_param(value)
+            let set = quote_spanned! {field.type_span()=>
+                errors.slot(#slot).set::<#ty>(#value, #path)
             };
             if field.option_inner.is_some() {
                 quote! {
                     if let ::core::option::Option::Some(value) = &#this.#ident {
-                        order.set(#path, #convert);
+                        #set;
                     }
                 }
             } else {
                 quote! {
                     {
                         let value = &#this.#ident;
-                        order.set(#path, #convert);
+                        #set;
                     }
                 }
             }
