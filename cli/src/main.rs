@@ -3,25 +3,45 @@
 //! Built on the `certcentral` crate: every order is checked against the spec's rules before
 //! anything is sent, paced under DigiCert's rate limits, and never placed twice (see `bulk`).
 //!
-//! Reads order files, a journal (`bulk`), an API key (DIGICERT_API_KEY or --api-key-file);
-//! writes to stdout/stderr, the journal and the `--report` file.
+//! Reads order files, journals, an API key (DIGICERT_API_KEY or --api-key-file); writes to
+//! stdout/stderr, journals and `--report` files.
+
+/// `println!` that never panics: a closed stdout (`certcentral bulk … | head`) must not end a
+/// run that spends money half-way; what cannot be printed is dropped.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never panics (see `say!`).
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
 
 mod bulk;
 mod input;
 mod journal;
+mod order;
+mod outcome;
+mod resolve;
 mod target;
+mod template;
 
-use certcentral::types::{ClientCertificateId, OrderClientCertificateRequest};
-use certcentral::{Error, PlacedOrder, Violation};
+use certcentral::Violation;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use target::Connection;
 
 const EXIT_CODES: &str = "Exit codes: 0 done; 1 invalid, rejected or failed (nothing was \
-created for those); 2 usage; 3 an order's outcome is unknown (it may exist: look it up by its \
-alternative order id before ordering again).";
+created for those); 2 usage (nothing was sent); 3 an order's outcome is unknown (it may exist: \
+look it up by its alternative order id, then `certcentral resolve`); 4 another run holds the \
+journal (nothing was sent); 130 interrupted.";
 
 /// Validate, order and bulk-order DigiCert CertCentral client certificates from files.
 #[derive(Debug, Parser)]
@@ -44,21 +64,24 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Validate and place one order.
-    Order {
-        /// The product to order.
-        #[arg(long, value_parser = products())]
-        product: String,
-        /// A file holding the order body (JSON).
-        file: PathBuf,
-        #[arg(long, value_enum, default_value_t)]
-        format: Format,
-        #[command(flatten)]
-        connection: Connection,
-    },
+    /// Validate and place one order; a rerun on the same file places nothing.
+    Order(order::Order),
     /// Place many orders from a CSV or JSON Lines file, resumably and never twice.
     #[command(after_help = bulk::HELP)]
     Bulk(bulk::Bulk),
+    /// Record what you found in CertCentral about an order whose outcome was unknown.
+    Resolve(resolve::Resolve),
+    /// Write a CSV template for a product: its columns (required ones first, marked `*`) and
+    /// an example row that validates.
+    Template {
+        #[arg(long, value_parser = products())]
+        product: String,
+    },
+    /// List every column a product takes: type, required or conditional, and its rules.
+    Columns {
+        #[arg(long, value_parser = products())]
+        product: String,
+    },
 }
 
 /// How results are printed.
@@ -67,7 +90,7 @@ enum Format {
     /// For people.
     #[default]
     Human,
-    /// One JSON document on stdout, for programs.
+    /// JSON on stdout, for programs.
     Json,
 }
 
@@ -91,19 +114,17 @@ async fn main() -> ExitCode {
             files,
             format,
         } => validate(&product, &files, format),
-        Command::Order {
-            product,
-            file,
-            format,
-            connection,
-        } => order(&product, &file, format, &connection).await,
+        Command::Order(args) => order::run(&args).await,
         Command::Bulk(args) => bulk::run(&args).await,
+        Command::Resolve(args) => resolve::run(&args),
+        Command::Template { product } => template::template(&product),
+        Command::Columns { product } => template::list(&product),
     };
     match exit {
         Exit::Code(code) => ExitCode::from(code),
         Exit::Usage(message) => {
-            eprintln!("certcentral: {message}");
-            ExitCode::from(2)
+            tell!("certcentral: {message}");
+            ExitCode::from(outcome::EXIT_USAGE)
         }
     }
 }
@@ -111,9 +132,11 @@ async fn main() -> ExitCode {
 /// `FILE:LINE: PARAM: MESSAGE [RULE]`, one line per violation.
 fn print_violations(file: &str, line: usize, prefix: &str, violations: &[Violation]) {
     for v in violations {
-        println!(
+        say!(
             "{file}:{line}: {prefix}{}: {} [{}]",
-            v.path, v.message, v.rule
+            v.path,
+            v.message,
+            v.rule
         );
     }
 }
@@ -122,8 +145,8 @@ fn validate(product: &str, files: &[PathBuf], format: Format) -> Exit {
     let mut results = Vec::new();
     let (mut valid, mut invalid) = (0, 0);
     for path in files {
-        let text = match input::read(path) {
-            Ok(t) => t,
+        let text = match input::read(path, input::Encoding::Auto) {
+            Ok((t, _)) => t,
             Err(e) => return Exit::Usage(e),
         };
         let file = path.display().to_string();
@@ -145,7 +168,7 @@ fn validate(product: &str, files: &[PathBuf], format: Format) -> Exit {
             }
             if format == Format::Human {
                 if violations.is_empty() {
-                    println!("{file}:{}: valid", body.line);
+                    say!("{file}:{}: valid", body.line);
                 }
                 print_violations(&file, body.line, "", &violations);
                 print_violations(&file, body.line, "warning: ", &warnings);
@@ -160,104 +183,14 @@ fn validate(product: &str, files: &[PathBuf], format: Format) -> Exit {
         }
     }
     match format {
-        Format::Human => println!(
+        Format::Human => say!(
             "{} order(s) checked for {product}: {valid} valid, {invalid} invalid",
             valid + invalid
         ),
-        Format::Json => println!(
+        Format::Json => say!(
             "{}",
             json!({ "product": product, "valid": valid, "invalid": invalid, "orders": results })
         ),
     }
     Exit::Code(u8::from(invalid > 0))
-}
-
-async fn order(
-    product: &str,
-    file: &std::path::Path,
-    format: Format,
-    connection: &Connection,
-) -> Exit {
-    if let Err(e) = connection.check() {
-        return Exit::Usage(e);
-    }
-    let text = match input::read(file) {
-        Ok(t) => t,
-        Err(e) => return Exit::Usage(e),
-    };
-    let shown = file.display().to_string();
-    let mut bodies = input::bodies(&text);
-    if bodies.len() != 1 {
-        return Exit::Usage(format!(
-            "{shown} holds {} orders: `order` places one (use `bulk` for many)",
-            bodies.len()
-        ));
-    }
-    let body = bodies.remove(0);
-    let value = match body.value {
-        Ok(v) => v,
-        Err(message) => {
-            eprintln!("{shown}:{}: {message}", body.line);
-            return Exit::Code(1);
-        }
-    };
-    // Every violation of the JSON, named by parameter, before the typed conversion.
-    if let Err(invalid) = certcentral::validate_json(product, &value) {
-        print_violations(&shown, body.line, "", &invalid.violations);
-        eprintln!(
-            "the order was not sent: it breaks {} rule(s)",
-            invalid.violations.len()
-        );
-        return Exit::Code(1);
-    }
-    let (Ok(id), Ok(request)) = (
-        product.parse::<ClientCertificateId>(),
-        serde_json::from_value::<OrderClientCertificateRequest>(value),
-    ) else {
-        eprintln!("{shown}: the order does not fit the request type; it was not sent");
-        return Exit::Code(1);
-    };
-    let connected = match connection.connect().await {
-        Ok(c) => c,
-        Err(e) => return Exit::Usage(e),
-    };
-    let result = connected.client.order(id, &request).await;
-    match format {
-        Format::Human => print_order(&result),
-        Format::Json => println!(
-            "{}",
-            json!({ "target": connected.name, "result": bulk::outcome_json(&result) })
-        ),
-    }
-    Exit::Code(bulk::exit_code_of(&result))
-}
-
-fn print_order(result: &Result<PlacedOrder, Error>) {
-    match result {
-        Ok(placed) => {
-            println!("alternative order id: {}", placed.alternative_order_id);
-            match &placed.response {
-                Some(response) => {
-                    println!("order id:             {}", response.id);
-                    for r in &response.requests {
-                        println!("request:              {} ({})", r.id, r.status);
-                    }
-                    match response.certificate_id {
-                        Some(id) => println!("certificate id:       {id}"),
-                        None => println!("certificate id:       not issued yet"),
-                    }
-                }
-                None => println!(
-                    "order id:             not known: the order exists (an earlier attempt created it); find it by its alternative order id"
-                ),
-            }
-            for w in &placed.warnings {
-                println!(
-                    "warning:              {}: {} [{}]",
-                    w.path, w.message, w.rule
-                );
-            }
-        }
-        Err(e) => eprintln!("{e}"),
-    }
 }

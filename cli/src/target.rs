@@ -84,7 +84,7 @@ impl Connection {
             )
             .await
             .map_err(|e| format!("cannot start the embedded mock on 127.0.0.1: {e}"))?;
-            eprintln!(
+            tell!(
                 "certcentral: --mock: ordering from the embedded mock CertCentral at {}; nothing reaches DigiCert",
                 mock.base_url()
             );

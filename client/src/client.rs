@@ -148,7 +148,7 @@ impl Client {
             Ok(placed) if placed.response.is_some() => "placed",
             Ok(_) => "exists",
             Err(Error::InvalidOrder(_)) => "invalid",
-            Err(Error::OutcomeUnknown { .. }) => "unknown",
+            Err(e) if e.may_have_created_order() => "unknown",
             Err(_) => "failed",
         };
         span.record("outcome", outcome);
@@ -264,7 +264,7 @@ impl Client {
                 self.pacer
                     .pause(retry_after.unwrap_or(self.retry.base_delay));
             }
-            let send_again = if matches!(e, Error::OutcomeUnknown { .. }) {
+            let send_again = if e.may_have_created_order() {
                 self.unique_alternative_order_ids
             } else {
                 e.is_retryable()

@@ -194,6 +194,20 @@ impl Error {
         )
     }
 
+    /// Whether DigiCert may have created (and billed) the order: the request was sent and no
+    /// usable answer came back. Reconcile by the order's `alternative_order_id` before ordering
+    /// again. Every other error certainly created nothing (a duplicate created nothing *now*).
+    ///
+    /// ```
+    /// let e = certcentral::Error::OutcomeUnknown { alternative_order_id: "order42".into(), reason: "timeout".into(), source: None };
+    /// assert!(e.may_have_created_order());
+    /// let e = certcentral::Error::NotSent { reason: "connection refused".into(), source: None };
+    /// assert!(!e.may_have_created_order());
+    /// ```
+    pub fn may_have_created_order(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown { .. })
+    }
+
     /// The delay the server asked for, if any.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

@@ -14,6 +14,10 @@ pub enum Fault {
     /// Record the order, then wait this long before answering (an answer lost on a slow
     /// network: a client that gives up first cannot know the order exists).
     AnswerAfter(Duration),
+    /// Record the order, then hold the answer until
+    /// [`MockServer::release_held`](crate::MockServer::release_held): a request in flight for
+    /// as long as a test needs, ended by the test rather than by a clock.
+    Hold,
     /// Drop the connection without recording anything.
     CloseBeforeRecording,
     /// Record the order, then drop the connection without answering.
@@ -68,6 +72,7 @@ impl Fault {
         match self {
             Fault::Delay(_) => "delay",
             Fault::AnswerAfter(_) => "answer_after",
+            Fault::Hold => "hold",
             Fault::CloseBeforeRecording => "close_before_recording",
             Fault::CloseAfterRecording => "close_after_recording",
             Fault::Maintenance | Fault::MaintenanceFor(_) => "maintenance",

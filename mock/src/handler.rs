@@ -347,8 +347,10 @@ async fn order(
     };
     shared.notify();
     tracing::debug!(order_id = entry.order_id, product = %entry.product, "mock: order created");
-    if let Some(Fault::AnswerAfter(d)) = &fault {
-        tokio::time::sleep(*d).await;
+    match &fault {
+        Some(Fault::AnswerAfter(d)) => tokio::time::sleep(*d).await,
+        Some(Fault::Hold) => shared.held().await,
+        _ => {}
     }
     created(&entry, fault)
 }

@@ -1,82 +1,99 @@
-//! `cargo run -p certcentral-mock -- [--port 8080] [--api-key KEY]... [--unique-alternative-order-ids]
-//! [--prevalidated] [--no-rate-limits] [--ledger-capacity N] [--max-connections N] [--ledger FILE] [--fault NAME]...`
-//!
-//! Serves a mock CertCentral on 127.0.0.1 until interrupted. With `--ledger FILE`, appends every
-//! order placed to FILE as one line of JSON.
+//! `certcentral-mock`: serves a mock CertCentral on 127.0.0.1 until interrupted (see `--help`).
+//! With `--ledger FILE`, appends every order placed to FILE as one line of JSON.
 
 use certcentral_mock::{Fault, MockConfig, MockServer};
+use clap::Parser;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: certcentral-mock [--port N] [--api-key KEY]... \
-[--unique-alternative-order-ids] [--prevalidated] [--no-rate-limits] [--ledger-capacity N] \
-[--max-connections N] [--ledger FILE] [--fault NAME]...";
+const FAULTS: &str = "\
+Faults (--fault NAME, repeatable; each is used by one order request, in order):
+  delay:MS                 wait MS milliseconds, then answer normally      --fault delay:250
+  answer_after:SECS        record the order, answer SECS seconds later     --fault answer_after:60s
+  close_before_recording   drop the connection, record nothing             --fault close_before_recording
+  close_after_recording    record the order, drop the connection           --fault close_after_recording
+  maintenance[:SECS]       503 with an HTML page and Retry-After           --fault maintenance:3600s
+  rate_limited             429 request_limit_exceeded                      --fault rate_limited
+  internal_error           record the order, answer 500                    --fault internal_error
+  truncated_body           record the order, cut the 201 body              --fault truncated_body
+  malformed_json           record the order, answer 201 with non-JSON      --fault malformed_json
+  unlisted_status:STATUS   record the order, answer this request status    --fault unlisted_status:needs_approval
+  extra_fields             record the order, answer 201 with extra fields  --fault extra_fields
+
+Examples:
+  certcentral-mock --port 8080
+  certcentral-mock --ledger orders.jsonl --unique-alternative-order-ids
+  certcentral-mock --api-key k1 --api-key k2 --fault maintenance --fault delay:500";
+
+/// A local mock DigiCert CertCentral (order client certificate) on 127.0.0.1, for tests and
+/// demos: it validates orders by the spec's rules, enforces DigiCert's rate limits, and answers
+/// as DigiCert does.
+#[derive(Debug, Parser)]
+#[command(name = "certcentral-mock", version, after_help = FAULTS)]
+struct Args {
+    /// The port on 127.0.0.1 (0: any free port; the URL is printed).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// An API key the mock accepts (repeatable; default: the mock's built-in key, printed).
+    #[arg(long = "api-key", value_name = "KEY")]
+    api_keys: Vec<String>,
+    /// Refuse a second order with an alternative order id already used (the account setting
+    /// "Require unique alternative order IDs").
+    #[arg(long)]
+    unique_alternative_order_ids: bool,
+    /// Skip validation of orders (the client validated them).
+    #[arg(long)]
+    prevalidated: bool,
+    /// Do not enforce DigiCert's rate limits.
+    #[arg(long)]
+    no_rate_limits: bool,
+    /// The most orders kept in memory (the oldest go).
+    #[arg(long, value_name = "N")]
+    ledger_capacity: Option<usize>,
+    /// The most connections served at once.
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+    /// Append every order placed to FILE, one JSON line each (never the request body).
+    #[arg(long, value_name = "FILE")]
+    ledger: Option<PathBuf>,
+    /// A fault for the next order request (repeatable; see below).
+    #[arg(long = "fault", value_name = "NAME", value_parser = fault)]
+    faults: Vec<Fault>,
+}
+
+fn fault(text: &str) -> Result<Fault, String> {
+    Fault::parse(text).ok_or_else(|| format!("unknown fault `{text}` (see --help)"))
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let mut port = 0u16;
-    let mut config = MockConfig::default();
-    let mut keys = Vec::new();
-    let mut faults = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
-        let parsed: Result<(), String> = match arg.as_str() {
-            "--port" => value("--port").and_then(|v| {
-                v.parse()
-                    .map(|p| port = p)
-                    .map_err(|e| format!("--port: {e}"))
-            }),
-            "--api-key" => value("--api-key").map(|k| keys.push(k)),
-            "--ledger-capacity" => value("--ledger-capacity").and_then(|v| {
-                v.parse()
-                    .map(|n| config.ledger_capacity = n)
-                    .map_err(|e| format!("--ledger-capacity: {e}"))
-            }),
-            "--max-connections" => value("--max-connections").and_then(|v| {
-                v.parse()
-                    .map(|n| config.max_connections = n)
-                    .map_err(|e| format!("--max-connections: {e}"))
-            }),
-            "--ledger" => value("--ledger").map(|f| config.ledger_file = Some(f.into())),
-            "--unique-alternative-order-ids" => {
-                config.unique_alternative_order_ids = true;
-                Ok(())
-            }
-            "--prevalidated" => {
-                config.prevalidated = true;
-                Ok(())
-            }
-            "--no-rate-limits" => {
-                config.rate_limits.clear();
-                Ok(())
-            }
-            "--fault" => value("--fault").and_then(|f| {
-                Fault::parse(&f)
-                    .map(|f| faults.push(f))
-                    .ok_or(format!("unknown fault `{f}`"))
-            }),
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            other => Err(format!("unknown argument `{other}`")),
-        };
-        if let Err(e) = parsed {
-            eprintln!("{e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let args = Args::parse();
+    let mut config = MockConfig::default()
+        .unique_alternative_order_ids(args.unique_alternative_order_ids)
+        .prevalidated(args.prevalidated);
+    if !args.api_keys.is_empty() {
+        config = config.api_keys(args.api_keys);
     }
-    if !keys.is_empty() {
-        config.api_keys = keys;
+    if args.no_rate_limits {
+        config = config.rate_limits(Vec::new());
     }
-    let server = match MockServer::bind(config, ([127, 0, 0, 1], port).into()).await {
+    if let Some(n) = args.ledger_capacity {
+        config = config.ledger_capacity(n);
+    }
+    if let Some(n) = args.max_connections {
+        config = config.max_connections(n);
+    }
+    if let Some(path) = args.ledger {
+        config = config.ledger_file(path);
+    }
+    let server = match MockServer::bind(config, ([127, 0, 0, 1], args.port).into()).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("cannot listen on 127.0.0.1:{port}: {e}");
+            eprintln!("cannot listen on 127.0.0.1:{}: {e}", args.port);
             return ExitCode::FAILURE;
         }
     };
-    for fault in faults {
+    for fault in args.faults {
         server.inject(fault);
     }
     println!("mock CertCentral listening: {}", server.base_url());

@@ -199,6 +199,11 @@ impl MockServer {
         self.shared.state().faults.push_back(fault);
     }
 
+    /// Lets the answers held by [`Fault::Hold`] go out (and every later one at once).
+    pub fn release_held(&self) {
+        self.shared.release_held();
+    }
+
     /// Faults queued and not yet consumed.
     pub fn pending_faults(&self) -> usize {
         self.shared.state().faults.len()

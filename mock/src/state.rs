@@ -128,6 +128,9 @@ pub(crate) struct Shared {
     changed: Notify,
     /// [`MockConfig::ledger_file`], open for appending.
     ledger_file: Option<Mutex<std::fs::File>>,
+    /// Set by [`MockServer::release_held`](crate::MockServer::release_held): answers held by
+    /// [`Fault::Hold`] go out.
+    released: tokio::sync::watch::Sender<bool>,
 }
 
 impl Shared {
@@ -157,6 +160,7 @@ impl Shared {
             state: Mutex::new(state),
             changed: Notify::new(),
             ledger_file,
+            released: tokio::sync::watch::Sender::new(false),
         })
     }
 
@@ -199,6 +203,17 @@ impl Shared {
     /// Wakes whoever waits on the counters (after a change made under [`Shared::state`]).
     pub(crate) fn notify(&self) {
         self.changed.notify_waiters();
+    }
+
+    /// Lets every held answer go, now and from now on.
+    pub(crate) fn release_held(&self) {
+        self.released.send_replace(true);
+    }
+
+    /// Waits until held answers are released.
+    pub(crate) async fn held(&self) {
+        let mut released = self.released.subscribe();
+        let _ = released.wait_for(|r| *r).await;
     }
 
     /// Waits until `done` holds for the counters.

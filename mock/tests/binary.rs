@@ -105,3 +105,59 @@ fn the_binary_appends_every_order_to_its_ledger_file() {
     drop(stdout);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn help_lists_every_option_and_every_fault_with_an_example_that_parses() {
+    let out = Command::new(env!("CARGO_BIN_EXE_certcentral-mock"))
+        .arg("--help")
+        .output()
+        .expect("the mock binary runs");
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).expect("UTF-8 help");
+    for option in [
+        "--port",
+        "--api-key",
+        "--unique-alternative-order-ids",
+        "--prevalidated",
+        "--no-rate-limits",
+        "--ledger-capacity",
+        "--max-connections",
+        "--ledger",
+        "--fault",
+    ] {
+        assert!(help.contains(option), "{option} in\n{help}");
+    }
+    // Every example of a fault parses, and together they name every fault the flag takes.
+    let examples: Vec<&str> = help
+        .lines()
+        .filter_map(|l| l.split_once("--fault ").map(|(_, f)| f.trim()))
+        .filter(|f| !f.starts_with("NAME") && !f.contains(' '))
+        .collect();
+    let mut named: Vec<&str> = examples
+        .iter()
+        .map(|e| {
+            certcentral_mock::Fault::parse(e)
+                .unwrap_or_else(|| panic!("the example `{e}` parses"))
+                .name()
+        })
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    assert_eq!(
+        named,
+        [
+            "answer_after",
+            "close_after_recording",
+            "close_before_recording",
+            "delay",
+            "extra_fields",
+            "internal_error",
+            "maintenance",
+            "malformed_json",
+            "rate_limited",
+            "truncated_body",
+            "unlisted_status"
+        ],
+        "{help}"
+    );
+}

@@ -26,6 +26,7 @@
 
 pub mod checks;
 mod eval;
+mod excerpt;
 mod nearest;
 mod sample;
 mod table;
@@ -35,6 +36,7 @@ mod window;
 
 pub use checks::Pattern;
 pub use eval::{Facts, Finding, Known, Presence};
+pub use excerpt::{EXCERPT_CHARS, excerpt};
 pub use nearest::nearest;
 pub use table::Table;
 pub(crate) use types::parent_of;

@@ -9,10 +9,18 @@
 /// assert_eq!(certcentral_rules::nearest("zzzzzzzz", names), None);
 /// ```
 pub fn nearest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let n = input.chars().count();
     candidates
         .into_iter()
-        .map(|c| (edit_distance(input, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(input.len()) / 3).max(1))
+        .filter_map(|c| {
+            let m = c.chars().count();
+            let bound = (c.len().max(input.len()) / 3).max(1);
+            // The distance is at least the difference in length: a far longer input (a 50 MB
+            // "column name") is no near miss, and is not compared character by character.
+            (n.abs_diff(m) <= bound).then(|| (edit_distance(input, c), c, bound))
+        })
+        .filter(|(d, _, bound)| d <= bound)
+        .map(|(d, c, _)| (d, c))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

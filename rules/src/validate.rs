@@ -111,7 +111,8 @@ impl Table {
                 rule: "product.unknown",
                 path: "client_certificate_id".into(),
                 message: format!(
-                    "unknown product `{product_id}`{}; products: {}",
+                    "unknown product `{}`{}; products: {}",
+                    crate::excerpt(product_id),
                     suggestion(product_id, known.clone()),
                     known.collect::<Vec<_>>().join(", ")
                 ),
@@ -270,9 +271,10 @@ fn walk_object(
         let Some(&id) = ids.iter().find(|i| t.leaf_of(**i) == key) else {
             out.push(Violation {
                 rule: "schema.unknown_parameter",
-                path: shown.render(),
+                path: crate::excerpt(&shown.render()).into_owned(),
                 message: format!(
-                    "unknown parameter `{key}`{}",
+                    "unknown parameter `{}`{}",
+                    crate::excerpt(key),
                     suggestion(key, fields().map(|f| f.leaf()))
                 ),
             });
@@ -390,7 +392,8 @@ fn check_enum(field: &Param, text: &str, at: &At, out: &mut Vec<Violation>) {
         rule: "schema.enum",
         path: at.render(),
         message: format!(
-            "`{text}` is not an allowed value of `{}`{}; allowed: {}",
+            "`{}` is not an allowed value of `{}`{}; allowed: {}",
+            crate::excerpt(text),
             field.path,
             suggestion(text, allowed.iter().copied()),
             allowed.join(", ")
@@ -491,7 +494,11 @@ fn check_string(field: &Param, c: &Constraints, s: &str, at: &At, out: &mut Vec<
         out.push(Violation {
             rule: "schema.format",
             path: at.render(),
-            message: format!("`{}` must be {what}, got `{s}`", field.path),
+            message: format!(
+                "`{}` must be {what}, got `{}`",
+                field.path,
+                crate::excerpt(s)
+            ),
         });
     }
 }

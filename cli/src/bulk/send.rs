@@ -1,0 +1,194 @@
+//! Sending the rows: each is journaled, sent and journaled again; progress is a bar on a
+//! terminal, a line per row otherwise, or a JSON event per row (`--format json`).
+//!
+//! The first SIGINT or SIGTERM stops new rows from starting; the orders in flight are awaited
+//! (each is bounded by the client's deadline) and their outcomes recorded, so that the summary
+//! and the report are written. A second signal exits at once: the rows in flight stay
+//! `sending` in the journal, which a rerun treats as unknown (as after SIGKILL).
+
+use super::journals::Journals;
+use super::report::event;
+use super::{Bulk, Done, Ready};
+use crate::Format;
+use crate::outcome::{EXIT_INTERRUPTED, Outcome, SLOTS};
+use futures_util::StreamExt;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::task::JoinHandle;
+
+/// Sends the rows, `--concurrency` at a time, until done or interrupted.
+pub async fn send_all(
+    client: &certcentral::Client,
+    journals: &Journals,
+    args: &Bulk,
+    rows: Vec<Ready>,
+) -> Vec<Done> {
+    let state = State {
+        progress: Progress::new(rows.len() as u64, args.format),
+        journal_broken: AtomicBool::new(false),
+        interrupted: Arc::new(AtomicBool::new(false)),
+        in_flight: Arc::new(AtomicUsize::new(0)),
+    };
+    let signals = listen(state.interrupted.clone(), state.in_flight.clone());
+    let state = &state;
+    let done: Vec<Done> = futures_util::stream::iter(rows)
+        .map(|r| async move {
+            let outcome = if state.interrupted.load(Ordering::SeqCst) {
+                Outcome::Interrupted
+            } else {
+                state.in_flight.fetch_add(1, Ordering::SeqCst);
+                let outcome = place(client, journals, state, &r).await;
+                state.in_flight.fetch_sub(1, Ordering::SeqCst);
+                outcome
+            };
+            let done = Done {
+                info: r.info,
+                outcome,
+            };
+            state.progress.finished(&done);
+            done
+        })
+        .buffer_unordered(usize::from(args.concurrency))
+        .collect()
+        .await;
+    if let Some(signals) = signals {
+        signals.abort();
+    }
+    state.progress.bar.finish_and_clear();
+    done
+}
+
+struct State {
+    progress: Progress,
+    journal_broken: AtomicBool,
+    interrupted: Arc<AtomicBool>,
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// Watches for SIGINT and SIGTERM while the rows are sent: the handlers are in place when
+/// this returns.
+fn listen(interrupted: Arc<AtomicBool>, in_flight: Arc<AtomicUsize>) -> Option<JoinHandle<()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        tell!("certcentral: note: cannot watch for Ctrl-C; it will end the run at once");
+        return None;
+    };
+    Some(tokio::spawn(async move {
+        tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
+        interrupted.store(true, Ordering::SeqCst);
+        tell!(
+            "certcentral: interrupted: no new order is sent; waiting for the {} in flight \
+             (each at most the client's deadline); interrupt again to exit at once",
+            in_flight.load(Ordering::SeqCst)
+        );
+        tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
+        tell!(
+            "certcentral: interrupted again: exiting now; orders in flight stay unknown in the \
+             journal until a rerun or `certcentral resolve`"
+        );
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    }))
+}
+
+/// Journals, sends and journals one row.
+async fn place(
+    client: &certcentral::Client,
+    journals: &Journals,
+    state: &State,
+    r: &Ready,
+) -> Outcome {
+    let id = &r.info.alternative_order_id;
+    if state.journal_broken.load(Ordering::SeqCst) {
+        return Outcome::Failed("not sent: the journal cannot be written".into());
+    }
+    if let Some(journal) = journals.journal() {
+        let sending = crate::journal::Entry::Sending {
+            alternative_order_id: id.clone(),
+            line: r.info.line,
+            product: r.product.to_string(),
+        };
+        if let Err(e) = journal.append(&sending) {
+            state.journal_broken.store(true, Ordering::SeqCst);
+            return Outcome::Failed(format!("not sent: the journal cannot be written: {e}"));
+        }
+    }
+    let outcome = Outcome::from_result(&client.order(r.product, &r.request).await);
+    if let (Some(journal), Some(entry)) = (journals.journal(), outcome.entry(id))
+        && let Err(e) = journal.append(&entry)
+    {
+        // The row stays `sending` in the journal: a rerun treats it as unknown, which is safe.
+        state.journal_broken.store(true, Ordering::SeqCst);
+        tell!("certcentral: the journal cannot be written ({e}); no further order is sent");
+    }
+    outcome
+}
+
+/// The progress bar on a terminal; plain lines or JSON events otherwise.
+struct Progress {
+    bar: ProgressBar,
+    format: Format,
+    plain: bool,
+    counts: Mutex<[u64; SLOTS.len()]>,
+}
+
+impl Progress {
+    fn new(len: u64, format: Format) -> Progress {
+        let plain = format == Format::Json || !std::io::stdout().is_terminal();
+        let bar = if plain {
+            ProgressBar::hidden()
+        } else {
+            let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stdout());
+            if let Ok(style) =
+                ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg} · ETA {eta}")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar
+        };
+        Progress {
+            bar,
+            format,
+            plain,
+            counts: Mutex::new([0; SLOTS.len()]),
+        }
+    }
+
+    fn finished(&self, done: &Done) {
+        if self.format == Format::Json {
+            say!("{}", event(done));
+            return;
+        }
+        let outcome = &done.outcome;
+        let line = format!(
+            "line {} ({}): {}",
+            done.info.line,
+            done.info.alternative_order_id,
+            outcome.describe()
+        );
+        if self.plain {
+            say!("{line}");
+            return;
+        }
+        let message = {
+            let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+            counts[outcome.slot()] += 1;
+            let parts: Vec<String> = SLOTS
+                .iter()
+                .zip(counts.iter())
+                .map(|(name, n)| format!("{name} {n}"))
+                .collect();
+            format!("{} · {:.1}/s", parts.join(" · "), self.bar.per_sec())
+        };
+        if !outcome.is_done() {
+            self.bar.println(line);
+        }
+        self.bar.inc(1);
+        self.bar.set_message(message);
+    }
+}
