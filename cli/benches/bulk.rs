@@ -2,7 +2,9 @@
 //!
 //! 1. Validation: `certcentral bulk FILE --dry-run` over ROWS rows (default 1,000), time per
 //!    row (the run's time less a one-row run's, so process start-up is not counted).
-//! 2. Pacing: a real bulk run of PACED_ROWS rows (default 300) against the mock with
+//! 2. Size: 100,000 rows, and one-line files of 10 and 50 MB (refused as a header), each as
+//!    time per MB: the same figure at every size means linear work.
+//! 3. Pacing: a real bulk run of PACED_ROWS rows (default 300) against the mock with
 //!    DigiCert's limits; the achieved rate, and the most requests the mock saw in any window,
 //!    against what the limits allow.
 //!
@@ -36,6 +38,10 @@ fn csv(rows: usize) -> String {
 }
 
 fn timed(args: &[&str], key: Option<&str>) -> Duration {
+    timed_exit(args, key, 0)
+}
+
+fn timed_exit(args: &[&str], key: Option<&str>, code: i32) -> Duration {
     let mut command = Command::new(BIN);
     command.args(args);
     if let Some(key) = key {
@@ -44,8 +50,9 @@ fn timed(args: &[&str], key: Option<&str>) -> Duration {
     let start = Instant::now();
     let out = command.output().expect("the binary runs");
     let took = start.elapsed();
-    assert!(
-        out.status.success(),
+    assert_eq!(
+        out.status.code(),
+        Some(code),
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
@@ -82,6 +89,27 @@ async fn main() {
         t_one.as_secs_f64() * 1e3,
         per_row.as_secs_f64() * 1e6
     );
+
+    let mb = |path: &Path| std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / 1e6);
+    let big = write("big.csv", 100_000);
+    let t_big = timed(&["bulk", &s(&big), "--dry-run"], None);
+    println!(
+        "size: 100000 rows ({:.1} MB) in {:.2} s => {:.0} ms per MB",
+        mb(&big),
+        t_big.as_secs_f64(),
+        t_big.as_secs_f64() * 1e3 / mb(&big)
+    );
+    for size in [10usize << 20, 50 << 20] {
+        let path = dir.join(format!("line-{size}.csv"));
+        std::fs::write(&path, format!("product,{}\n", "x".repeat(size))).expect("a file");
+        let took = timed_exit(&["bulk", &s(&path), "--dry-run"], None, 2);
+        println!(
+            "size: one {:.0} MB line, refused in {:.2} s => {:.1} ms per MB",
+            mb(&path),
+            took.as_secs_f64(),
+            took.as_secs_f64() * 1e3 / mb(&path)
+        );
+    }
 
     let server = MockServer::start(
         MockConfig::default()
