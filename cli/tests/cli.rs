@@ -79,6 +79,22 @@ fn ledger_counts(path: &Path) -> std::collections::HashMap<String, usize> {
     counts
 }
 
+/// A mock that also appends every order to `ledger.jsonl` in `dir` (read from outside).
+async fn mock_with_ledger(dir: &Path, config: MockConfig) -> (MockServer, PathBuf) {
+    let ledger = dir.join("ledger.jsonl");
+    (mock(config.ledger_file(&ledger)).await, ledger)
+}
+
+/// The ledger holds `n` orders, each alternative id exactly once.
+fn assert_each_once(ledger: &Path, n: usize) {
+    let counts = ledger_counts(ledger);
+    assert_eq!(counts.len(), n, "{counts:?}");
+    assert!(
+        counts.values().all(|c| *c == 1),
+        "every row exactly once: {counts:?}"
+    );
+}
+
 #[tokio::test]
 async fn validate_reports_every_violation_with_file_line_parameter_and_rule() {
     let dir = tempfile::tempdir().unwrap();
@@ -374,9 +390,7 @@ async fn killed_mid_run_and_resumed_every_row_is_ordered_exactly_once() {
             "{id} listed for reconciliation:\n{stdout}"
         );
     }
-    let counts = ledger_counts(&ledger);
-    assert_eq!(counts.len(), 30);
-    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    assert_each_once(&ledger, 30);
 
     // Declared: they are sent again, and the duplicates prove they exist.
     let mut unique = args.to_vec();
@@ -388,12 +402,7 @@ async fn killed_mid_run_and_resumed_every_row_is_ordered_exactly_once() {
         stdout.contains("3 exists") && stdout.contains("27 done earlier"),
         "{stdout}"
     );
-    let counts = ledger_counts(&ledger);
-    assert_eq!(counts.len(), 30);
-    assert!(
-        counts.values().all(|n| *n == 1),
-        "every row exactly once: {counts:?}"
-    );
+    assert_each_once(&ledger, 30);
     assert_eq!(server.orders_created(), 30);
 }
 
@@ -614,8 +623,7 @@ fn ids_by_line(report: &Path) -> std::collections::HashMap<u64, String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_runs_on_one_input_meet_on_one_lock_and_the_second_sends_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let ledger = dir.path().join("ledger.jsonl");
-    let server = mock(MockConfig::default().ledger_file(&ledger)).await;
+    let (server, ledger) = mock_with_ledger(dir.path(), MockConfig::default()).await;
     server.inject(Fault::Hold);
     server.inject(Fault::Hold);
     let file = write(dir.path(), "staff.csv", &employees(10));
@@ -659,16 +667,13 @@ async fn two_runs_on_one_input_meet_on_one_lock_and_the_second_sends_nothing() {
     let out = run(&args, Some(server.api_key())).await;
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("10 done earlier"));
-    let counts = ledger_counts(&ledger);
-    assert_eq!(counts.len(), 10);
-    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    assert_each_once(&ledger, 10);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_run_finishes_its_orders_in_flight_reports_and_resumes_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
-    let ledger = dir.path().join("ledger.jsonl");
-    let server = mock(MockConfig::default().ledger_file(&ledger)).await;
+    let (server, ledger) = mock_with_ledger(dir.path(), MockConfig::default()).await;
     for _ in 0..3 {
         server.inject(Fault::Hold);
     }
@@ -712,16 +717,13 @@ async fn an_interrupted_run_finishes_its_orders_in_flight_reports_and_resumes_ex
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("9 placed, 3 done earlier"), "{stdout}");
-    let counts = ledger_counts(&ledger);
-    assert_eq!(counts.len(), 12);
-    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    assert_each_once(&ledger, 12);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_rows_are_resolved_both_ways_and_the_rerun_finishes() {
     let dir = tempfile::tempdir().unwrap();
-    let ledger = dir.path().join("ledger.jsonl");
-    let server = mock(MockConfig::default().ledger_file(&ledger)).await;
+    let (server, ledger) = mock_with_ledger(dir.path(), MockConfig::default()).await;
     // Line 2: created, then the connection drops. Line 3: a gateway's 502, nothing created.
     server.inject(Fault::CloseAfterRecording);
     server.inject(Fault::Respond {
@@ -806,9 +808,7 @@ async fn unknown_rows_are_resolved_both_ways_and_the_rerun_finishes() {
         "from the journal"
     );
     assert_eq!(earlier["emails"][0], "employee0@example.com");
-    let counts = ledger_counts(&ledger);
-    assert_eq!(counts.len(), 4);
-    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    assert_each_once(&ledger, 4);
 }
 
 #[tokio::test]
