@@ -239,7 +239,7 @@ impl ClientBuilder {
     /// connection lost after sending, a 5xx that may follow a commit) is sent again with the
     /// same `alternative_order_id`, within the retry policy and the deadline: a
     /// `duplicate_alternative_order_id` answer proves that the earlier attempt created it, and
-    /// the call returns a [`PlacedOrder`] whose `response` is `None`.
+    /// the call returns a [`PlacedOrder`](crate::PlacedOrder) whose `response` is `None`.
     ///
     /// Without this setting nothing that may have created an order is ever sent again. Turn it
     /// on only when the account really enforces uniqueness: otherwise a resubmission can be
@@ -268,6 +268,7 @@ impl ClientBuilder {
     /// still paces itself too. See [`SharedPacing`](crate::SharedPacing) for what happens when
     /// Redis fails, and the README's "Running a fleet".
     #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub fn shared_pacing(mut self, shared: crate::shared::SharedPacing) -> Self {
         self.shared_pacing = Some(shared);
         self

@@ -44,6 +44,8 @@
 //! ```
 
 #![warn(missing_docs)]
+// docs.rs builds with `--cfg docsrs` and all features: items behind a feature carry its badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[rustfmt::skip]
 mod generated;
@@ -70,11 +72,15 @@ pub use generated::{CardNumber, CardVerificationValue, RequestStatus, UnlistedVa
 pub use pacing::RateLimits;
 pub use secret::ApiKey;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use shared::{RedisFailure, SharedPacing};
 pub use transport::MAX_RESPONSE_BYTES;
 pub use validation::{ClientCertificateOrder, product_name, validate, validate_json};
 
-/// Derives [`ClientCertificateOrder`]: see the `certcentral_macros` crate documentation.
+/// Derives [`ClientCertificateOrder`] for a struct whose fields map to order parameters, so
+/// that an order the spec's rules reject does not compile. Its grammar (`#[order(product =
+/// …)]`, `#[order(param = "…")]`, fixed values, renamed crates) and every compile error it
+/// gives: [`certcentral_macros::ClientCertificateOrder`].
 pub use certcentral_macros::ClientCertificateOrder;
 
 #[doc(hidden)]
@@ -84,3 +90,8 @@ pub mod __private {
     pub use crate::generated::draft::Root as Draft;
     pub use crate::params::{Errors, ToParam};
 }
+
+/// The README's examples, compiled and run as doctests so that the crates.io page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -52,7 +52,7 @@ pub struct MockConfig {
     pub ledger_capacity: usize,
     /// Bytes the ledger's orders may hold in all (default 64 MiB); beyond it, the oldest go.
     pub ledger_bytes: usize,
-    /// Authenticated requests kept for [`MockServer::requests`] (default 1,000).
+    /// Authenticated requests kept for [`MockServer::requests`](crate::MockServer::requests) (default 1,000).
     pub recent_requests: usize,
     /// Bytes the kept requests may hold in all (default 16 MiB).
     pub recent_request_bytes: usize,

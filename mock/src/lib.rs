@@ -35,3 +35,8 @@ pub use config::{DEFAULT_API_KEY, MockConfig, RateLimit, digicert_rate_limits};
 pub use faults::Fault;
 pub use records::{LedgerEntry, RecordedRequest};
 pub use server::MockServer;
+
+/// The README's examples, compiled and run as doctests so that the crates.io page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

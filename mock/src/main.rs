@@ -7,18 +7,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const FAULTS: &str = "\
-Faults (--fault NAME, repeatable; each is used by one order request, in order):
-  delay:MS                 wait MS milliseconds, then answer normally      --fault delay:250
-  answer_after:SECS        record the order, answer SECS seconds later     --fault answer_after:60s
-  close_before_recording   drop the connection, record nothing             --fault close_before_recording
-  close_after_recording    record the order, drop the connection           --fault close_after_recording
-  maintenance[:SECS]       503 with an HTML page and Retry-After           --fault maintenance:3600s
-  rate_limited             429 request_limit_exceeded                      --fault rate_limited
-  internal_error           record the order, answer 500                    --fault internal_error
-  truncated_body           record the order, cut the 201 body              --fault truncated_body
-  malformed_json           record the order, answer 201 with non-JSON      --fault malformed_json
-  unlisted_status:STATUS   record the order, answer this request status    --fault unlisted_status:needs_approval
-  extra_fields             record the order, answer 201 with extra fields  --fault extra_fields
+Faults (--fault NAME, repeatable; each is used by one order request, in order),
+each written here as an example:
+  delay:250                       wait 250 ms, then answer normally
+  answer_after:60s                record the order, answer 60 s later
+  close_before_recording          drop the connection, record nothing
+  close_after_recording           record the order, drop the connection
+  maintenance                     503 with an HTML page and Retry-After: 1
+  maintenance:3600s               the same with Retry-After: 3600
+  rate_limited                    429 request_limit_exceeded
+  internal_error                  record the order, answer 500
+  truncated_body                  record the order, cut the 201 body
+  malformed_json                  record the order, answer 201 with non-JSON
+  unlisted_status:needs_approval  record the order, answer this status
+  extra_fields                    record the order, answer 201 with extra fields
 
 Examples:
   certcentral-mock --port 8080

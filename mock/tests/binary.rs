@@ -127,11 +127,14 @@ fn help_lists_every_option_and_every_fault_with_an_example_that_parses() {
     ] {
         assert!(help.contains(option), "{option} in\n{help}");
     }
-    // Every example of a fault parses, and together they name every fault the flag takes.
+    // Every fault is listed as an example that parses, and together they name every fault
+    // the flag takes.
     let examples: Vec<&str> = help
         .lines()
-        .filter_map(|l| l.split_once("--fault ").map(|(_, f)| f.trim()))
-        .filter(|f| !f.starts_with("NAME") && !f.contains(' '))
+        .skip_while(|l| !l.starts_with("Faults"))
+        .skip(2)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next())
         .collect();
     let mut named: Vec<&str> = examples
         .iter()

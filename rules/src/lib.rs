@@ -43,3 +43,8 @@ pub(crate) use types::parent_of;
 pub use types::{Cond, Constraints, Effect, Format, Kind, Param, Product, Rule, Server};
 pub use validate::{Report, Violation};
 pub use window::{RollingLog, Window};
+
+/// The README's examples, compiled and run as doctests so that the crates.io page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -25,3 +25,8 @@ mod lookup;
 pub use certcentral_rules::*;
 pub use generated::TABLE;
 pub use lookup::{param, product, validate};
+
+/// The README's examples, compiled and run as doctests so that the crates.io page stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -76,7 +76,7 @@ pub struct Row {
     /// The product column or key, as written.
     pub product: String,
     /// The order body, with its `alternative_order_id` (the row's own, or one derived from
-    /// its content: see [`stable_id`]).
+    /// its content: see [`identity::stable_id`]).
     pub body: Value,
     /// What is wrong with the row before any rule is checked (an unreadable line).
     pub problems: Vec<Violation>,
