@@ -9,7 +9,15 @@ use std::process::Command;
 fn public_api(package: &str, lib: &str) -> String {
     let target = certcentral_tests::target_dir().join("public-api");
     let status = Command::new(env!("CARGO"))
-        .args(["rustdoc", "--quiet", "-p", package, "--all-features", "--lib", "--"])
+        .args([
+            "rustdoc",
+            "--quiet",
+            "-p",
+            package,
+            "--all-features",
+            "--lib",
+            "--",
+        ])
         .args(["-Z", "unstable-options", "--output-format", "json"])
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_TARGET_DIR", &target)
