@@ -2,15 +2,17 @@
 //! what certainly created nothing (or, with unique alternative ids declared, resubmit what may
 //! have), within the deadline.
 
-use crate::config::{ClientBuilder, RetryPolicy};
+use crate::config::{ClientBuilder, Parts, RetryPolicy};
 use crate::error::Error;
 use crate::pacing::Pacer;
+use crate::retry::{Class, Standing, Step, decide};
 use crate::secret::ApiKey;
 use crate::transport::{self, Attempt};
 use crate::types::{
     ClientCertificateId, OrderClientCertificateRequest, OrderClientCertificateResponse,
 };
-use crate::{ClientCertificateOrder, Violation};
+use crate::validation::ClientCertificateOrder;
+use certcentral_table::Violation;
 use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,14 +32,14 @@ use tokio::time::Instant;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Client {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: String,
-    pub(crate) api_key: ApiKey,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) pacer: Arc<Pacer>,
-    pub(crate) timeout: Duration,
-    pub(crate) deadline: Duration,
-    pub(crate) unique_alternative_order_ids: bool,
+    http: reqwest::Client,
+    base_url: String,
+    api_key: ApiKey,
+    retry: RetryPolicy,
+    pacer: Arc<Pacer>,
+    timeout: Duration,
+    deadline: Duration,
+    unique_alternative_order_ids: bool,
 }
 
 /// A placed order.
@@ -64,6 +66,32 @@ impl PlacedOrder {
     /// The order's id, when DigiCert's answer was received (see [`PlacedOrder::response`]).
     pub fn order_id(&self) -> Option<i64> {
         self.response.as_ref().map(|r| r.id)
+    }
+}
+
+impl ClientBuilder {
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let Parts {
+            http,
+            base_url,
+            api_key,
+            retry,
+            pacer,
+            timeout,
+            deadline,
+            unique_alternative_order_ids,
+        } = self.into_parts()?;
+        Ok(Client {
+            http,
+            base_url,
+            api_key,
+            retry,
+            pacer,
+            timeout,
+            deadline,
+            unique_alternative_order_ids,
+        })
     }
 }
 
@@ -168,7 +196,7 @@ impl Client {
         let span = tracing::Span::current();
         span.record("alternative_order_id", alternative_order_id.as_str());
         // Every order is validated on its way out: no public path skips it.
-        let warnings = crate::validate(product, &request)?;
+        let warnings = crate::validation::validate(product, &request)?;
         for w in &warnings {
             tracing::warn!(rule = w.rule, param = %w.path, "{}", w.message);
         }
@@ -201,54 +229,17 @@ impl Client {
         let mut unknown: Option<String> = None;
         let mut attempt = 1;
         loop {
-            let slot = match deadline {
-                None => self.pacer.acquire().await,
-                Some(at) => match tokio::time::timeout_at(at, self.pacer.acquire()).await {
-                    Ok(slot) => slot,
-                    Err(_) => {
-                        let waiting = Error::NotSent {
-                            reason: "the deadline passed while waiting for the rate limits".into(),
-                            source: None,
-                        };
-                        return Err(give_up(unknown, waiting, &alternative_order_id));
-                    }
-                },
-            };
-            let slot = match slot {
-                Ok(slot) => slot,
-                // The shared limiter failed closed: nothing was sent.
-                Err(e) => {
-                    let retry = e.is_retryable() && attempt < self.retry.max_attempts;
-                    if !retry {
-                        return Err(give_up(unknown, e, &alternative_order_id));
-                    }
-                    let delay = self.retry.delay(attempt, None);
-                    if deadline.is_some_and(|at| Instant::now() + delay >= at) {
-                        return Err(give_up(unknown, e, &alternative_order_id));
-                    }
-                    tracing::warn!(%product, %alternative_order_id, attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                    continue;
-                }
-            };
             span.record("attempt", attempt);
-            let at = *deadline.get_or_insert_with(|| Instant::now() + self.deadline);
-            let timeout = self
-                .timeout
-                .min(at.saturating_duration_since(Instant::now()));
-            let outcome = transport::send(Attempt {
-                http: &self.http,
-                base_url: &self.base_url,
-                product,
-                body: &body,
-                alternative_order_id: &alternative_order_id,
-                secrets: &secrets,
-                timeout,
-            })
-            .await;
-            slot.finish().await;
-            let e = match outcome {
+            let e = match self
+                .attempt(
+                    product,
+                    &body,
+                    &alternative_order_id,
+                    &secrets,
+                    &mut deadline,
+                )
+                .await
+            {
                 Ok(response) => {
                     tracing::info!(%product, order_id = response.id, %alternative_order_id, "order placed");
                     return Ok(placed(Some(response), attempt));
@@ -264,29 +255,69 @@ impl Client {
                 self.pacer
                     .pause(retry_after.unwrap_or(self.retry.base_delay));
             }
-            let send_again = if e.may_have_created_order() {
-                self.unique_alternative_order_ids
-            } else {
-                e.is_retryable()
-            };
             if let Error::OutcomeUnknown { reason, .. } = &e
                 && unknown.is_none()
             {
                 unknown = Some(reason.clone());
             }
-            if !send_again || attempt >= self.retry.max_attempts {
-                tracing::warn!(%product, %alternative_order_id, attempt, error = %e, "order failed");
-                return Err(give_up(unknown, e, &alternative_order_id));
+            let standing = Standing {
+                attempt,
+                max_attempts: self.retry.max_attempts,
+                unique_ids: self.unique_alternative_order_ids,
+                delay: self.retry.delay(attempt, e.retry_after()),
+                time_left: deadline.map(|at| at.saturating_duration_since(Instant::now())),
+            };
+            match decide(Class::of(&e), standing) {
+                Step::Retry(delay) => {
+                    tracing::warn!(%product, %alternative_order_id, attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                Step::Stop(why) => {
+                    tracing::warn!(%product, %alternative_order_id, attempt, error = %e, "{}", why.describe());
+                    return Err(give_up(unknown, e, &alternative_order_id));
+                }
             }
-            let delay = self.retry.delay(attempt, e.retry_after());
-            if Instant::now() + delay >= at {
-                tracing::warn!(%product, %alternative_order_id, attempt, delay_ms = delay.as_millis() as u64, error = %e, "order failed: the next attempt would pass the deadline");
-                return Err(give_up(unknown, e, &alternative_order_id));
-            }
-            tracing::warn!(%product, %alternative_order_id, attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying");
-            tokio::time::sleep(delay).await;
-            attempt += 1;
         }
+    }
+
+    /// One attempt: a slot under the rate limits (once the deadline runs, waited for only
+    /// until it), then the request. The deadline starts with the first request sent.
+    async fn attempt(
+        &self,
+        product: ClientCertificateId,
+        body: &[u8],
+        alternative_order_id: &str,
+        secrets: &[&str],
+        deadline: &mut Option<Instant>,
+    ) -> Result<OrderClientCertificateResponse, Error> {
+        let slot = match *deadline {
+            None => self.pacer.acquire().await,
+            Some(at) => tokio::time::timeout_at(at, self.pacer.acquire())
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::NotSent {
+                        reason: "the deadline passed while waiting for the rate limits".into(),
+                        source: None,
+                    })
+                }),
+        }?;
+        let at = *deadline.get_or_insert_with(|| Instant::now() + self.deadline);
+        let timeout = self
+            .timeout
+            .min(at.saturating_duration_since(Instant::now()));
+        let outcome = transport::send(Attempt {
+            http: &self.http,
+            base_url: &self.base_url,
+            product,
+            body,
+            alternative_order_id,
+            secrets,
+            timeout,
+        })
+        .await;
+        slot.finish().await;
+        outcome
     }
 }
 

@@ -1,7 +1,6 @@
 //! Configuration: regions (from the spec's servers), the retry policy, and the builder that
 //! checks it all before a client exists.
 
-use crate::client::Client;
 use crate::error::Error;
 use crate::pacing::{Pacer, RateLimits};
 use crate::secret::ApiKey;
@@ -42,9 +41,11 @@ impl Region {
 
 /// When and how often a request that certainly created nothing is sent again.
 ///
-/// Only three outcomes are retried: a connection that could not be made, HTTP 429
-/// `request_limit_exceeded`, and HTTP 503 maintenance. A timeout or a connection lost after
-/// the body was sent is never retried: it is reported as [`Error::OutcomeUnknown`].
+/// Three outcomes are retried, since they certainly created nothing: a connection that could
+/// not be made, HTTP 429 `request_limit_exceeded`, and a 503 that declined the request. What
+/// may have created an order (a timeout, a connection lost after the body was sent, a 5xx) is
+/// sent again only with [`ClientBuilder::unique_alternative_order_ids`] on; otherwise it is
+/// reported as [`Error::OutcomeUnknown`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -139,7 +140,7 @@ impl RetryPolicy {
     }
 }
 
-/// Builds a [`Client`].
+/// Builds a [`Client`](crate::Client).
 ///
 /// ```
 /// let client = certcentral::Client::builder(certcentral::ApiKey::new("key"))
@@ -208,8 +209,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The whole-request timeout (default 60 s). A timeout is reported as
-    /// [`Error::OutcomeUnknown`] and never retried.
+    /// The whole-request timeout (default 60 s). A timeout may have created the order: it is
+    /// reported as [`Error::OutcomeUnknown`], and sent again only with
+    /// [`ClientBuilder::unique_alternative_order_ids`] on.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -221,7 +223,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The longest one [`Client::order`] call may take from its first request's departure, its
+    /// The longest one [`Client::order`](crate::Client::order) call may take from its first request's departure, its
     /// retries and their delays included (default 120 s; each attempt is still bounded by
     /// [`ClientBuilder::timeout`]). A server's `Retry-After` that would end past it is not
     /// waited for: the call returns the answer that asked for the wait.
@@ -311,8 +313,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks the configuration and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
+    /// Checks the configuration and turns it into the parts of a client (built by
+    /// `ClientBuilder::build`, in `client.rs`).
+    pub(crate) fn into_parts(self) -> Result<Parts, Error> {
         let base_url = check_base_url(&self.base_url)?;
         let mut key = HeaderValue::from_str(self.api_key.expose()).map_err(|_| {
             Error::Config(format!(
@@ -336,7 +339,7 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
         let pacer = Arc::new(self.pacer());
-        Ok(Client {
+        Ok(Parts {
             http,
             base_url,
             api_key: self.api_key,
@@ -347,6 +350,18 @@ impl ClientBuilder {
             unique_alternative_order_ids: self.unique_alternative_order_ids,
         })
     }
+}
+
+/// A checked configuration: what a `Client` is made of.
+pub(crate) struct Parts {
+    pub http: reqwest::Client,
+    pub base_url: String,
+    pub api_key: ApiKey,
+    pub retry: RetryPolicy,
+    pub pacer: Arc<Pacer>,
+    pub timeout: Duration,
+    pub deadline: Duration,
+    pub unique_alternative_order_ids: bool,
 }
 
 /// TLS for the SDK's own HTTP client: the platform's trust store (as reqwest's default), with

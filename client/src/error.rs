@@ -1,5 +1,6 @@
 //! The one error type of the client, and DigiCert's error envelope.
 
+use crate::secret::redact;
 use certcentral_table::Violation;
 use serde_json::Value;
 use std::fmt;
@@ -308,29 +309,6 @@ fn bounded(text: &str, max: usize) -> String {
     } else {
         text.to_string()
     }
-}
-
-/// Replaces the known secrets, then every run of 8 or more digits (card numbers), by
-/// `[redacted]`. Secrets go first, on the raw text, so nothing done after can expose part of one.
-pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
-    const REDACTED: &str = "[redacted]";
-    let mut text = text.to_string();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        text = text.replace(secret, REDACTED);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut digits = String::new();
-    for c in text.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        out.push_str(if digits.len() >= 8 { REDACTED } else { &digits });
-        digits.clear();
-        out.push(c);
-    }
-    out.pop();
-    out
 }
 
 /// [`parse_errors`], each code and message redacted and bounded.

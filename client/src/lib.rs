@@ -57,6 +57,7 @@ mod error;
 mod pacing;
 mod params;
 mod random;
+mod retry;
 mod secret;
 #[cfg(feature = "redis")]
 mod shared;

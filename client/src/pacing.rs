@@ -195,7 +195,7 @@ impl Pacer {
     /// Waits until a request may be sent by this process and, when the pacing is shared, by the
     /// fleet; counts it from now until the slot is finished (when its answer, or its failure,
     /// is back). Fails only when the shared log cannot be reached and the client fails closed.
-    pub(crate) async fn acquire(&self) -> Result<Slot<'_>, crate::Error> {
+    pub(crate) async fn acquire(&self) -> Result<Slot<'_>, crate::error::Error> {
         #[cfg_attr(not(feature = "redis"), allow(unused_mut))]
         let mut slot = self.acquire_local().await;
         #[cfg(feature = "redis")]

@@ -9,7 +9,7 @@
 //!
 //! Not a stable API: use the derive.
 
-use crate::InvalidOrder;
+use crate::error::InvalidOrder;
 use crate::generated::draft::Root as Draft;
 use crate::types::OrderClientCertificateRequest;
 use certcentral_table::{TABLE, Violation};

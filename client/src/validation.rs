@@ -1,7 +1,7 @@
 //! Validation before sending: typed orders through the compiled checks first, anything with
 //! something to report (and JSON orders) through the one interpreter.
 
-use crate::InvalidOrder;
+use crate::error::InvalidOrder;
 use crate::generated;
 use crate::types::{ClientCertificateId, OrderClientCertificateRequest};
 use certcentral_table::Violation;
