@@ -157,7 +157,7 @@ pub fn length_within(s: &str, min: u64, max: u64) -> bool {
 /// labels, no whitespace or control characters, at most 254 bytes.
 ///
 /// One pass over the bytes (characters beyond ASCII are decoded only when present): every
-/// address of every order goes through here. `tests/tests/properties.rs` holds it to the
+/// address of every order goes through here. `tests/tests/suite/properties.rs` holds it to the
 /// plain definition (split at `@`, string searches) on arbitrary texts.
 #[inline]
 fn is_email(s: &str) -> bool {

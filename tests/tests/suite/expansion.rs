@@ -1,7 +1,7 @@
 //! Snapshots of what the derive expands to, for representative types (the macro's own
 //! internals, compiled here by path, formatted with prettyplease).
 
-#[path = "../../macros/src/internals/mod.rs"]
+#[path = "../../../macros/src/internals/mod.rs"]
 #[allow(dead_code)]
 mod internals;
 
