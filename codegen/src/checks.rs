@@ -1,4 +1,4 @@
-//! Emits `client/src/checks.rs`: the spec's constraints and rules compiled to straight-line
+//! Emits `client/src/generated/checks.rs`: the spec's constraints and rules compiled to straight-line
 //! Rust over the generated request types.
 //!
 //! The interpreter in `certcentral-table` walks a `serde_json::Value` and looks every parameter

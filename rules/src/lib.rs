@@ -40,7 +40,9 @@ pub use excerpt::{EXCERPT_CHARS, excerpt};
 pub use nearest::nearest;
 pub use table::Table;
 pub(crate) use types::parent_of;
-pub use types::{Cond, Constraints, Effect, Format, Kind, Param, Product, Rule, Server};
+pub use types::{
+    Cond, Constraints, Effect, Format, Kind, Param, Product, Rule, Server, says_more_than_required,
+};
 pub use validate::{Report, Violation};
 pub use window::{RollingLog, Window};
 

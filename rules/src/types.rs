@@ -143,6 +143,22 @@ impl Param {
     }
 }
 
+/// Whether a rule that names `named` says more than "`required` is required": it names that
+/// parameter or one of its fields. The interpreter and the derive both drop such a
+/// `schema.required` finding in favour of the rule's, which says what to set.
+///
+/// ```
+/// use certcentral_rules::says_more_than_required;
+/// assert!(says_more_than_required("organization.id", "organization"));
+/// assert!(says_more_than_required("organization", "organization"));
+/// assert!(!says_more_than_required("organization_contact.email", "organization"));
+/// ```
+pub fn says_more_than_required(named: &str, required: &str) -> bool {
+    named
+        .strip_prefix(required)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
 /// The path of the object enclosing `path`, or `None` at the root.
 pub(crate) fn parent_of(path: &str) -> Option<&str> {
     path.rsplit_once('.')

@@ -178,10 +178,9 @@ impl Table {
             .collect();
         report.violations.retain(|v| {
             v.rule != "schema.required"
-                || !named.iter().any(|n| {
-                    n.strip_prefix(v.path.as_str())
-                        .is_some_and(|r| r.is_empty() || r.starts_with('.'))
-                })
+                || !named
+                    .iter()
+                    .any(|n| crate::says_more_than_required(n, &v.path))
         });
         report
     }

@@ -1,5 +1,5 @@
 //! CertCentral's *order client certificate* endpoint as data: [`TABLE`], generated from
-//! `spec/openapi.yaml` by `certcentral-codegen` into `src/generated/` (never edited by hand),
+//! `spec/openapi.yaml` by `certcentral-codegen` into `table/src/generated.rs` (never edited by hand),
 //! in the vocabulary of `certcentral-rules`.
 //!
 //! Reads nothing at run time; read by the derive (at compile time), the client and the mock.

@@ -449,10 +449,9 @@ fn how_to_set(paths: &[&str]) -> String {
 
 fn schema_required(cx: &mut Ctxt, facts: &CompileFacts, ident_span: Span, named_by_rules: &[&str]) {
     for p in TABLE.roots().filter(|p| p.required) {
-        let covered = named_by_rules.iter().any(|n| {
-            n.strip_prefix(p.path)
-                .is_some_and(|rest| rest.starts_with('.'))
-        });
+        let covered = named_by_rules
+            .iter()
+            .any(|n| certcentral_table::says_more_than_required(n, p.path));
         if facts.presence(p.path) == Presence::Absent && !covered {
             cx.error_at(
                 ident_span,

@@ -4,7 +4,7 @@
 //! through it). In each copy: regenerate, accept the snapshot and
 //! compile-error changes, run every suite again from clean, and fail if any file other than
 //! the spec, the generated files, snapshots and `.stderr` files had to change. (That a blessed
-//! `.stderr` names its own folder's rule is a test of the suite: `tests/ui.rs`.)
+//! `.stderr` names its own folder's rule is a test of the suite: `tests/tests/suite/ui.rs`.)
 //!
 //! `cargo run -p certcentral-tests --bin scenarios [-- NAME...]`; CI runs it. The copies build
 //! in `target/scenarios` (kept between runs).

@@ -7,6 +7,7 @@
 mod bulk;
 mod codegen;
 mod derived;
+mod doc_paths;
 mod e2e;
 mod expansion;
 mod faults;

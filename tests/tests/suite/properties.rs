@@ -159,7 +159,7 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The compiled checks of typed orders (`client/src/checks.rs`) against the interpreter.
+// The compiled checks of typed orders (`client/src/generated/checks.rs`) against the interpreter.
 //
 // `certcentral::validate` trusts `is_clean` when it says "nothing to report", so it must say so
 // exactly when the interpreter finds no violation and no warning. Orders are valid ones with one

@@ -220,7 +220,7 @@ fn every_rule_is_enforced_at_run_time() {
 }
 
 /// A rule is covered at compile time by its own trybuild folder (whose `.stderr` files name
-/// it: `tests/ui.rs`), and at run time by `tests/properties.rs`, which must find every rule
+/// it: `tests/tests/suite/ui.rs`), and at run time by `tests/tests/suite/properties.rs`, which must find every rule
 /// of the table as the only finding of some order: a new rule needs a compile-fail case and
 /// nothing else by hand. The hand-written run-time cases here pin the messages of the rules
 /// they name.
