@@ -28,12 +28,14 @@ mod input;
 mod journal;
 mod order;
 mod outcome;
+mod output;
 mod resolve;
 mod target;
 mod template;
 
 use certcentral::Violation;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+use output::{Exit, Format, print_violations};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,25 +86,9 @@ enum Command {
     },
 }
 
-/// How results are printed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// For people.
-    #[default]
-    Human,
-    /// JSON on stdout, for programs.
-    Json,
-}
-
 /// The products the spec lists, for clap's checks and help.
 fn products() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(certcentral_table::TABLE.products.iter().map(|p| p.id))
-}
-
-/// A run's end: what to print on stderr, and the exit code.
-enum Exit {
-    Code(u8),
-    Usage(String),
 }
 
 #[tokio::main]
@@ -126,18 +112,6 @@ async fn main() -> ExitCode {
             tell!("certcentral: {message}");
             ExitCode::from(outcome::EXIT_USAGE)
         }
-    }
-}
-
-/// `FILE:LINE: PARAM: MESSAGE [RULE]`, one line per violation.
-fn print_violations(file: &str, line: usize, prefix: &str, violations: &[Violation]) {
-    for v in violations {
-        say!(
-            "{file}:{line}: {prefix}{}: {} [{}]",
-            v.path,
-            v.message,
-            v.rule
-        );
     }
 }
 

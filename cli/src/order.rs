@@ -5,8 +5,8 @@
 use crate::input::{self, Encoding, identity};
 use crate::journal::{Entry, Journal, JournalError};
 use crate::outcome::{self, EXIT_BUSY, EXIT_FAILED, Outcome};
+use crate::output::{Exit, Format, print_violations};
 use crate::target::Connection;
-use crate::{Exit, Format, print_violations};
 use certcentral::types::{ClientCertificateId, OrderClientCertificateRequest};
 use certcentral::{Error, PlacedOrder, Violation};
 use clap::Args;

@@ -1,9 +1,9 @@
 //! `certcentral resolve`: records in a journal what the user found in CertCentral about an
 //! order whose outcome was unknown, so that a rerun neither orders it twice nor leaves it out.
 
-use crate::Exit;
 use crate::journal::{Entry, Journal, JournalError};
 use crate::outcome::{EXIT_BUSY, EXIT_OK};
+use crate::output::Exit;
 use clap::Args;
 use std::path::PathBuf;
 

@@ -1,8 +1,8 @@
 //! `certcentral template` and `certcentral columns`: which CSV columns a product takes, read
 //! from the spec's rules table (nothing here lists a parameter or a rule by hand).
 
-use crate::Exit;
 use crate::outcome::EXIT_OK;
+use crate::output::Exit;
 use certcentral_table::{Cond, Effect, Kind, Param, Rule, TABLE};
 use serde_json::Value;
 

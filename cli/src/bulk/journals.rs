@@ -9,9 +9,9 @@
 //! a run against another target is refused.
 
 use super::Bulk;
-use crate::Exit;
 use crate::journal::{Entry, History, Journal, JournalError, absolute};
 use crate::outcome::EXIT_BUSY;
+use crate::output::Exit;
 use std::path::{Path, PathBuf};
 
 /// The locks of a run and what its journal says.

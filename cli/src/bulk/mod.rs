@@ -9,8 +9,8 @@ mod send;
 
 use crate::input::{self, Encoding, Row, sheet};
 use crate::outcome::Outcome;
+use crate::output::{Exit, Format, print_violations};
 use crate::target::Connection;
-use crate::{Exit, Format, print_violations};
 use certcentral::Violation;
 use certcentral::types::{ClientCertificateId, OrderClientCertificateRequest};
 use clap::Args;

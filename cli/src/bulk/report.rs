@@ -3,7 +3,7 @@
 
 use super::{Bulk, Done};
 use crate::outcome::{self, NAMES, Outcome};
-use crate::{Exit, Format};
+use crate::output::{Exit, Format};
 use serde_json::{Value, json};
 use std::path::Path;
 

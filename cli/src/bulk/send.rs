@@ -9,8 +9,8 @@
 use super::journals::Journals;
 use super::report::event;
 use super::{Bulk, Done, Ready};
-use crate::Format;
 use crate::outcome::{EXIT_INTERRUPTED, Outcome, SLOTS};
+use crate::output::Format;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
