@@ -134,7 +134,7 @@ mod loopback {
         let server = mock(&rt);
         let (id, request) = case("class1_smime", false);
         let bytes = serde_json::to_vec(&request).unwrap_or_default();
-        let url = format!("{}/order/certificate/{id}", server.base_url());
+        let url = server.order_url(&id.to_string());
         // reqwest is built here with the SDK's features (rustls without a default provider).
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::new();
@@ -145,7 +145,7 @@ mod loopback {
                     for _ in 0..BURST {
                         let r = http
                             .post(&url)
-                            .header("X-DC-DEVKEY", server.api_key())
+                            .header(certcentral::API_KEY_HEADER, server.api_key())
                             .header("Content-Type", "application/json")
                             .body(bytes.clone())
                             .send()

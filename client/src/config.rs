@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The header DigiCert reads the API key from.
-pub const API_KEY_HEADER: &str = "X-DC-DEVKEY";
+pub const API_KEY_HEADER: &str = certcentral_table::API_KEY_HEADER;
 
 /// A CertCentral region, with the server URL from the spec.
 ///

@@ -243,10 +243,14 @@ fn open_enum(name: &str, doc: &str, values: &[String]) -> TokenStream {
         .map(|v| format_ident!("{}", pascal(v)))
         .collect();
     let docs = values.iter().map(|v| format!("`{v}`"));
-    let doc = format!("{doc}\n\nOpen enum: a value the spec does not list is kept in `Unknown`.");
+    let doc = format!(
+        "{doc}\n\nOpen enum: a value the spec does not list is kept in `Unknown`; a later spec \
+         lists more values, so matches need a wildcard arm."
+    );
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #ty {
             #(#[doc = #docs] #variants,)*
             /// A value this version of the spec does not list, kept as DigiCert sent it (made

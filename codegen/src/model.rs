@@ -57,6 +57,9 @@ pub struct Operation {
     pub extras: Vec<Extra>,
     /// The documented success status (the one 2xx response).
     pub success: u16,
+    /// The header that carries the API key: the `apiKey` security scheme (in a header) that
+    /// the operation's security requirement (or the document's) names.
+    pub api_key_header: String,
 }
 
 fn leak<T>(items: Vec<T>) -> &'static [T] {
@@ -114,6 +117,7 @@ pub fn load(yaml: &str) -> Result<Model, Vec<SpecIssue>> {
     };
     let extras = cx.extras(operation, &op_at);
     let success = cx.success(operation, &op_at);
+    let api_key_header = cx.api_key_header(operation, &op_at);
     let products = cx.products(operation, &op_at);
     let (params, request_type) = cx.params(operation, &op_at);
     let rules = cx.rules(operation, &op_at, &products, &params);
@@ -140,6 +144,7 @@ pub fn load(yaml: &str) -> Result<Model, Vec<SpecIssue>> {
             at: op_at,
             extras,
             success,
+            api_key_header,
         },
         request_type,
     })
@@ -309,6 +314,50 @@ impl<'a> Cx<'a> {
 
     /// Header and query parameters: the SDK sends each with its documented `default`; one
     /// without a default would need a user's value, which the order API does not take.
+    /// The header of the `apiKey` scheme the operation's security requirement names (the
+    /// document's when the operation has none): exactly one, in a header.
+    fn api_key_header(&mut self, operation: &'a Value, op_at: &str) -> String {
+        let (requirement, at) = match operation.get("security") {
+            Some(r) => (Some(r), format!("{op_at}.security")),
+            None => (self.doc.get("security"), "security".to_string()),
+        };
+        let names: Vec<&str> = requirement
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .flat_map(|r| r.keys().map(String::as_str))
+            .collect();
+        let [name] = names[..] else {
+            self.issue(
+                &at,
+                format!(
+                    "the order operation needs exactly one security requirement (the API key \
+                     header), found {}",
+                    names.len()
+                ),
+            );
+            return String::new();
+        };
+        let scheme_at = format!("components.securitySchemes.{name}");
+        let scheme = self
+            .doc
+            .pointer(&format!("/components/securitySchemes/{name}"));
+        let field = |f: &str| scheme.and_then(|s| s.get(f)).and_then(Value::as_str);
+        match (field("type"), field("in"), field("name")) {
+            (Some("apiKey"), Some("header"), Some(header)) if !header.is_empty() => {
+                header.to_string()
+            }
+            _ => {
+                self.issue(
+                    &scheme_at,
+                    "must be `type: apiKey`, `in: header`, with the header's `name`".into(),
+                );
+                String::new()
+            }
+        }
+    }
+
     fn extras(&mut self, operation: &'a Value, op_at: &str) -> Vec<Extra> {
         let mut extras = Vec::new();
         let params = operation.get("parameters").and_then(Value::as_array);

@@ -24,12 +24,16 @@ pub fn tokens(model: &Model) -> TokenStream {
         quote! { Window::new(#max, Duration::from_secs(#secs)) }
     });
     let order_path = table.order_path;
+    let api_key_header = &model.operation.api_key_header;
     quote! {
         use certcentral_rules::{
             Cond, Constraints, Effect, Format, Kind, Param, Pattern, Product, Rule, Server, Table,
             Window,
         };
         use std::time::Duration;
+
+        /// The header that carries the API key (the spec's `apiKey` security scheme).
+        pub const API_KEY_HEADER: &str = #api_key_header;
 
         /// The order endpoint as `spec/openapi.yaml` describes it.
         pub static TABLE: Table = Table::new(

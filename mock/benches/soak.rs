@@ -58,7 +58,13 @@ impl Mock {
 
 /// Places `count` orders (ids from `first`), `CONCURRENCY` at a time; returns orders/s.
 async fn place(http: &reqwest::Client, mock: &Mock, first: usize, count: usize) -> f64 {
-    let url = format!("{}/order/certificate/class1_smime", mock.base_url);
+    let url = format!(
+        "{}{}",
+        mock.base_url,
+        certcentral_table::TABLE
+            .order_path
+            .replace("{client_certificate_id}", "class1_smime")
+    );
     let start = Instant::now();
     let created = futures_util::stream::iter(first..first + count)
         .map(|i| {
@@ -66,7 +72,7 @@ async fn place(http: &reqwest::Client, mock: &Mock, first: usize, count: usize) 
                 r#"{{"certificate":{{"emails":["soak{i}@example.com"],"signature_hash":"sha256"}},"order_validity":{{"years":1}},"alternative_order_id":"soak{i}"}}"#
             );
             http.post(&url)
-                .header("X-DC-DEVKEY", "mock-api-key")
+                .header(certcentral_table::API_KEY_HEADER, "mock-api-key")
                 .header("Content-Type", "application/json")
                 .body(body)
                 .send()
@@ -84,7 +90,13 @@ async fn run(orders: usize) {
 
     let mock = Mock::start(&[]).await;
     let before = mock.rss_mib();
-    let url = format!("{}/order/certificate/class1_smime", mock.base_url);
+    let url = format!(
+        "{}{}",
+        mock.base_url,
+        certcentral_table::TABLE
+            .order_path
+            .replace("{client_certificate_id}", "class1_smime")
+    );
     let big = "x".repeat(1_900_000);
     for _ in 0..200 {
         let r = http.post(&url).body(big.clone()).send().await;

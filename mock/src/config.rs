@@ -30,7 +30,7 @@ pub fn digicert_rate_limits() -> Vec<RateLimit> {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MockConfig {
-    /// The API keys accepted in `X-DC-DEVKEY`.
+    /// The API keys accepted in the API key header (the spec's, `X-DC-DEVKEY`).
     pub api_keys: Vec<String>,
     /// Reject an order whose `alternative_order_id` is already on another order (the account
     /// option "Require unique alternative order IDs").

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 use bytes::Bytes;
+use certcentral_table::API_KEY_HEADER;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -68,7 +69,7 @@ pub(crate) async fn handle(
     };
     if let Err(why) = authenticate(&shared, &parts.headers) {
         discard(body.into_data_stream()).await;
-        return error(StatusCode::UNAUTHORIZED, "invalid_api_key", why);
+        return error(StatusCode::UNAUTHORIZED, "invalid_api_key", &why);
     }
     let Some(product) = product else {
         record(&shared, &parts, raw_path, &[]);
@@ -160,12 +161,14 @@ async fn read_body(body: Body, limit: usize) -> Option<Bytes> {
 }
 
 /// The API key, checked before anything of the request is read or kept; why it is refused.
-fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), &'static str> {
-    let key = headers.get("x-dc-devkey").and_then(|v| v.to_str().ok());
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), String> {
+    let key = headers.get(API_KEY_HEADER).and_then(|v| v.to_str().ok());
     match key.filter(|k| !k.is_empty()) {
-        None => Err("The X-DC-DEVKEY header is missing: authenticate with an API key."),
+        None => Err(format!(
+            "The {API_KEY_HEADER} header is missing: authenticate with an API key."
+        )),
         Some(key) if shared.config.api_keys.iter().any(|k| k == key) => Ok(()),
-        Some(_) => Err("The API key is invalid, revoked or expired."),
+        Some(_) => Err("The API key is invalid, revoked or expired.".into()),
     }
 }
 
@@ -241,7 +244,7 @@ async fn order(
 
     // Authenticated before the body was read: the key is present and valid.
     let key = headers
-        .get("x-dc-devkey")
+        .get(API_KEY_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let admitted = {

@@ -199,6 +199,22 @@ impl MockServer {
         self.shared.state().faults.push_back(fault);
     }
 
+    /// The URL of the order operation for `product` (`client_certificate_id`), from the
+    /// spec's path: for tests that send raw HTTP.
+    ///
+    /// ```
+    /// # async fn run() -> std::io::Result<()> {
+    /// let server = certcentral_mock::MockServer::start(Default::default()).await?;
+    /// assert!(server.order_url("class1_smime").ends_with("/order/certificate/class1_smime"));
+    /// # Ok(()) }
+    /// ```
+    pub fn order_url(&self, product: &str) -> String {
+        let path = certcentral_table::TABLE
+            .order_path
+            .replace("{client_certificate_id}", product);
+        format!("{}{path}", self.base_url())
+    }
+
     /// Lets the answers held by [`Fault::Hold`] go out (and every later one at once).
     pub fn release_held(&self) {
         self.shared.release_held();

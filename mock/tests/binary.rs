@@ -24,8 +24,9 @@ fn post(base_url: &str, product: &str, body: &str) -> (u16, String) {
     let mut stream = std::net::TcpStream::connect(host).expect("the mock listens");
     write!(
         stream,
-        "POST /{prefix}{path} HTTP/1.1\r\nHost: {host}\r\nX-DC-DEVKEY: {}\r\n\
+        "POST /{prefix}{path} HTTP/1.1\r\nHost: {host}\r\n{}: {}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        certcentral_table::API_KEY_HEADER,
         certcentral_mock::DEFAULT_API_KEY,
         body.len()
     )

@@ -6,6 +6,8 @@ use certcentral_rules::{
     Table, Window,
 };
 use std::time::Duration;
+/// The header that carries the API key (the spec's `apiKey` security scheme).
+pub const API_KEY_HEADER: &str = "X-DC-DEVKEY";
 /// The order endpoint as `spec/openapi.yaml` describes it.
 pub static TABLE: Table = Table::new(
     "/order/certificate/{client_certificate_id}",

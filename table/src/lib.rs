@@ -23,7 +23,7 @@ mod generated;
 mod lookup;
 
 pub use certcentral_rules::*;
-pub use generated::TABLE;
+pub use generated::{API_KEY_HEADER, TABLE};
 pub use lookup::{param, product, validate};
 
 /// The README's examples, compiled and run as doctests so that the crates.io page stays true.

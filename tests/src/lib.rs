@@ -63,8 +63,8 @@ pub async fn post_unvalidated(
     body: &Value,
 ) -> (u16, Vec<String>) {
     let response = RawHttp::new()
-        .post(format!("{}/order/certificate/{product}", server.base_url()))
-        .header("X-DC-DEVKEY", server.api_key())
+        .post(server.order_url(product))
+        .header(certcentral::API_KEY_HEADER, server.api_key())
         .header("Content-Type", "application/json")
         .body(body.to_string())
         .send()

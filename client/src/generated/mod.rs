@@ -2680,8 +2680,9 @@ impl ::std::fmt::Display for UnlistedValue {
 }
 /**Request status. DigiCert adds statuses over time (for example needs_approval, waiting_pickup): clients must keep values not listed here.
 
-Open enum: a value the spec does not list is kept in `Unknown`.*/
+Open enum: a value the spec does not list is kept in `Unknown`; a later spec lists more values, so matches need a wildcard arm.*/
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RequestStatus {
     ///`pending`
     Pending,

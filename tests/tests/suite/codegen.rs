@@ -152,6 +152,33 @@ fn a_default_response_is_refused_with_its_place() {
 }
 
 #[test]
+fn the_api_key_header_comes_from_the_security_scheme() {
+    let moved = spec_text().replace("      name: X-DC-DEVKEY\n", "      name: X-Api-Key\n");
+    let generated = generate_from_str(&moved).expect("a renamed header is a valid spec");
+    let table = generated
+        .iter()
+        .find(|a| a.path.ends_with("table/src/generated.rs"))
+        .expect("the table is generated");
+    assert!(
+        table
+            .contents
+            .contains("pub const API_KEY_HEADER: &str = \"X-Api-Key\";"),
+        "{}",
+        table.contents
+    );
+    let in_query = spec_text().replace(
+        "      in: header\n      name: X-DC-DEVKEY",
+        "      in: query\n      name: X-DC-DEVKEY",
+    );
+    let message = refusal(&in_query);
+    assert!(
+        message
+            .contains("components.securitySchemes.api_key: must be `type: apiKey`, `in: header`"),
+        "{message}"
+    );
+}
+
+#[test]
 fn other_convention_breaks_are_all_reported_at_once() {
     let edited = spec_text()
         .replace("openapi: 3.0.3", "openapi: 3.1.0")

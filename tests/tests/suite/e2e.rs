@@ -134,7 +134,7 @@ async fn raw_rejections_unknown_product_and_bad_json() {
     let url = |product: &str| format!("{}/order/certificate/{product}", server.base_url());
     let post = |product: &str, body: &'static str| {
         http.post(url(product))
-            .header("X-DC-DEVKEY", server.api_key())
+            .header(certcentral::API_KEY_HEADER, server.api_key())
             .header("Content-Type", "application/json")
             .body(body)
             .send()

@@ -37,7 +37,10 @@ async fn sends_method_path_key_content_type_and_body() {
     let sent = &sent[0];
     assert_eq!(sent.method, "POST");
     assert_eq!(sent.path, "/services/v2/order/certificate/client_premium");
-    assert_eq!(sent.header("X-DC-DEVKEY"), Some(server.api_key()));
+    assert_eq!(
+        sent.header(certcentral::API_KEY_HEADER),
+        Some(server.api_key())
+    );
     assert_eq!(sent.header("content-type"), Some("application/json"));
     assert_eq!(serde_json::from_slice::<Value>(&sent.body).unwrap(), body);
 

@@ -44,7 +44,7 @@ async fn every_refusal_is_digicert_shaped() {
     let order_url = format!("{}/order/certificate/class1_smime", server.base_url());
     let keyed = |method: Method, url: &str| {
         http.request(method, url)
-            .header("X-DC-DEVKEY", server.api_key())
+            .header(certcentral::API_KEY_HEADER, server.api_key())
     };
     let authed =
         |method: Method, url: &str| keyed(method, url).header("Content-Type", "application/json");
@@ -118,7 +118,7 @@ async fn unauthenticated_requests_are_never_kept() {
             .header("Content-Type", "application/json")
             .body(big.clone());
         if let Some(key) = key {
-            request = request.header("X-DC-DEVKEY", key);
+            request = request.header(certcentral::API_KEY_HEADER, key);
         }
         assert_eq!(refusal(request).await, (401, "invalid_api_key".into()));
     }
