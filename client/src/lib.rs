@@ -11,7 +11,8 @@
 //!
 //! Response enums that DigiCert extends ([`RequestStatus`]) are open: a value the spec does
 //! not list is kept in `Unknown`, sealed so that only parsing makes one (a value a later spec
-//! lists never lands there, and a `match` on the listed variants stays right):
+//! lists never lands there), and `#[non_exhaustive]`, so that a later spec's new variants do
+//! not break a `match` (give it a wildcard arm):
 //!
 //! ```
 //! use certcentral::RequestStatus;
