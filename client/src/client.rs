@@ -282,7 +282,8 @@ impl Client {
     }
 
     /// One attempt: a slot under the rate limits (once the deadline runs, waited for only
-    /// until it), then the request. The deadline starts with the first request sent.
+    /// until it), then the request. The deadline starts when this process's own pacing first
+    /// lets the order go, so the fleet's limiter (Redis) is bounded by it too.
     async fn attempt(
         &self,
         product: ClientCertificateId,
@@ -291,17 +292,7 @@ impl Client {
         secrets: &[&str],
         deadline: &mut Option<Instant>,
     ) -> Result<OrderClientCertificateResponse, Error> {
-        let slot = match *deadline {
-            None => self.pacer.acquire().await,
-            Some(at) => tokio::time::timeout_at(at, self.pacer.acquire())
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::NotSent {
-                        reason: "the deadline passed while waiting for the rate limits".into(),
-                        source: None,
-                    })
-                }),
-        }?;
+        let slot = self.pacer.acquire(deadline, self.deadline).await?;
         let at = *deadline.get_or_insert_with(|| Instant::now() + self.deadline);
         let timeout = self
             .timeout

@@ -156,11 +156,12 @@ pub enum Error {
     },
 
     /// Nothing was sent (the connection could not be made).
-    #[error("could not reach CertCentral, nothing was sent: {reason}")]
+    #[error("nothing was sent: {reason}")]
     NotSent {
-        /// What happened.
+        /// What happened, naming what failed: CertCentral could not be reached, the shared
+        /// rate limiter (Redis) failed, or the deadline passed while waiting for the limits.
         reason: String,
-        /// The error underneath (the transport's), if any.
+        /// The error underneath (the transport's, or Redis's), if any.
         source: Option<Cause>,
     },
 

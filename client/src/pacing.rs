@@ -194,31 +194,93 @@ impl Pacer {
 
     /// Waits until a request may be sent by this process and, when the pacing is shared, by the
     /// fleet; counts it from now until the slot is finished (when its answer, or its failure,
-    /// is back). Fails only when the shared log cannot be reached and the client fails closed.
-    pub(crate) async fn acquire(&self) -> Result<Slot<'_>, crate::error::Error> {
+    /// is back). Fails when the shared log cannot be reached and the client fails closed, or
+    /// when `deadline` passes while waiting.
+    ///
+    /// The order call's deadline starts here, when this process's own pacing lets the request
+    /// go (`budget` from then): what follows, the fleet's limiter included, is bounded by it.
+    pub(crate) async fn acquire(
+        &self,
+        deadline: &mut Option<Instant>,
+        budget: Duration,
+    ) -> Result<Slot<'_>, crate::error::Error> {
+        let late = || crate::error::Error::NotSent {
+            reason: "the deadline passed while waiting for the rate limits".into(),
+            source: None,
+        };
         #[cfg_attr(not(feature = "redis"), allow(unused_mut))]
-        let mut slot = self.acquire_local().await;
+        let mut slot = match *deadline {
+            None => self.acquire_local().await,
+            Some(at) => tokio::time::timeout_at(at, self.acquire_local())
+                .await
+                .map_err(|_| late())?,
+        };
+        #[cfg_attr(not(feature = "redis"), allow(unused_variables))]
+        let at = *deadline.get_or_insert_with(|| Instant::now() + budget);
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared
             && !self.limits.windows.is_empty()
         {
-            use crate::shared::Answer;
-            loop {
-                match shared
-                    .try_acquire(&self.limits.windows, self.slack(), self.hold)
-                    .await?
-                {
-                    Answer::Taken(id) => {
-                        slot.shared = Some(id);
-                        break;
+            slot.shared = tokio::time::timeout_at(at, self.acquire_shared(shared))
+                .await
+                .map_err(|_| late())??;
+        }
+        Ok(slot)
+    }
+
+    /// A slot in the fleet's log (`None`: Redis failed and this process paces alone). A wait
+    /// the log knows exactly (a full window of answered requests, the barrier after a restart)
+    /// is slept whole, with a little jitter so that waiters do not return at once; a wait that
+    /// only bounds when an in-flight request frees its place is looked at again soon.
+    #[cfg(feature = "redis")]
+    async fn acquire_shared(
+        &self,
+        shared: &crate::shared::Shared,
+    ) -> Result<Option<String>, crate::error::Error> {
+        use crate::shared::{Answer, Held};
+        let mut waited = false;
+        loop {
+            match shared
+                .try_acquire(&self.limits.windows, self.slack(), self.hold)
+                .await?
+            {
+                Answer::Taken(id) => return Ok(Some(id)),
+                Answer::Local => return Ok(None),
+                Answer::Wait(d, held) => {
+                    let window = match held {
+                        Held::Window(i) | Held::InFlight(i) => self.limits.windows.get(i),
+                        Held::Barrier => None,
+                    };
+                    let reason = match (held, window) {
+                        (Held::Barrier, _) => "held after a Redis restart".to_string(),
+                        (Held::Window(_), Some(w)) => {
+                            format!("{} per {:?} is full", w.max_requests, w.window)
+                        }
+                        (Held::InFlight(_), Some(w)) => format!(
+                            "{} per {:?} is full (some still in flight)",
+                            w.max_requests, w.window
+                        ),
+                        (_, None) => "a window is full".to_string(),
+                    };
+                    let wait_ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+                    // The first wait of a request at INFO: an operator sees the fleet held.
+                    if waited {
+                        tracing::debug!(target: "certcentral::pacing", wait_ms, %reason, "waiting for the fleet's rate limits");
+                    } else {
+                        tracing::info!(target: "certcentral::pacing", wait_ms, %reason, "waiting for the fleet's rate limits");
+                        waited = true;
                     }
-                    // An in-flight request frees its place when answered: look again soon.
-                    Answer::Wait(d) => tokio::time::sleep(d.min(Duration::from_millis(50))).await,
-                    Answer::Local => break,
+                    let sleep = if held.is_exact() {
+                        d + (d / 20)
+                            .min(Duration::from_millis(50))
+                            .mul_f64(crate::random::unit())
+                    } else {
+                        d.min(Duration::from_millis(50))
+                    };
+                    tokio::time::sleep(sleep).await;
                 }
             }
         }
-        Ok(slot)
     }
 
     fn slot(&self, counted: bool) -> Slot<'_> {

@@ -118,10 +118,13 @@ impl SharedPacing {
     }
 }
 
-/// Takes a slot if every window has room; else how long until one frees (ms). Counts a request
-/// until `hold` past now while in flight; `finish` moves it to its answer's time. After a
-/// restart that emptied the log, the first caller that knew the old log holds the fleet for
-/// one window (a barrier), since what was sent before the restart is unknown.
+/// Takes a slot if every window has room; else how long until one frees (ms) and why:
+/// `barrier`, `window:I` (window I is full of answered requests: the wait is exact) or
+/// `in_flight:I` (a request still in flight blocks window I: it frees when answered, maybe much
+/// sooner than the bound). Counts a request until `hold` past now while in flight; `finish`
+/// moves it to its answer's time. After a restart that emptied the log, the first caller that
+/// knew the old log holds the fleet for one window (a barrier), since what was sent before the
+/// restart is unknown.
 const ACQUIRE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -141,23 +144,28 @@ if ARGV[3] ~= '' and ARGV[3] ~= epoch and not redis.call('HGET', KEYS[2], 'barri
   redis.call('HSET', KEYS[2], 'barrier', now + longest)
 end
 local barrier = tonumber(redis.call('HGET', KEYS[2], 'barrier') or '0')
-if barrier > now then return {barrier - now, epoch} end
+if barrier > now then return {barrier - now, epoch, 'barrier'} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - longest)
 local wait = 0
-for _, win in ipairs(windows) do
+local why = ''
+for i, win in ipairs(windows) do
   local inside = redis.call('ZCOUNT', KEYS[1], '(' .. (now - win[2]), '+inf')
   if inside >= win[1] then
     local leaving = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - win[2]), '+inf',
       'WITHSCORES', 'LIMIT', inside - win[1], 1)
-    local free = tonumber(leaving[2]) + win[2] - now
-    if free > wait then wait = free end
+    local at = tonumber(leaving[2])
+    local free = at + win[2] - now
+    if free > wait then
+      wait = free
+      if at > now then why = 'in_flight:' .. i else why = 'window:' .. i end
+    end
   end
 end
-if wait > 0 then return {wait, epoch} end
+if wait > 0 then return {wait, epoch, why} end
 local hold = tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], now + hold, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], hold + longest)
-return {0, epoch}
+return {0, epoch, ''}
 ";
 
 /// The request `ARGV[1]` was answered: it counts from now, for one window.
@@ -171,7 +179,9 @@ return redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
 pub(crate) struct Shared {
     config: SharedPacing,
     connection: Mutex<Option<MultiplexedConnection>>,
-    /// `certcentral:pacing:<hash of the API key>`: never the key itself.
+    /// `certcentral:pacing:{<hash of the API key>}`: never the key itself. The braces are a
+    /// Redis Cluster hash tag: the log and its meta hash live in one slot, as the one script
+    /// that touches both requires.
     key: String,
     /// This process's part of request ids, and a counter.
     process: String,
@@ -195,10 +205,38 @@ impl std::fmt::Debug for Shared {
 pub(crate) enum Answer {
     /// A slot was taken under this id.
     Taken(String),
-    /// Every window is full for this long.
-    Wait(Duration),
+    /// No slot for this long, and why.
+    Wait(Duration, Held),
     /// Redis failed, and the client paces alone.
     Local,
+}
+
+/// Why the fleet's log holds a request back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Held {
+    /// After a Redis restart, one window for everyone: the wait is exact.
+    Barrier,
+    /// The window (its index in the limits) is full of answered requests: the wait is exact.
+    Window(usize),
+    /// A request still in flight fills the window: it frees when answered, which the wait only
+    /// bounds.
+    InFlight(usize),
+}
+
+impl Held {
+    fn parse(why: &str) -> Held {
+        let index = |n: &str| n.parse::<usize>().map_or(0, |i| i.saturating_sub(1));
+        match why.split_once(':') {
+            Some(("window", n)) => Held::Window(index(n)),
+            Some(("in_flight", n)) => Held::InFlight(index(n)),
+            _ => Held::Barrier,
+        }
+    }
+
+    /// Whether the wait is the time a slot frees (not only a bound on it).
+    pub(crate) fn is_exact(self) -> bool {
+        !matches!(self, Held::InFlight(_))
+    }
 }
 
 impl Shared {
@@ -209,7 +247,7 @@ impl Shared {
         Arc::new(Shared {
             config,
             connection: Mutex::new(None),
-            key: format!("certcentral:pacing:{hash}"),
+            key: format!("certcentral:pacing:{{{hash}}}"),
             process: crate::random::alternative_order_id(),
             next: AtomicU64::new(0),
             epoch: Mutex::new(String::new()),
@@ -217,6 +255,13 @@ impl Shared {
             finish: redis::Script::new(FINISH),
             warned: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// A Redis error's text without the URL's password, should it ever quote it.
+    fn redacted(&self, text: &str) -> String {
+        let info = self.config.client.get_connection_info();
+        let password = info.redis_settings().password().unwrap_or_default();
+        crate::secret::redact(text, &[password])
     }
 
     async fn connection(&self) -> Result<MultiplexedConnection, redis::RedisError> {
@@ -259,7 +304,9 @@ impl Shared {
             for w in windows {
                 invocation.arg(w.max_requests).arg(millis(w.window));
             }
-            invocation.invoke_async::<(u64, String)>(&mut c).await
+            invocation
+                .invoke_async::<(u64, String, String)>(&mut c)
+                .await
         };
         // A connection Redis dropped (a restart, an idle timeout) is opened again once.
         let call = async {
@@ -272,25 +319,29 @@ impl Shared {
             }
         };
         match tokio::time::timeout(self.config.timeout, call).await {
-            Ok(Ok((wait, epoch))) => {
+            Ok(Ok((wait, epoch, why))) => {
                 *self.epoch.lock().await = epoch;
                 Ok(if wait == 0 {
                     Answer::Taken(id)
                 } else {
-                    Answer::Wait(Duration::from_millis(wait))
+                    Answer::Wait(Duration::from_millis(wait), Held::parse(&why))
                 })
             }
             failed => {
                 // A broken connection is opened again next time.
                 *self.connection.lock().await = None;
-                let why = match failed {
-                    Ok(Err(e)) => format!("{:?}", e.kind()),
-                    _ => format!("no answer within {:?}", self.config.timeout),
+                let server = describe(self.config.client.get_connection_info().addr());
+                let (why, source): (String, Option<crate::error::Cause>) = match failed {
+                    Ok(Err(e)) => (self.redacted(&e.to_string()), Some(Box::new(e))),
+                    _ => (format!("no answer within {:?}", self.config.timeout), None),
                 };
                 match self.config.on_failure {
                     RedisFailure::FailClosed => Err(Error::NotSent {
-                        reason: format!("the shared rate limiter (Redis) failed: {why}"),
-                        source: None,
+                        reason: format!(
+                            "the shared rate limiter (Redis at {server}) failed, CertCentral \
+                             was not contacted: {why}"
+                        ),
+                        source,
                     }),
                     _ => {
                         if !self.warned.swap(true, Ordering::Relaxed) {

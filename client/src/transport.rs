@@ -47,7 +47,7 @@ pub(crate) async fn send(attempt: Attempt<'_>) -> Result<OrderClientCertificateR
         Ok(r) => r,
         Err(e) if e.is_connect() => {
             return Err(Error::NotSent {
-                reason: describe(&e).to_string(),
+                reason: format!("could not reach CertCentral: {}", describe(&e)),
                 source: Some(Box::new(e)),
             });
         }

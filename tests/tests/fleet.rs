@@ -119,13 +119,57 @@ async fn redis_down_fails_closed_by_default_or_paces_alone_when_asked() {
         panic!("{err:?}")
     };
     assert!(
-        reason.contains("shared rate limiter (Redis) failed"),
+        reason.contains("shared rate limiter (Redis at redis://127.0.0.1:")
+            && reason.contains("CertCentral was not contacted"),
         "{reason}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("nothing was sent: the shared rate limiter"),
+        "{err}"
+    );
+    let source = std::error::Error::source(&err).expect("Redis's error is kept as the source");
+    assert!(
+        source
+            .to_string()
+            .to_lowercase()
+            .contains("connection refused"),
+        "{source}"
     );
     assert!(server.requests().is_empty(), "nothing was sent");
 
     let placed = one_order(&build(RedisFailure::LocalPacing)).await.unwrap();
     assert_eq!(placed.order_id(), Some(server.ledger()[0].order_id));
+}
+
+#[tokio::test]
+async fn an_order_failing_closed_on_redis_is_bounded_by_the_deadline_not_the_attempts() {
+    let redis = RedisServer::start();
+    let url = redis.url();
+    redis.stop();
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    // A thousand attempts 50 ms apart would take 50 s; the deadline ends the call at 1 s.
+    let client = Client::builder(ApiKey::new(server.api_key()))
+        .base_url(server.base_url())
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(1000)
+                .base_delay(Duration::from_millis(50))
+                .max_delay(Duration::from_millis(50)),
+        )
+        .deadline(Duration::from_secs(1))
+        .shared_pacing(SharedPacing::redis(&url).unwrap())
+        .build()
+        .unwrap();
+    let (logs, _guard) = certcentral_tests::Logs::capture(false);
+    let err = one_order(&client).await.unwrap_err();
+    assert!(matches!(err, Error::NotSent { .. }), "{err:?}");
+    let retries = logs.text().matches("retrying").count();
+    assert!(
+        (1..100).contains(&retries),
+        "{retries} retries: the deadline, not the 1,000 attempts, ended the call"
+    );
+    assert!(server.requests().is_empty(), "nothing was sent");
 }
 
 /// A worker killed while its request is in flight holds its place in the shared log until its
@@ -231,7 +275,17 @@ async fn redis_sees_a_hash_of_the_key_and_no_password_is_shown() {
         .output()
         .expect("redis-cli comes with redis-server");
     let keys = String::from_utf8_lossy(&keys.stdout);
-    assert!(keys.contains("certcentral:pacing:"), "{keys}");
+    // One hash tag for the log and its meta hash: one Redis Cluster slot for the script.
+    let tagged: Vec<&str> = keys
+        .lines()
+        .filter(|k| k.starts_with("certcentral:pacing:{"))
+        .collect();
+    assert!(
+        tagged.iter().any(|k| k.ends_with("}:log")) && tagged.iter().any(|k| k.ends_with("}:meta")),
+        "{keys}"
+    );
+    let tag = |k: &str| k.split(['{', '}']).nth(1).unwrap_or("").to_string();
+    assert!(tagged.iter().all(|k| tag(k) == tag(tagged[0])), "{keys}");
     assert!(
         !keys.contains("SECRET") && !keys.contains("4f1c2b9e"),
         "{keys}"
@@ -248,4 +302,75 @@ async fn redis_sees_a_hash_of_the_key_and_no_password_is_shown() {
         !shown.contains("hunter2") && shown.contains("127.0.0.1:6379"),
         "{shown}"
     );
+}
+
+/// Calls of the pacing scripts Redis served since the last `CONFIG RESETSTAT`.
+fn script_calls(redis_url: &str) -> u64 {
+    let port = redis_url.rsplit(':').next().unwrap_or_default();
+    let cli = |args: &[&str]| {
+        std::process::Command::new("redis-cli")
+            .args(["-p", port])
+            .args(args)
+            .output()
+            .expect("redis-cli comes with redis-server")
+    };
+    let info = String::from_utf8_lossy(&cli(&["INFO", "commandstats"]).stdout).into_owned();
+    info.lines()
+        .filter(|l| l.starts_with("cmdstat_evalsha:") || l.starts_with("cmdstat_eval:"))
+        .filter_map(|l| {
+            l.split("calls=")
+                .nth(1)?
+                .split(',')
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
+}
+
+#[tokio::test]
+async fn a_full_window_is_waited_out_in_one_sleep_and_logged() {
+    let redis = RedisServer::start();
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    // Two processes' clients on one key, one request per 2 s between them.
+    let client = || {
+        Client::builder(ApiKey::new(server.api_key()))
+            .base_url(server.base_url())
+            .pacing(RateLimits::none().window(1, Duration::from_secs(2)))
+            .shared_pacing(SharedPacing::redis(&redis.url()).unwrap())
+            .build()
+            .unwrap()
+    };
+    let (first, second) = (client(), client());
+    one_order(&first).await.unwrap();
+    let port = redis
+        .url()
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let reset = std::process::Command::new("redis-cli")
+        .args(["-p", &port, "CONFIG", "RESETSTAT"])
+        .status()
+        .expect("redis-cli runs");
+    assert!(reset.success());
+    let (logs, _guard) = certcentral_tests::Logs::capture(false);
+    one_order(&second).await.unwrap();
+    // Told how long the full window lasts, the second client sleeps it out: one refusal, one
+    // slot, one answer (polling every 50 ms would have asked ~40 times).
+    let calls = script_calls(&redis.url());
+    assert!(
+        (2..=4).contains(&calls),
+        "{calls} script calls for one order"
+    );
+    let text = logs.text();
+    assert!(
+        text.contains("INFO") && text.contains("waiting for the fleet's rate limits"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 per 2s is full") && text.contains("wait_ms="),
+        "{text}"
+    );
+    assert_eq!(server.orders_created(), 2);
 }
