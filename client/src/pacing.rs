@@ -328,7 +328,7 @@ mod tests {
         let start = tokio::time::Instant::now();
         let mut times = Vec::new();
         for _ in 0..10 {
-            drop(pacer.acquire().await);
+            drop(pacer.acquire(&mut None, Duration::from_secs(3600)).await);
             times.push(start.elapsed());
         }
         for (i, t) in times.iter().enumerate().skip(3) {
@@ -344,13 +344,17 @@ mod tests {
     async fn a_request_counts_until_its_answer_and_a_window_after() {
         let pacer = Pacer::new(RateLimits::none().window(2, Duration::from_millis(100)));
         let start = tokio::time::Instant::now();
-        let first = pacer.acquire().await;
-        let second = pacer.acquire().await;
+        let first = pacer.acquire(&mut None, Duration::from_secs(3600)).await;
+        let second = pacer.acquire(&mut None, Duration::from_secs(3600)).await;
         // Both in flight: a third waits for an answer, however long that takes.
-        let blocked = tokio::time::timeout(Duration::from_millis(400), pacer.acquire()).await;
+        let blocked = tokio::time::timeout(
+            Duration::from_millis(400),
+            pacer.acquire(&mut None, Duration::from_secs(3600)),
+        )
+        .await;
         assert!(blocked.is_err(), "a third request left with two in flight");
         drop(first); // answered at 400 ms: it counts until 400 + 105 ms
-        let third = pacer.acquire().await;
+        let third = pacer.acquire(&mut None, Duration::from_secs(3600)).await;
         assert!(
             start.elapsed() >= Duration::from_millis(505),
             "{:?}",
@@ -369,7 +373,7 @@ mod tests {
         let pacer = Pacer::new(RateLimits::digicert());
         let start = tokio::time::Instant::now();
         pacer.pause(Duration::from_secs(2));
-        drop(pacer.acquire().await);
+        drop(pacer.acquire(&mut None, Duration::from_secs(3600)).await);
         assert!(start.elapsed() >= Duration::from_secs(2));
     }
 }
