@@ -56,15 +56,19 @@ impl Mock {
     }
 }
 
+impl Mock {
+    /// The order operation's URL for `product`, from the spec's path.
+    fn order_url(&self, product: &str) -> String {
+        let path = certcentral_table::TABLE
+            .order_path
+            .replace("{client_certificate_id}", product);
+        format!("{}{path}", self.base_url)
+    }
+}
+
 /// Places `count` orders (ids from `first`), `CONCURRENCY` at a time; returns orders/s.
 async fn place(http: &reqwest::Client, mock: &Mock, first: usize, count: usize) -> f64 {
-    let url = format!(
-        "{}{}",
-        mock.base_url,
-        certcentral_table::TABLE
-            .order_path
-            .replace("{client_certificate_id}", "class1_smime")
-    );
+    let url = mock.order_url("class1_smime");
     let start = Instant::now();
     let created = futures_util::stream::iter(first..first + count)
         .map(|i| {
@@ -90,13 +94,7 @@ async fn run(orders: usize) {
 
     let mock = Mock::start(&[]).await;
     let before = mock.rss_mib();
-    let url = format!(
-        "{}{}",
-        mock.base_url,
-        certcentral_table::TABLE
-            .order_path
-            .replace("{client_certificate_id}", "class1_smime")
-    );
+    let url = mock.order_url("class1_smime");
     let big = "x".repeat(1_900_000);
     for _ in 0..200 {
         let r = http.post(&url).body(big.clone()).send().await;
