@@ -39,10 +39,7 @@ async fn configured_http_still_follows_no_redirect() {
         .configure_http(|http| http.redirect(reqwest::redirect::Policy::limited(10)))
         .build()
         .unwrap();
-    server.inject(Fault::Redirect(format!(
-        "{}/order/certificate/class1_smime",
-        server.base_url()
-    )));
+    server.inject(Fault::Redirect(server.order_url("class1_smime")));
     let err = client
         .order(
             ClientCertificateId::Class1Smime,

@@ -131,7 +131,7 @@ async fn the_mock_rejects_what_the_client_would_have() {
 async fn raw_rejections_unknown_product_and_bad_json() {
     let server = MockServer::start(MockConfig::default()).await.unwrap();
     let http = RawHttp::new();
-    let url = |product: &str| format!("{}/order/certificate/{product}", server.base_url());
+    let url = |product: &str| server.order_url(product);
     let post = |product: &str, body: &'static str| {
         http.post(url(product))
             .header(certcentral::API_KEY_HEADER, server.api_key())
@@ -188,10 +188,7 @@ async fn wrong_and_missing_keys_are_401_invalid_api_key() {
     );
 
     let r = RawHttp::new()
-        .post(format!(
-            "{}/order/certificate/class1_smime",
-            server.base_url()
-        ))
+        .post(server.order_url("class1_smime"))
         .body(valid_body("class1_smime").to_string())
         .send()
         .await

@@ -41,7 +41,7 @@ async fn refusal(request: reqwest::RequestBuilder) -> (u16, String) {
 async fn every_refusal_is_digicert_shaped() {
     let server = MockServer::start(MockConfig::default()).await.unwrap();
     let http = RawHttp::new();
-    let order_url = format!("{}/order/certificate/class1_smime", server.base_url());
+    let order_url = server.order_url("class1_smime");
     let keyed = |method: Method, url: &str| {
         http.request(method, url)
             .header(certcentral::API_KEY_HEADER, server.api_key())
@@ -62,7 +62,7 @@ async fn every_refusal_is_digicert_shaped() {
             "{method}"
         );
     }
-    let bad_utf8 = format!("{}/order/certificate/class1_%FF%FE", server.base_url());
+    let bad_utf8 = server.order_url("class1_%FF%FE");
     assert_eq!(
         refusal(authed(Method::POST, &bad_utf8).body(valid.clone())).await,
         (400, "invalid_request|path".into())
@@ -110,7 +110,7 @@ async fn every_refusal_is_digicert_shaped() {
 async fn unauthenticated_requests_are_never_kept() {
     let server = MockServer::start(MockConfig::default()).await.unwrap();
     let http = RawHttp::new();
-    let url = format!("{}/order/certificate/class1_smime", server.base_url());
+    let url = server.order_url("class1_smime");
     let big = "x".repeat(1_900_000);
     for key in [None, Some("wrong-key")] {
         let mut request = http
@@ -187,7 +187,8 @@ async fn a_connection_that_never_finishes_its_headers_is_closed() {
             .await
             .unwrap();
     let mut slow = TcpStream::connect(server.addr()).await.unwrap();
-    slow.write_all(b"POST /services/v2/order/certificate/class1_smime HTTP/1.1\r\nHost: x\r\n")
+    let path = reqwest::Url::parse(&server.order_url("class1_smime")).unwrap();
+    slow.write_all(format!("POST {} HTTP/1.1\r\nHost: x\r\n", path.path()).as_bytes())
         .await
         .unwrap();
     let silent = TcpStream::connect(server.addr()).await.unwrap();
