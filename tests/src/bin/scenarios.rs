@@ -252,11 +252,23 @@ fn must(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        let tail: Vec<&str> = text.lines().rev().take(60).collect();
+        // What failed (compile errors, failed tests and their panics), then the tail.
+        let failures: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                l.starts_with("error")
+                    || l.starts_with("---- ")
+                    || l.contains("panicked at")
+                    || l.contains("FAILED")
+            })
+            .take(40)
+            .collect();
+        let tail: Vec<&str> = text.lines().rev().take(30).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
         Err(format!(
-            "`cargo {}` failed:\n{}",
+            "`cargo {}` failed:\n{}\n…\n{}",
             args.join(" "),
+            failures.join("\n"),
             tail.join("\n")
         ))
     }
