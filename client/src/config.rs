@@ -276,16 +276,16 @@ impl ClientBuilder {
         self
     }
 
-    fn pacer(&self) -> Pacer {
+    fn pacer(&self) -> Result<Pacer, Error> {
         let pacer = Pacer::new(self.pacing.clone());
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared_pacing {
             // An unanswered request counts until its attempt times out, at most.
             let hold = self.timeout + Duration::from_secs(1);
-            let shared = crate::shared::Shared::new(shared.clone(), self.api_key.expose());
-            return pacer.with_shared(shared, hold);
+            let shared = crate::shared::Shared::new(shared.clone(), self.api_key.expose())?;
+            return Ok(pacer.with_shared(shared, hold));
         }
-        pacer
+        Ok(pacer)
     }
 
     /// Adds your settings to the HTTP client the SDK builds: a proxy, private roots, a client
@@ -326,7 +326,8 @@ impl ClientBuilder {
         let mut headers = HeaderMap::new();
         headers.insert(API_KEY_HEADER, key);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let mut http = reqwest::Client::builder().tls_backend_preconfigured(tls()?);
+        let mut http =
+            reqwest::Client::builder().tls_backend_preconfigured(crate::tls::config(None)?);
         if let Some(HttpConfig(configure)) = &self.http {
             http = configure(http);
         }
@@ -338,7 +339,7 @@ impl ClientBuilder {
             .user_agent(concat!("certcentral-rs/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
-        let pacer = Arc::new(self.pacer());
+        let pacer = Arc::new(self.pacer()?);
         Ok(Parts {
             http,
             base_url,
@@ -362,22 +363,6 @@ pub(crate) struct Parts {
     pub timeout: Duration,
     pub deadline: Duration,
     pub unique_alternative_order_ids: bool,
-}
-
-/// TLS for the SDK's own HTTP client: the platform's trust store (as reqwest's default), with
-/// the *ring* provider given to this client alone. Nothing process-wide is read or installed,
-/// so an application may install its own default provider (aws-lc-rs for FIPS, say) before
-/// or after building a client.
-fn tls() -> Result<rustls::ClientConfig, Error> {
-    let fail = |e: rustls::Error| Error::Config(format!("could not set up TLS: {e}"));
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).map_err(fail)?;
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(fail)?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth())
 }
 
 /// Checks a base URL and returns it as the client will use it (parsed and re-serialized by a

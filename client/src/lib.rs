@@ -62,6 +62,7 @@ mod retry;
 mod secret;
 #[cfg(feature = "redis")]
 mod shared;
+mod tls;
 mod transport;
 mod validation;
 

@@ -7,7 +7,9 @@
 use certcentral::types::ClientCertificateId;
 use certcentral::{ApiKey, Client, Error, RateLimits, RedisFailure, RetryPolicy, SharedPacing};
 use certcentral_mock::{Fault, MockConfig, MockServer, RateLimit};
-use certcentral_tests::{RedisServer, request, run_fleet, valid_body, within};
+use certcentral_tests::{
+    RedisCluster, RedisServer, RedisTarget, request, run_fleet, valid_body, within,
+};
 use std::time::{Duration, Instant};
 
 const SHORT: (u32, Duration) = (20, Duration::from_millis(250));
@@ -47,24 +49,25 @@ fn assert_windows_respected(server: &MockServer, windows: &[(u32, Duration)]) {
     }
 }
 
-#[tokio::test]
-async fn four_worker_processes_share_the_key_without_a_429() {
-    let redis = RedisServer::start();
+/// Four worker processes × 25 orders on one key through `redis`: every order once, no 429,
+/// and no window exceeded by arrival time.
+async fn four_workers_share(redis: &RedisTarget) {
     let windows = [SHORT, LONG];
     let server = MockServer::start(mock_config(&windows)).await.unwrap();
     let (workers, orders) = (4, 25);
     let base_url = server.base_url();
     let api_key = server.api_key().to_string();
-    let redis_url = redis.url();
+    let redis = redis.clone();
     let reports = tokio::task::spawn_blocking(move || {
         run_fleet(
             env!("CARGO_BIN_EXE_fleet_worker"),
             &base_url,
             &api_key,
-            Some(&redis_url),
+            Some(&redis),
             &windows,
             workers,
             orders,
+            4,
         )
     })
     .await
@@ -87,6 +90,68 @@ async fn four_worker_processes_share_the_key_without_a_429() {
     }
     assert_eq!(server.requests().len(), workers * orders);
     assert_windows_respected(&server, &windows);
+}
+
+#[tokio::test]
+async fn four_worker_processes_share_the_key_without_a_429() {
+    let redis = RedisServer::start();
+    four_workers_share(&redis.target()).await;
+}
+
+#[tokio::test]
+async fn a_fleet_shares_the_key_through_redis_over_tls() {
+    let redis = RedisServer::start_tls();
+    assert!(redis.url().starts_with("rediss://localhost:"));
+    four_workers_share(&redis.target()).await;
+}
+
+#[tokio::test]
+async fn a_fleet_shares_the_key_as_a_least_privilege_acl_user() {
+    let redis = RedisServer::start_acl("pacing", "acl-pass-7d1e");
+    four_workers_share(&redis.target()).await;
+}
+
+/// A 3-master cluster, the seed list starting with a node that does not own the pacing slot:
+/// the client follows `MOVED` to the owner, and every script runs there.
+#[tokio::test]
+async fn a_fleet_shares_the_key_through_a_redis_cluster() {
+    let cluster = RedisCluster::start();
+    // Which node owns the slot: the one that ran the script of a first order.
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let client = Client::builder(ApiKey::new(server.api_key()))
+        .base_url(server.base_url())
+        .shared_pacing(cluster.target(0).pacing())
+        .build()
+        .unwrap();
+    one_order(&client).await.unwrap();
+    let calls: Vec<u64> = cluster
+        .nodes()
+        .iter()
+        .map(RedisServer::script_calls)
+        .collect();
+    let owner = calls
+        .iter()
+        .position(|c| *c > 0)
+        .expect("a node ran the script");
+    assert_eq!(calls.iter().filter(|c| **c > 0).count(), 1, "{calls:?}");
+
+    // Seeds starting with another node: the fleet (on the same key, so the same slot) finds
+    // the owner through MOVED.
+    let seeds = cluster.target(owner + 1);
+    assert_ne!(seeds.urls[0], cluster.nodes()[owner].url());
+    four_workers_share(&seeds).await;
+    let after: Vec<u64> = cluster
+        .nodes()
+        .iter()
+        .map(RedisServer::script_calls)
+        .collect();
+    for (node, (before, now)) in calls.iter().zip(&after).enumerate() {
+        if node == owner {
+            assert!(now > before, "{after:?}");
+        } else {
+            assert_eq!(now, before, "node {node} ran a pacing script: {after:?}");
+        }
+    }
 }
 
 async fn one_order(client: &Client) -> Result<certcentral::PlacedOrder, Error> {
@@ -184,7 +249,7 @@ async fn a_dead_workers_slot_frees_after_its_hold() {
     let mut worker = std::process::Command::new(env!("CARGO_BIN_EXE_fleet_worker"))
         .env("FLEET_MOCK_URL", server.base_url())
         .env("FLEET_API_KEY", server.api_key())
-        .env("FLEET_REDIS_URL", redis.url())
+        .envs(redis.target().env())
         .env("FLEET_WINDOWS", "1/300")
         .env("FLEET_WORKER", "dead")
         .env("FLEET_ORDERS", "1")
@@ -269,12 +334,7 @@ async fn redis_sees_a_hash_of_the_key_and_no_password_is_shown() {
         .build()
         .unwrap();
     one_order(&client).await.unwrap();
-    let port = redis.url().rsplit(':').next().unwrap().to_string();
-    let keys = std::process::Command::new("redis-cli")
-        .args(["-p", &port, "--scan"])
-        .output()
-        .expect("redis-cli comes with redis-server");
-    let keys = String::from_utf8_lossy(&keys.stdout);
+    let keys = redis.cli(&["--scan"]);
     // One hash tag for the log and its meta hash: one Redis Cluster slot for the script.
     let tagged: Vec<&str> = keys
         .lines()
@@ -304,30 +364,6 @@ async fn redis_sees_a_hash_of_the_key_and_no_password_is_shown() {
     );
 }
 
-/// Calls of the pacing scripts Redis served since the last `CONFIG RESETSTAT`.
-fn script_calls(redis_url: &str) -> u64 {
-    let port = redis_url.rsplit(':').next().unwrap_or_default();
-    let cli = |args: &[&str]| {
-        std::process::Command::new("redis-cli")
-            .args(["-p", port])
-            .args(args)
-            .output()
-            .expect("redis-cli comes with redis-server")
-    };
-    let info = String::from_utf8_lossy(&cli(&["INFO", "commandstats"]).stdout).into_owned();
-    info.lines()
-        .filter(|l| l.starts_with("cmdstat_evalsha:") || l.starts_with("cmdstat_eval:"))
-        .filter_map(|l| {
-            l.split("calls=")
-                .nth(1)?
-                .split(',')
-                .next()?
-                .parse::<u64>()
-                .ok()
-        })
-        .sum()
-}
-
 #[tokio::test]
 async fn a_full_window_is_waited_out_in_one_sleep_and_logged() {
     let redis = RedisServer::start();
@@ -343,22 +379,12 @@ async fn a_full_window_is_waited_out_in_one_sleep_and_logged() {
     };
     let (first, second) = (client(), client());
     one_order(&first).await.unwrap();
-    let port = redis
-        .url()
-        .rsplit(':')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let reset = std::process::Command::new("redis-cli")
-        .args(["-p", &port, "CONFIG", "RESETSTAT"])
-        .status()
-        .expect("redis-cli runs");
-    assert!(reset.success());
+    assert!(redis.cli(&["CONFIG", "RESETSTAT"]).contains("OK"));
     let (logs, _guard) = certcentral_tests::Logs::capture(false);
     one_order(&second).await.unwrap();
     // Told how long the full window lasts, the second client sleeps it out: one refusal, one
     // slot, one answer (polling every 50 ms would have asked ~40 times).
-    let calls = script_calls(&redis.url());
+    let calls = redis.script_calls();
     assert!(
         (2..=4).contains(&calls),
         "{calls} script calls for one order"
@@ -373,4 +399,112 @@ async fn a_full_window_is_waited_out_in_one_sleep_and_logged() {
         "{text}"
     );
     assert_eq!(server.orders_created(), 2);
+}
+
+/// Production Redis failing in each way it can: nothing reaches CertCentral, and the error
+/// names Redis (where, and what failed), keeps Redis's error as its source, and never shows the
+/// password.
+#[tokio::test]
+async fn production_redis_failures_fail_closed_and_name_redis() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let fails_closed = async |shared: SharedPacing, names: &str| {
+        let client = Client::builder(ApiKey::new(server.api_key()))
+            .base_url(server.base_url())
+            .retry(RetryPolicy::none())
+            .shared_pacing(shared)
+            .build()
+            .unwrap();
+        let err = one_order(&client).await.unwrap_err();
+        assert!(matches!(err, Error::NotSent { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("the shared rate limiter (Redis at {names})"))
+                && text.contains("CertCentral was not contacted"),
+            "{text}"
+        );
+        text
+    };
+
+    // TLS to a server whose certificate the client has no reason to trust (the platform's
+    // roots, not the suite's CA).
+    let tls = RedisServer::start_tls();
+    let port = tls.url().rsplit(':').next().unwrap().to_string();
+    let text = fails_closed(
+        SharedPacing::redis(&tls.url()).unwrap(),
+        &format!("rediss://localhost:{port}"),
+    )
+    .await;
+    assert!(text.to_lowercase().contains("certificate"), "{text}");
+
+    // An ACL user with the wrong password.
+    let acl = RedisServer::start_acl("pacing", "right-pass-5a0c");
+    let wrong = acl.url().replace("right-pass-5a0c", "wrong-pass-93b1");
+    let port = acl.url().rsplit(':').next().unwrap().to_string();
+    let text = fails_closed(
+        SharedPacing::redis(&wrong).unwrap(),
+        &format!("redis://127.0.0.1:{port}"),
+    )
+    .await;
+    assert!(
+        !text.contains("wrong-pass-93b1") && !text.contains("right-pass-5a0c"),
+        "{text}"
+    );
+
+    // A cluster whose every node is gone.
+    let cluster = RedisCluster::start();
+    let seeds = cluster.target(0);
+    drop(cluster);
+    let first = seeds.urls[0].trim_start_matches("redis://").to_string();
+    fails_closed(seeds.pacing(), &format!("redis://{first} (cluster)")).await;
+
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
+/// Eight clients (processes, as far as Redis can tell) with 32 orders waiting on one small
+/// window: each waiter is given its own turn, so Redis hears from an order a few times,
+/// however many wait; told only when the next place frees, every waiter would come back for
+/// every freed place.
+#[tokio::test]
+async fn waiting_orders_ask_redis_a_few_times_each_however_many_wait() {
+    let redis = RedisServer::start();
+    let windows = [(4, Duration::from_millis(300))];
+    let server = MockServer::start(mock_config(&windows)).await.unwrap();
+    let clients: Vec<Client> = (0..8)
+        .map(|_| {
+            Client::builder(ApiKey::new(server.api_key()))
+                .base_url(server.base_url())
+                .retry(RetryPolicy::none())
+                .pacing(pacing(&windows))
+                .shared_pacing(SharedPacing::redis(&redis.url()).unwrap())
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let tasks: Vec<_> = clients
+        .iter()
+        .map(|client| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let orders = (0..4).map(|_| {
+                    (
+                        ClientCertificateId::Class1Smime,
+                        request(valid_body("class1_smime")),
+                    )
+                });
+                client.order_many(orders, 4).await
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    let placed = results.iter().flatten().filter(|r| r.is_ok()).count();
+    assert_eq!(placed, 32, "{results:?}");
+    assert_windows_respected(&server, &windows);
+    // A first ask, one at its turn, one to mark it answered: 3 an order, and a little more for
+    // a turn the answer's latency or a late waiter ahead pushed back (not one per freed place
+    // per waiter: ~20 here).
+    let calls = redis.script_calls();
+    assert!(calls <= 32 * 5, "{calls} script calls for 32 orders");
 }
