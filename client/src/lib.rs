@@ -91,7 +91,7 @@ pub use certcentral_macros::ClientCertificateOrder;
 pub mod __private {
     pub use crate::generated::checks::is_clean;
     pub use crate::generated::draft::Root as Draft;
-    pub use crate::params::{Errors, ToParam};
+    pub use crate::params::{Errors, Setter, ToParam, Unfit};
 }
 
 /// The README's examples, compiled and run as doctests so that the crates.io page stays true.

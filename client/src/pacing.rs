@@ -275,10 +275,10 @@ impl Pacer {
                 tracing::info!(target: "certcentral::pacing", wait_ms, %reason, "waiting for the fleet's rate limits");
                 waited = true;
             }
-            // Up to 5 % later (at most 50 ms): requests whose turns are close apart do not come
-            // back at the same instant.
-            let jitter = (wait / 20)
-                .min(Duration::from_millis(50))
+            // Up to 1 % later (at most 10 ms): requests whose turns are close apart do not come
+            // back at the same instant. Little, since each turn is its own already.
+            let jitter = (wait / 100)
+                .min(Duration::from_millis(10))
                 .mul_f64(crate::random::unit());
             tokio::time::sleep(wait + jitter).await;
         }

@@ -20,14 +20,9 @@ use serde_json::Value;
 #[derive(Debug)]
 pub struct Unfit(pub Value);
 
-/// A field type that can set a parameter whose generated type is `T`.
-#[diagnostic::on_unimplemented(
-    message = "certcentral rule `schema.type`: the field type `{Self}` cannot be sent as this order parameter (`{T}`)",
-    label = "not convertible to the parameter's type",
-    note = "strings take String, &str, Box<str>, Cow<str>, Arc<str> or Rc<str> (enum-valued ones also their generated enum); \
-            integers take the integer types; booleans take bool; string lists take Vec, slices or arrays of strings; \
-            object lists take a Vec of the generated item type; wrap it in Option to make it optional"
-)]
+/// A field type that can set a parameter whose generated type is `T`. (The derive converts
+/// through a trait of its own whose compile error names the parameter: see
+/// `certcentral-macros`' `emit.rs`.)
 pub trait ToParam<T> {
     /// The parameter's value, or why this value cannot be it.
     fn to_param(&self) -> Result<T, Unfit>;
@@ -185,7 +180,14 @@ impl<T> Setter<'_, T> {
     /// Sets the parameter (at `path`) from a field's value, or records why the value cannot
     /// be it.
     pub fn set<S: ToParam<T> + ?Sized>(self, value: &S, path: &'static str) {
-        match value.to_param() {
+        self.put(value.to_param(), path);
+    }
+
+    /// Sets the parameter (at `path`) from a field's value already converted, or records why
+    /// it could not be (what the derive calls, through a trait whose compile error names the
+    /// parameter).
+    pub fn put(self, converted: Result<T, Unfit>, path: &'static str) {
+        match converted {
             Ok(v) => *self.slot = Some(v),
             Err(Unfit(given)) => {
                 let found = TABLE

@@ -103,6 +103,18 @@ async fn a_fleet_shares_the_key_through_redis_over_tls() {
     let redis = RedisServer::start_tls();
     assert!(redis.url().starts_with("rediss://localhost:"));
     four_workers_share(&redis.target()).await;
+
+    // In this process too, and TLS to Redis installs no process-wide crypto provider (an
+    // application may install its own, aws-lc-rs for FIPS, before or after).
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let client = Client::builder(ApiKey::new(server.api_key()))
+        .base_url(server.base_url())
+        .shared_pacing(redis.target().pacing())
+        .build()
+        .unwrap();
+    one_order(&client).await.unwrap();
+    assert!(redis.script_calls() > 0);
+    assert!(rustls::crypto::CryptoProvider::get_default().is_none());
 }
 
 #[tokio::test]

@@ -373,3 +373,79 @@ impl Shared {
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(result: Result<SharedPacing, Error>) -> String {
+        match result {
+            Err(Error::Config(text)) => text,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn urls_are_parsed_and_checked_without_quoting_a_password() {
+        let tls = SharedPacing::redis("rediss://pacing:pw-1@redis.example.com:6380/2").unwrap();
+        assert_eq!(tls.servers.describe(), "rediss://redis.example.com:6380");
+        assert!(tls.servers.tls && !tls.servers.cluster);
+        assert_eq!(tls.servers.settings.username(), Some("pacing"));
+        assert_eq!(tls.servers.settings.db(), 2);
+        assert!(!format!("{tls:?}").contains("pw-1"));
+
+        let clear = refused(SharedPacing::redis(
+            "redis://pacing:pw-2@redis.example.com:6379",
+        ));
+        assert!(
+            clear.contains("rediss://") && !clear.contains("pw-2"),
+            "{clear}"
+        );
+        let insecure = refused(SharedPacing::redis(
+            "rediss://redis.example.com:6380/#insecure",
+        ));
+        assert!(insecure.contains("no fragment"), "{insecure}");
+        let scheme = refused(SharedPacing::redis("http://redis.example.com"));
+        assert!(
+            scheme.contains("redis://, rediss:// or unix://"),
+            "{scheme}"
+        );
+        let garbage = refused(SharedPacing::redis("pw-3 is not a URL"));
+        assert!(!garbage.contains("pw-3"), "{garbage}");
+    }
+
+    #[test]
+    fn a_cluster_takes_one_scheme_and_credentials_and_database_zero() {
+        let cluster =
+            SharedPacing::redis_cluster(["redis://10.0.0.1:6379", "redis://10.0.0.2:6379"])
+                .unwrap();
+        assert_eq!(cluster.servers.nodes.len(), 2);
+        assert_eq!(
+            cluster.servers.describe(),
+            "redis://10.0.0.1:6379 (cluster)"
+        );
+
+        let mixed = refused(SharedPacing::redis_cluster([
+            "rediss://u:pw-4@node-1:6379",
+            "rediss://u:other@node-2:6379",
+        ]));
+        assert!(mixed.contains("same scheme, user and password") && !mixed.contains("pw-4"));
+        let db = refused(SharedPacing::redis_cluster(["redis://10.0.0.1:6379/3"]));
+        assert!(db.contains("database 0"), "{db}");
+        let none = refused(SharedPacing::redis_cluster(Vec::<String>::new()));
+        assert!(none.contains("no node URL"), "{none}");
+    }
+
+    #[test]
+    fn private_roots_must_be_pem_certificates() {
+        let shared = SharedPacing::redis("rediss://redis.internal:6380").unwrap();
+        let text = match shared.tls_root_certificates(b"-----BEGIN CERTIFICATE-----\nnope\n") {
+            Err(Error::Config(text)) => text,
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            text.starts_with("shared_pacing: tls_root_certificates:"),
+            "{text}"
+        );
+    }
+}

@@ -6,11 +6,17 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
 
+/// What each kind of parameter takes, in a field type that cannot become its parameter.
+const TYPES_NOTE: &str = "strings take String, &str, Box<str>, Cow<str>, Arc<str> or Rc<str> \
+    (enum-valued ones also their generated enum); integers take the integer types; booleans take \
+    bool; string lists take Vec, slices or arrays of strings; object lists take a Vec of the \
+    generated item type; wrap it in Option to make it optional";
+
 /// The impl for a struct that passed every check.
 pub fn implementation(ast: &DeriveInput, checked: &Checked, krate: &syn::Path) -> TokenStream {
     let product_id = checked.product.id;
     let this = quote! { self };
-    let sets = checked.mappings.iter().map(|m| set(m, &this));
+    let sets = checked.mappings.iter().map(|m| set(m, &this, krate));
     let warnings = checked.warnings.iter().map(|(m, s)| warning(m, *s));
     let body = quote! {
         let mut draft = #krate::__private::Draft::default();
@@ -77,7 +83,7 @@ pub fn type_checks(ast: &DeriveInput, mappings: &[Mapping], krate: &syn::Path) -
     let sets = mappings
         .iter()
         .filter(|m| matches!(m.source, Source::Field(_)))
-        .map(|m| set(m, &this));
+        .map(|m| set(m, &this, krate));
     quote! {
         const _: () = {
             #[allow(dead_code, unused_variables, unused_mut)]
@@ -90,7 +96,7 @@ pub fn type_checks(ast: &DeriveInput, mappings: &[Mapping], krate: &syn::Path) -
     }
 }
 
-fn set(m: &Mapping, this: &TokenStream) -> TokenStream {
+fn set(m: &Mapping, this: &TokenStream, krate: &syn::Path) -> TokenStream {
     let path = m.param.path;
     // The parameter's place in the draft: each enclosing object created on first use.
     let mut segments: Vec<syn::Ident> = path.split('.').map(|s| format_ident!("{s}")).collect();
@@ -121,9 +127,37 @@ fn set(m: &Mapping, this: &TokenStream) -> TokenStream {
                 syn::Type::Reference(r) => (&*r.elem, quote! { *value }),
                 ty => (ty, quote! { value }),
             };
-            // Spanned on the field's type: a type that cannot become the parameter is reported there.
+            // The field converts through a trait of the expansion's own whose message names the
+            // parameter: when `ToParam` has no impl for the field type at all, rustc reports
+            // the unmet bound of the trait asked for ("`certificate.emails` takes
+            // `Vec<String>`, not the field type `String`"). The conversion is a method of the
+            // slot (`CertcentralFit`), so the parameter's type is fixed by the slot before the
+            // field's is checked against it. Spanned on the field's type: reported there.
+            let message = format!(
+                "certcentral rule `schema.type`: `{path}` takes `{{T}}`, not the field type `{{Self}}`"
+            );
+            let label = format!("cannot become `{path}`");
             let set = quote_spanned! {field.type_span()=>
-                errors.slot(#slot).set::<#ty>(#value, #path)
+                {
+                    #[diagnostic::on_unimplemented(message = #message, label = #label, note = #TYPES_NOTE)]
+                    trait CertcentralParam<T> {
+                        fn certcentral_param(&self) -> ::core::result::Result<T, #krate::__private::Unfit>;
+                    }
+                    impl<T, S: #krate::__private::ToParam<T> + ?::core::marker::Sized> CertcentralParam<T> for S {
+                        fn certcentral_param(&self) -> ::core::result::Result<T, #krate::__private::Unfit> {
+                            #krate::__private::ToParam::to_param(self)
+                        }
+                    }
+                    trait CertcentralFit<T> {
+                        fn certcentral_fit<S: CertcentralParam<T> + ?::core::marker::Sized>(self, value: &S, path: &'static str);
+                    }
+                    impl<T> CertcentralFit<T> for #krate::__private::Setter<'_, T> {
+                        fn certcentral_fit<S: CertcentralParam<T> + ?::core::marker::Sized>(self, value: &S, path: &'static str) {
+                            self.put(value.certcentral_param(), path)
+                        }
+                    }
+                    errors.slot(#slot).certcentral_fit::<#ty>(#value, #path)
+                }
             };
             if field.option_inner.is_some() {
                 quote! {
