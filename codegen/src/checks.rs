@@ -8,63 +8,16 @@
 //! interpreter only when the answer is "something" (to say what): so the interpreter keeps
 //! every message, and a property test holds the two to the same answer.
 //!
-//! The generated types are read from progenitor's output (parsed with syn), so the checks
+//! The generated types are read from progenitor's output by `reader.rs`, so the checks
 //! follow typify's field names, `Option`s and `skip_serializing_if`s exactly; a shape the
 //! generator does not know is an error here, not a silently skipped check.
 
 use crate::CodegenError;
 use crate::model::Model;
+use crate::reader::{Field, Shape, Skip, Types, unsupported};
 use certcentral_rules::{Cond, Constraints, Effect, Format, Kind, Param};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use std::collections::HashMap;
-
-/// When a field is left out of the JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Skip {
-    /// Always serialized.
-    Never,
-    /// `Option::is_none`.
-    IfNone,
-    /// `Vec::is_empty`.
-    IfEmpty,
-}
-
-/// A Rust type of the generated request, as far as the checks care.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Shape {
-    Str,
-    /// An integer type: its name and the range it can hold.
-    Int(String, i64, i64),
-    Bool,
-    /// A closed enum of `types`: (JSON value, variant) pairs.
-    Enum(String, Vec<(String, String)>),
-    /// A struct of `types`.
-    Struct(String),
-    /// A single-field tuple struct of `types` with `Deref` to its field: its name and field.
-    Newtype(String, Box<Shape>),
-    /// A secret of `crate::generated`, read with `expose()`: its name.
-    Secret(String),
-    Vec(Box<Shape>),
-    Option(Box<Shape>),
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Field {
-    pub(crate) json: String,
-    pub(crate) ident: syn::Ident,
-    pub(crate) shape: Shape,
-    pub(crate) skip: Skip,
-}
-
-/// The generated types, by name.
-pub(crate) struct Types {
-    pub(crate) structs: HashMap<String, Vec<Field>>,
-}
-
-fn unsupported(what: String) -> CodegenError {
-    CodegenError::Checks(what)
-}
 
 /// The checks' Rust source, unformatted, for the client generated as `client`.
 pub fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStream, CodegenError> {
@@ -106,193 +59,6 @@ pub fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStre
     })
 }
 
-impl Types {
-    /// The structs reachable from `root`, with their fields' shapes.
-    pub(crate) fn read(file: &syn::File, root: &str) -> Result<Types, CodegenError> {
-        let items = file
-            .items
-            .iter()
-            .find_map(|item| match item {
-                syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|c| &c.1),
-                _ => None,
-            })
-            .ok_or_else(|| unsupported("the generated client has no `types` module".into()))?;
-        let mut enums = HashMap::new();
-        let mut newtypes = HashMap::new();
-        let mut raw_structs = HashMap::new();
-        for item in items {
-            match item {
-                syn::Item::Enum(e) => {
-                    let variants = e
-                        .variants
-                        .iter()
-                        .map(|v| {
-                            let json = serde_value(&v.attrs, "rename")
-                                .unwrap_or_else(|| v.ident.to_string());
-                            match v.fields {
-                                syn::Fields::Unit => Ok((json, v.ident.to_string())),
-                                _ => Err(unsupported(format!(
-                                    "enum `{}` has a variant with data",
-                                    e.ident
-                                ))),
-                            }
-                        })
-                        .collect::<Result<Vec<_>, _>>()?;
-                    enums.insert(e.ident.to_string(), variants);
-                }
-                syn::Item::Struct(s) => match &s.fields {
-                    syn::Fields::Named(named) => {
-                        raw_structs.insert(s.ident.to_string(), named.named.clone());
-                    }
-                    syn::Fields::Unnamed(one) if one.unnamed.len() == 1 => {
-                        newtypes.insert(s.ident.to_string(), one.unnamed[0].ty.clone());
-                    }
-                    _ => {}
-                },
-                _ => {}
-            }
-        }
-        let secrets: Vec<String> = file
-            .items
-            .iter()
-            .filter_map(|item| match item {
-                syn::Item::Impl(i) if i.trait_.is_none() => {
-                    let exposes = i
-                        .items
-                        .iter()
-                        .any(|f| matches!(f, syn::ImplItem::Fn(f) if f.sig.ident == "expose"));
-                    let ty = last_ident(&i.self_ty)?;
-                    exposes.then_some(ty)
-                }
-                _ => None,
-            })
-            .collect();
-        let resolve = |ty: &syn::Type| shape(ty, &enums, &newtypes, &raw_structs, &secrets);
-        let mut structs = HashMap::new();
-        let mut pending = vec![root.to_string()];
-        while let Some(name) = pending.pop() {
-            if structs.contains_key(&name) {
-                continue;
-            }
-            let Some(fields) = raw_structs.get(&name) else {
-                return Err(unsupported(format!("no struct `{name}` in `types`")));
-            };
-            let fields = fields
-                .iter()
-                .map(|f| {
-                    let ident = f.ident.clone().ok_or_else(|| {
-                        unsupported(format!("struct `{name}` has an unnamed field"))
-                    })?;
-                    let json = serde_value(&f.attrs, "rename").unwrap_or_else(|| {
-                        let s = ident.to_string();
-                        s.strip_prefix("r#").unwrap_or(&s).to_string()
-                    });
-                    let skip = match serde_value(&f.attrs, "skip_serializing_if").as_deref() {
-                        None => Skip::Never,
-                        Some("::std::option::Option::is_none") => Skip::IfNone,
-                        Some("::std::vec::Vec::is_empty") => Skip::IfEmpty,
-                        Some(other) => {
-                            return Err(unsupported(format!(
-                                "`{name}.{ident}` is skipped by `{other}`"
-                            )));
-                        }
-                    };
-                    Ok(Field {
-                        json,
-                        shape: resolve(&f.ty)?,
-                        ident,
-                        skip,
-                    })
-                })
-                .collect::<Result<Vec<_>, CodegenError>>()?;
-            for field in &fields {
-                let mut shape = &field.shape;
-                while let Shape::Option(inner) | Shape::Vec(inner) = shape {
-                    shape = inner;
-                }
-                if let Shape::Struct(child) = shape {
-                    pending.push(child.clone());
-                }
-            }
-            structs.insert(name, fields);
-        }
-        Ok(Types { structs })
-    }
-}
-
-fn last_ident(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
-}
-
-fn shape(
-    ty: &syn::Type,
-    enums: &HashMap<String, Vec<(String, String)>>,
-    newtypes: &HashMap<String, syn::Type>,
-    structs: &HashMap<String, syn::punctuated::Punctuated<syn::Field, syn::token::Comma>>,
-    secrets: &[String],
-) -> Result<Shape, CodegenError> {
-    let syn::Type::Path(path) = ty else {
-        return Err(unsupported(format!("type `{}`", quote!(#ty))));
-    };
-    let Some(last) = path.path.segments.last() else {
-        return Err(unsupported("an empty type path".into()));
-    };
-    let name = last.ident.to_string();
-    let arg = || match &last.arguments {
-        syn::PathArguments::AngleBracketed(a) => match a.args.first() {
-            Some(syn::GenericArgument::Type(t)) => shape(t, enums, newtypes, structs, secrets),
-            _ => Err(unsupported(format!("`{name}` without a type argument"))),
-        },
-        _ => Err(unsupported(format!("`{name}` without a type argument"))),
-    };
-    Ok(match name.as_str() {
-        "Option" => Shape::Option(Box::new(arg()?)),
-        "Vec" => Shape::Vec(Box::new(arg()?)),
-        "String" => Shape::Str,
-        "bool" => Shape::Bool,
-        "i8" => Shape::Int(name, i8::MIN.into(), i8::MAX.into()),
-        "i16" => Shape::Int(name, i16::MIN.into(), i16::MAX.into()),
-        "i32" => Shape::Int(name, i32::MIN.into(), i32::MAX.into()),
-        "i64" => Shape::Int(name, i64::MIN, i64::MAX),
-        "u8" => Shape::Int(name, 0, u8::MAX.into()),
-        "u16" => Shape::Int(name, 0, u16::MAX.into()),
-        "u32" => Shape::Int(name, 0, u32::MAX.into()),
-        _ if secrets.contains(&name) => Shape::Secret(name),
-        _ => {
-            if let Some(variants) = enums.get(&name) {
-                Shape::Enum(name, variants.clone())
-            } else if let Some(inner) = newtypes.get(&name) {
-                let inner = shape(inner, enums, newtypes, structs, secrets)?;
-                Shape::Newtype(name, Box::new(inner))
-            } else if structs.contains_key(&name) {
-                Shape::Struct(name)
-            } else {
-                return Err(unsupported(format!("type `{name}`")));
-            }
-        }
-    })
-}
-
-/// The string value of `#[serde(key = "value")]` among `attrs`.
-fn serde_value(attrs: &[syn::Attribute], key: &str) -> Option<String> {
-    let mut found = None;
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident(key) {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                found = Some(lit.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    found
-}
-
 struct Gen<'a> {
     model: &'a Model,
     types: &'a Types,
@@ -306,7 +72,12 @@ impl Gen<'_> {
             .iter()
             .enumerate()
             .find(|(_, p)| p.path == path)
-            .ok_or_else(|| unsupported(format!("no parameter `{path}` for a generated field")))
+            .ok_or_else(|| {
+                unsupported(
+                    "the compiled checks",
+                    format!("no parameter `{path}` for a generated field"),
+                )
+            })
     }
 
     fn fields(&self, name: &str) -> Result<&[Field], CodegenError> {
@@ -314,7 +85,7 @@ impl Gen<'_> {
             .structs
             .get(name)
             .map(Vec::as_slice)
-            .ok_or_else(|| unsupported(format!("struct `{name}`")))
+            .ok_or_else(|| unsupported("the compiled checks", format!("struct `{name}`")))
     }
 
     /// Statements that `return false` when a field of struct `name` at `value` (an expression
@@ -433,7 +204,12 @@ impl Gen<'_> {
                     (i64::MIN, i64::MAX),
                     &quote! { #value.expose() },
                 )),
-                other => return Err(unsupported(format!("a secret of kind {other:?}"))),
+                other => {
+                    return Err(unsupported(
+                        "the compiled checks",
+                        format!("a secret of kind {other:?}"),
+                    ));
+                }
             },
             Shape::Vec(item) => {
                 let min_items = match c.min_items {
@@ -461,10 +237,10 @@ impl Gen<'_> {
                         self.value_checks(item, index, &item_param, &quote! { v })?
                     }
                     (item, kind) => {
-                        return Err(unsupported(format!(
-                            "`{}`: a list of {item:?} for kind {kind:?}",
-                            param.path
-                        )));
+                        return Err(unsupported(
+                            "the compiled checks",
+                            format!("`{}`: a list of {item:?} for kind {kind:?}", param.path),
+                        ));
                     }
                 };
                 let items = if items.is_empty() {
@@ -476,7 +252,10 @@ impl Gen<'_> {
             }
             Shape::Struct(name) => self.struct_checks(name, Some(param.path), value)?,
             Shape::Option(_) => {
-                return Err(unsupported(format!("`{}`: a nested Option", param.path)));
+                return Err(unsupported(
+                    "the compiled checks",
+                    format!("`{}`: a nested Option", param.path),
+                ));
             }
         })
     }
@@ -486,7 +265,12 @@ impl Gen<'_> {
         self.fields(name)?
             .iter()
             .find(|f| f.json == json)
-            .ok_or_else(|| unsupported(format!("no field `{json}` in struct `{name}`")))
+            .ok_or_else(|| {
+                unsupported(
+                    "the compiled checks",
+                    format!("no field `{json}` in struct `{name}`"),
+                )
+            })
     }
 
     /// A `bool` expression: `leaf` holds for the parameter at `segments` below `value` (a
@@ -499,7 +283,10 @@ impl Gen<'_> {
         leaf: &dyn Fn(&Field, &TokenStream) -> Result<TokenStream, CodegenError>,
     ) -> Result<TokenStream, CodegenError> {
         let Some((first, rest)) = segments.split_first() else {
-            return Err(unsupported("an empty parameter path".into()));
+            return Err(unsupported(
+                "the compiled checks",
+                "an empty parameter path".into(),
+            ));
         };
         let (json, list) = match first.strip_suffix("[]") {
             Some(json) => (json, true),
@@ -520,10 +307,16 @@ impl Gen<'_> {
             shape => (shape, false),
         };
         let Shape::Struct(child) = item else {
-            return Err(unsupported(format!("`{json}` has fields but is {item:?}")));
+            return Err(unsupported(
+                "the compiled checks",
+                format!("`{json}` has fields but is {item:?}"),
+            ));
         };
         if is_list != list {
-            return Err(unsupported(format!("`{first}` does not match its type")));
+            return Err(unsupported(
+                "the compiled checks",
+                format!("`{first}` does not match its type"),
+            ));
         }
         let below = self.reach(child, rest, &quote! { v }, leaf)?;
         Ok(match (optional, is_list) {
@@ -585,7 +378,10 @@ impl Gen<'_> {
             }
             let ident = format_ident!("{}", path.replace("[]", "").replace('.', "_"));
             if names.iter().any(|(_, i)| *i == ident) {
-                return Err(unsupported(format!("two paths named `{ident}`")));
+                return Err(unsupported(
+                    "the compiled checks",
+                    format!("two paths named `{ident}`"),
+                ));
             }
             let expr = self.presence(root, path)?;
             let comment = format!(" `{path}` is sent.");
@@ -619,7 +415,12 @@ impl Gen<'_> {
                         let p = present(path)?;
                         quote! { !#p }
                     }
-                    other => return Err(unsupported(format!("the condition {other:?}"))),
+                    other => {
+                        return Err(unsupported(
+                            "the compiled checks",
+                            format!("the condition {other:?}"),
+                        ));
+                    }
                 });
             }
             let params = rule
@@ -641,7 +442,12 @@ impl Gen<'_> {
                 Effect::Forbid | Effect::Ignore => any,
                 Effect::AnyOf => quote! { !#any },
                 Effect::OneOf => quote! { (#(u8::from(#params))+*) != 1 },
-                other => return Err(unsupported(format!("the effect {other:?}"))),
+                other => {
+                    return Err(unsupported(
+                        "the compiled checks",
+                        format!("the effect {other:?}"),
+                    ));
+                }
             };
             when.push(fires);
             let comment = format!(" {}", rule.id);

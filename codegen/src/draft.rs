@@ -15,16 +15,12 @@
 //! (the derive addresses fields by the documented path).
 
 use crate::CodegenError;
-use crate::checks::{Field, Shape, Skip, Types};
 use crate::model::Model;
+use crate::reader::{Field, Shape, Skip, Types, unsupported};
 use certcentral_rules::Kind;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeMap;
-
-fn unsupported(what: String) -> CodegenError {
-    CodegenError::Checks(what)
-}
 
 /// The draft's Rust source, unformatted, for the client generated as `client`.
 pub fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStream, CodegenError> {
@@ -40,7 +36,7 @@ pub fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStre
         let fields = types
             .structs
             .get(&name)
-            .ok_or_else(|| unsupported(format!("struct `{name}`")))?;
+            .ok_or_else(|| unsupported("the draft", format!("struct `{name}`")))?;
         for field in fields {
             let path = if at.is_empty() {
                 field.json.clone()
@@ -48,10 +44,13 @@ pub fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStre
                 format!("{at}.{}", field.json)
             };
             if field.ident != field.json.as_str() {
-                return Err(unsupported(format!(
-                    "`{path}` is the Rust field `{}`: the derive sets parameters by their JSON name",
-                    field.ident
-                )));
+                return Err(unsupported(
+                    "the draft",
+                    format!(
+                        "`{path}` is the Rust field `{}`: the derive sets parameters by their JSON name",
+                        field.ident
+                    ),
+                ));
             }
             let mut leaf = &field.shape;
             if let Shape::Option(inner) = leaf {
@@ -66,7 +65,9 @@ pub fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStre
                         .iter()
                         .find(|p| p.path == path)
                         .map(|p| p.kind)
-                        .ok_or_else(|| unsupported(format!("no parameter `{path}`")))?;
+                        .ok_or_else(|| {
+                            unsupported("the draft", format!("no parameter `{path}`"))
+                        })?;
                     conversion(other, kind, &path, &mut conversions)?;
                 }
             }
@@ -240,9 +241,10 @@ fn conversion(
                 }
             }
             other => {
-                return Err(unsupported(format!(
-                    "`{path}` is a newtype over {other:?}: the derive cannot set it"
-                )));
+                return Err(unsupported(
+                    "the draft",
+                    format!("`{path}` is a newtype over {other:?}: the derive cannot set it"),
+                ));
             }
         },
         Shape::Secret(_) if kind == Kind::String => quote! {
@@ -272,9 +274,10 @@ fn conversion(
             }
         },
         other => {
-            return Err(unsupported(format!(
-                "`{path}` is {other:?}: the derive cannot set it"
-            )));
+            return Err(unsupported(
+                "the draft",
+                format!("`{path}` is {other:?}: the derive cannot set it"),
+            ));
         }
     };
     out.entry(ty.to_string()).or_insert(tokens);

@@ -34,6 +34,7 @@ mod client;
 mod draft;
 mod model;
 mod pattern;
+mod reader;
 mod table;
 mod wire;
 
@@ -71,6 +72,7 @@ pub const DRAFT_PATH: &str = "client/src/generated/draft.rs";
 
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CodegenError {
     /// A file could not be read or written.
     #[error("{path}: {source}")]
@@ -86,9 +88,14 @@ pub enum CodegenError {
     /// progenitor could not generate a client from the spec.
     #[error("progenitor failed: {0}")]
     Progenitor(String),
-    /// The generated request types have a shape the compiled checks do not know.
-    #[error("the compiled checks cannot follow the generated types: {0}")]
-    Checks(String),
+    /// A generator met a shape of the generated request types it does not know.
+    #[error("{generator} cannot follow the generated types: {what}")]
+    Unsupported {
+        /// Which: the compiled checks, the draft, or the reader of progenitor's output.
+        generator: &'static str,
+        /// What it met.
+        what: String,
+    },
     /// Generated tokens did not parse as Rust (a generator bug).
     #[error("generated {path} is not valid Rust: {message}")]
     Format {
