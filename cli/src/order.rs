@@ -7,7 +7,6 @@ use crate::journal::{Entry, Journal, JournalError};
 use crate::outcome::{self, EXIT_BUSY, EXIT_FAILED, Outcome};
 use crate::output::{Exit, Format, print_violations};
 use crate::target::Connection;
-use certcentral::types::{ClientCertificateId, OrderClientCertificateRequest};
 use certcentral::{Error, PlacedOrder, Violation};
 use clap::Args;
 use serde_json::{Value, json};
@@ -70,7 +69,7 @@ pub async fn run(args: &Order) -> Exit {
         ));
     }
     let body = bodies.remove(0);
-    let mut value = match body.value {
+    let value = match body.value {
         Ok(v) => v,
         Err(message) => {
             return not_sent(
@@ -80,10 +79,11 @@ pub async fn run(args: &Order) -> Exit {
             );
         }
     };
-    // Every violation of the JSON, named by parameter, before the typed conversion.
-    if let Err(invalid) = certcentral::validate_json(&args.product, &value) {
-        return not_sent(args, body.line, &invalid.violations);
-    }
+    // Every violation of the JSON, named by parameter, before anything else.
+    let parsed = match certcentral::parse_order(&args.product, value.clone()) {
+        Ok(parsed) => parsed,
+        Err(invalid) => return not_sent(args, body.line, &invalid.violations),
+    };
     let connected = match args.connection.connect().await {
         Ok(c) => c,
         Err(e) => return Exit::Usage(e),
@@ -95,49 +95,32 @@ pub async fn run(args: &Order) -> Exit {
         },
         None => None,
     };
-    if let Value::Object(map) = &mut value {
-        let own = map
-            .get("alternative_order_id")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let mut id = own
-            .clone()
-            .unwrap_or_else(|| identity::stable_id(&args.product, map));
-        if let Some((_, history)) = &journal
-            && let Some(e) = history.last.get(&id)
-        {
-            if !args.again {
-                return exists(args, &id, e);
-            }
-            if own.is_some() {
-                return Exit::Usage(format!(
-                    "{shown} names its own alternative_order_id, which the journal knows: \
-                     --again needs another id in the file"
-                ));
-            }
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            id = format!("{id}r{now}");
+    // The order's own id, or one derived from its content (the same file, the same id).
+    let own = parsed.request.alternative_order_id.clone();
+    let empty = serde_json::Map::new();
+    let mut id = own
+        .clone()
+        .unwrap_or_else(|| identity::stable_id(&args.product, value.as_object().unwrap_or(&empty)));
+    if let Some((_, history)) = &journal
+        && let Some(e) = history.last.get(&id)
+    {
+        if !args.again {
+            return exists(args, &id, e);
         }
-        map.insert("alternative_order_id".into(), Value::String(id));
+        if own.is_some() {
+            return Exit::Usage(format!(
+                "{shown} names its own alternative_order_id, which the journal knows: \
+                 --again needs another id in the file"
+            ));
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        id = format!("{id}r{now}");
     }
-    let (Ok(product), Ok(request)) = (
-        args.product.parse::<ClientCertificateId>(),
-        serde_json::from_value::<OrderClientCertificateRequest>(value),
-    ) else {
-        let v = Violation::new(
-            "schema.type",
-            "(body)",
-            "the order does not fit the request type",
-        );
-        return not_sent(args, body.line, &[v]);
-    };
-    let id = request
-        .alternative_order_id
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_default();
+    let product = parsed.product;
+    let mut request = parsed.request;
+    request.alternative_order_id = Some(id.clone());
     if let Some((journal, _)) = &journal {
         let sending = Entry::Sending {
             alternative_order_id: id.clone(),

@@ -78,7 +78,9 @@ pub use secret::ApiKey;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use shared::{RedisFailure, SharedPacing};
 pub use transport::MAX_RESPONSE_BYTES;
-pub use validation::{ClientCertificateOrder, product_name, validate, validate_json};
+pub use validation::{
+    ClientCertificateOrder, ParsedOrder, parse_order, product_name, validate, validate_json,
+};
 
 /// Derives [`ClientCertificateOrder`] for a struct whose fields map to order parameters, so
 /// that an order the spec's rules reject does not compile. Its grammar (`#[order(product =

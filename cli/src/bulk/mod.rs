@@ -286,9 +286,10 @@ fn check(row: Row, first_line_of: &mut HashMap<String, usize>) -> Checked {
     if !row.problems.is_empty() {
         return Checked::Invalid(info, row.problems);
     }
-    let mut violations = match certcentral::validate_json(&row.product, &row.body) {
+    let parsed = certcentral::parse_order(&row.product, row.body);
+    let mut violations = match &parsed {
         Ok(_) => Vec::new(),
-        Err(invalid) => invalid.violations,
+        Err(invalid) => invalid.violations.clone(),
     };
     let id = info.alternative_order_id.clone();
     if let Some(first) = first_line_of.get(&id) {
@@ -303,25 +304,12 @@ fn check(row: Row, first_line_of: &mut HashMap<String, usize>) -> Checked {
     } else {
         first_line_of.insert(id, row.line);
     }
-    if !violations.is_empty() {
-        return Checked::Invalid(info, violations);
-    }
-    match (
-        row.product.parse::<ClientCertificateId>(),
-        serde_json::from_value::<OrderClientCertificateRequest>(row.body),
-    ) {
-        (Ok(product), Ok(request)) => Checked::Ready(Box::new(Ready {
+    match parsed {
+        Ok(parsed) if violations.is_empty() => Checked::Ready(Box::new(Ready {
             info,
-            product,
-            request,
+            product: parsed.product,
+            request: parsed.request,
         })),
-        _ => Checked::Invalid(
-            info,
-            vec![Violation::new(
-                "schema.type",
-                "(body)",
-                "the order does not fit the request type",
-            )],
-        ),
+        _ => Checked::Invalid(info, violations),
     }
 }
