@@ -298,7 +298,7 @@ async fn a_json_lines_file_is_placed_once_and_a_rerun_skips_what_is_done() {
             .iter()
             .any(|e| e.alternative_order_id.as_deref() == Some("mine42")
                 && e.product == "client_premium"
-                && e.status == "approved")
+                && e.status == certcentral::RequestStatus::Approved)
     );
 
     let out = run(&args, Some(server.api_key())).await;

@@ -1,39 +1,12 @@
-//! The one error type of the client, and DigiCert's error envelope.
+//! The one error type of the client, and how DigiCert's error envelope (the generated
+//! [`ApiError`], [`ErrorResponse`]) is read.
 
 use crate::secret::redact;
+use crate::types::{ApiError, ErrorResponse};
 use certcentral_table::Violation;
 use serde_json::Value;
 use std::fmt;
 use std::time::Duration;
-
-/// One error of DigiCert's envelope `{"errors":[{"code":"…","message":"…"}]}`.
-///
-/// Codes are an open set and may carry `|` suffixes (`not_found|product`).
-///
-/// ```
-/// let e = certcentral::ApiError { code: "not_found|product".into(), message: "Product not found".into() };
-/// assert_eq!(e.base_code(), "not_found");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ApiError {
-    /// Machine-readable code, as sent.
-    pub code: String,
-    /// Human-readable message, as sent.
-    pub message: String,
-}
-
-impl ApiError {
-    /// The code without its `|` suffixes.
-    pub fn base_code(&self) -> &str {
-        self.code.split('|').next().unwrap_or(&self.code)
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
 
 /// An order that breaks the spec's rules; it was not sent.
 ///
@@ -236,10 +209,13 @@ fn retry_hint(after: &Option<Duration>) -> String {
     after.map_or(String::new(), |d| format!(", retry after {}s", d.as_secs()))
 }
 
-/// Reads DigiCert's error envelope leniently: `errors` as a list (the documented shape), as
-/// one object, or as an object of `code: message`; a bare `{code, message}`. Anything else
-/// (an HTML page, garbage) yields no errors.
+/// Reads DigiCert's error envelope: the documented shape (the generated [`ErrorResponse`]),
+/// else leniently: `errors` as one object, or as an object of `code: message`; a bare
+/// `{code, message}`. Anything else (an HTML page, garbage) yields no errors.
 pub(crate) fn parse_errors(body: &[u8]) -> Vec<ApiError> {
+    if let Ok(envelope) = serde_json::from_slice::<ErrorResponse>(body) {
+        return envelope.errors;
+    }
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return Vec::new();
     };

@@ -66,18 +66,28 @@ mod tls;
 mod transport;
 mod validation;
 
+pub use certcentral_table::responses::UnlistedValue;
 pub use certcentral_table::{Violation, Window};
 pub use client::{Client, PlacedOrder};
 pub use config::{API_KEY_HEADER, ClientBuilder, Region, RetryPolicy};
 pub use decode::{Response, decode_response};
-pub use error::{ApiError, Cause, DUPLICATE_ALTERNATIVE_ORDER_ID, Error, InvalidOrder};
-pub use generated::{CardNumber, CardVerificationValue, RequestStatus, UnlistedValue, types};
+pub use error::{Cause, DUPLICATE_ALTERNATIVE_ORDER_ID, Error, InvalidOrder};
+pub use generated::{CardNumber, CardVerificationValue, types};
 pub use pacing::RateLimits;
 pub use secret::ApiKey;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use shared::{RedisFailure, SharedPacing};
 pub use transport::MAX_RESPONSE_BYTES;
+/// One error of DigiCert's envelope `{"errors":[{"code":"…","message":"…"}]}` (the generated
+/// [`types::ApiError`]; codes are an open set and may carry `|` suffixes).
+///
+/// ```
+/// let e = certcentral::ApiError { code: "not_found|product".into(), message: "Product not found".into() };
+/// assert_eq!(e.base_code(), "not_found");
+/// ```
+pub use types::ApiError;
+pub use types::RequestStatus;
 pub use validation::{
     ClientCertificateOrder, ParsedOrder, parse_order, product_name, validate, validate_json,
 };

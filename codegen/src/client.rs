@@ -2,7 +2,8 @@
 //! are left out: every order goes through the wire layer, see `wire.rs`), plus an open enum for
 //! every schema marked `x-certcentral-open-enum` (progenitor's enums are closed; these keep
 //! unknown values), a secret type for every `x-certcentral-secret` schema, and the modules
-//! generated beside it.
+//! generated beside it; and `table/src/responses.rs`: the types of the response bodies, which
+//! the client's types re-export and the mock answers with.
 
 use crate::CodegenError;
 use crate::model::Model;
@@ -12,16 +13,14 @@ use serde_json::Value;
 
 /// The generated client's Rust source, unformatted.
 pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
-    let spec: openapiv3::OpenAPI =
-        serde_json::from_value(shape_only(&model.document)).map_err(|e| {
-            CodegenError::Progenitor(format!("the spec is not an OpenAPI 3.0 document: {e}"))
-        })?;
-    let open_enums = open_enums(&model.document);
-    let secrets = marked(&model.document, "x-certcentral-secret");
+    let document = &model.document;
+    let responses = response_schemas(document);
+    let open_enums: Vec<_> = open_enums(document)
+        .into_iter()
+        .filter(|(name, _, _)| !responses.contains(name))
+        .collect();
+    let secrets = marked(document, "x-certcentral-secret");
     let mut settings = progenitor::GenerationSettings::new();
-    settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_derive("PartialEq");
     for (name, _, _) in &open_enums {
         settings.with_replacement(
             name,
@@ -32,55 +31,213 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
     for (name, _) in &secrets {
         settings.with_replacement(name, format!("crate::generated::{name}"), [].into_iter());
     }
-    let generated = progenitor::Generator::new(&settings)
-        .generate_tokens(&spec)
-        .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
-    // progenitor's `types` module only: its `Client`, operation builders and prelude would be
-    // a second, unvalidated way to send an order.
-    let file: syn::File = syn::parse2(generated)
-        .map_err(|e| CodegenError::Progenitor(format!("progenitor's output: {e}")))?;
-    let types = file
-        .items
-        .iter()
-        .filter(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"));
-    let unlisted = (!open_enums.is_empty()).then(|| {
-        quote! {
-            /// A value of an open enum that the spec does not list, kept as DigiCert sent it.
-            ///
-            /// Sealed: it is made only by parsing (`From<&str>`, deserialization), so that a value
-            /// a later spec lists is never held here and a `match` on the listed variants stays
-            /// right when the SDK learns it.
-            #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub struct UnlistedValue(::std::string::String);
-
-            impl UnlistedValue {
-                /// The value as DigiCert sent it.
-                pub fn as_str(&self) -> &str {
-                    &self.0
-                }
-            }
-
-            impl ::std::fmt::Display for UnlistedValue {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(&self.0)
-                }
-            }
+    // The response bodies are the table crate's (see `responses`): one type on both sides of
+    // the wire, which the client decodes and the mock answers with.
+    for name in &responses {
+        settings.with_replacement(
+            name,
+            format!("::certcentral_table::responses::{name}"),
+            impls_of(document, name),
+        );
+    }
+    let mut types = progenitor_types(&spec_of(document)?, settings)?;
+    // `certcentral::types` keeps naming every body, and `types::builder` every builder.
+    let (objects, others): (Vec<_>, Vec<_>) =
+        responses.iter().partition(|name| is_object(document, name));
+    let names = objects.iter().chain(&others).map(|n| format_ident!("{n}"));
+    let builders = objects.iter().map(|n| format_ident!("{n}"));
+    if let Some((_, items)) = &mut types.content {
+        items.push(syn::parse_quote! {
+            pub use ::certcentral_table::responses::{#(#names),*};
+        });
+        if let Some(syn::Item::Mod(builder)) = items
+            .iter_mut()
+            .find(|i| matches!(i, syn::Item::Mod(m) if m.ident == "builder"))
+            && let Some((_, items)) = &mut builder.content
+        {
+            items.push(syn::parse_quote! {
+                pub use ::certcentral_table::responses::builder::{#(#builders),*};
+            });
         }
-    });
+    }
+    let module = quote! { crate::generated };
+    let unlisted = (!open_enums.is_empty()).then(unlisted_value);
     let enums = open_enums
         .iter()
-        .map(|(name, doc, values)| open_enum(name, doc, values));
+        .map(|(name, doc, values)| open_enum(name, doc, values, &module));
     let secrets = secrets.iter().map(|(name, schema)| secret(name, schema));
     Ok(quote! {
         pub(crate) mod checks;
         pub(crate) mod draft;
         pub(crate) mod wire;
 
-        #(#types)*
+        #types
         #unlisted
         #(#enums)*
         #(#secrets)*
     })
+}
+
+/// The generated response bodies' Rust source (`table/src/responses.rs`), unformatted: every
+/// schema a response of the operation refers to, with builders, so that the client decodes
+/// and the mock answers with the same types, and a field the spec adds reaches both.
+pub fn responses(model: &Model) -> Result<TokenStream, CodegenError> {
+    let document = &model.document;
+    let responses = response_schemas(document);
+    if let Some((name, _)) = marked(document, "x-certcentral-secret")
+        .into_iter()
+        .find(|(name, _)| responses.contains(name))
+    {
+        return Err(crate::reader::unsupported(
+            "the response types",
+            format!("`{name}` is a secret in a response body (secret types are request-side)"),
+        ));
+    }
+    let open_enums: Vec<_> = open_enums(document)
+        .into_iter()
+        .filter(|(name, _, _)| responses.contains(name))
+        .collect();
+    let mut settings = progenitor::GenerationSettings::new();
+    for (name, _, _) in &open_enums {
+        settings.with_replacement(
+            name,
+            format!("crate::responses::{name}"),
+            impls_of(document, name),
+        );
+    }
+    // The response schemas alone, and no operation: progenitor emits their types only.
+    let mut only = document.clone();
+    only["paths"] = Value::Object(Default::default());
+    if let Some(Value::Object(schemas)) = only.pointer_mut("/components/schemas") {
+        schemas.retain(|name, _| responses.contains(name));
+    }
+    let types = progenitor_types(&spec_of(&only)?, settings)?;
+    let items = types.content.map(|(_, items)| items).unwrap_or_default();
+    let module = quote! { crate::responses };
+    let unlisted = (!open_enums.is_empty()).then(unlisted_value);
+    let enums = open_enums
+        .iter()
+        .map(|(name, doc, values)| open_enum(name, doc, values, &module));
+    Ok(quote! {
+        #(#items)*
+        #unlisted
+        #(#enums)*
+    })
+}
+
+/// The spec as progenitor reads it: shapes only (see [`VALUE_CONSTRAINTS`]).
+fn spec_of(document: &Value) -> Result<openapiv3::OpenAPI, CodegenError> {
+    serde_json::from_value(shape_only(document)).map_err(|e| {
+        CodegenError::Progenitor(format!("the spec is not an OpenAPI 3.0 document: {e}"))
+    })
+}
+
+/// progenitor's `types` module only: its `Client`, operation builders and prelude would be a
+/// second, unvalidated way to send an order.
+fn progenitor_types(
+    spec: &openapiv3::OpenAPI,
+    mut settings: progenitor::GenerationSettings,
+) -> Result<syn::ItemMod, CodegenError> {
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_derive("PartialEq");
+    let generated = progenitor::Generator::new(&settings)
+        .generate_tokens(spec)
+        .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
+    let file: syn::File = syn::parse2(generated)
+        .map_err(|e| CodegenError::Progenitor(format!("progenitor's output: {e}")))?;
+    file.items
+        .into_iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => Some(m),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            crate::reader::unsupported(
+                "the reader of progenitor's output",
+                "no `types` module".into(),
+            )
+        })
+}
+
+/// Every component schema a response of an operation refers to, directly or through other
+/// schemas.
+fn response_schemas(document: &Value) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
+    let mut pending: Vec<&Value> = document
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(Value::as_object)
+        .flat_map(|ops| ops.values())
+        .filter_map(|op| op.get("responses"))
+        .collect();
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(name) = map
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    && found.insert(name.to_string())
+                    && let Some(schema) = document.pointer(&format!("/components/schemas/{name}"))
+                {
+                    pending.push(schema);
+                }
+                pending.extend(map.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+    }
+    found
+}
+
+fn is_object(document: &Value, name: &str) -> bool {
+    document
+        .pointer(&format!("/components/schemas/{name}/type"))
+        .and_then(Value::as_str)
+        == Some("object")
+}
+
+/// What a replaced type implements, for progenitor: an open enum prints and parses.
+fn impls_of(document: &Value, name: &str) -> std::vec::IntoIter<progenitor::TypeImpl> {
+    let open = document.pointer(&format!(
+        "/components/schemas/{name}/x-certcentral-open-enum"
+    )) == Some(&Value::Bool(true));
+    if open {
+        vec![progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr]
+    } else {
+        Vec::new()
+    }
+    .into_iter()
+}
+
+/// The value of an open enum that the spec does not list (beside the open enums).
+fn unlisted_value() -> TokenStream {
+    quote! {
+        /// A value of an open enum that the spec does not list, kept as DigiCert sent it.
+        ///
+        /// Sealed: it is made only by parsing (`From<&str>`, deserialization), so that a value
+        /// a later spec lists is never held here and a `match` on the listed variants stays
+        /// right when the SDK learns it.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct UnlistedValue(::std::string::String);
+
+        impl UnlistedValue {
+            /// The value as DigiCert sent it.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::fmt::Display for UnlistedValue {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    }
 }
 
 /// Value constraints that progenitor would turn into checking newtypes (`regress` patterns,
@@ -236,7 +393,7 @@ fn pascal(s: &str) -> String {
         .collect()
 }
 
-fn open_enum(name: &str, doc: &str, values: &[String]) -> TokenStream {
+fn open_enum(name: &str, doc: &str, values: &[String], module: &TokenStream) -> TokenStream {
     let ty = format_ident!("{name}");
     let variants: Vec<_> = values
         .iter()
@@ -255,7 +412,7 @@ fn open_enum(name: &str, doc: &str, values: &[String]) -> TokenStream {
             #(#[doc = #docs] #variants,)*
             /// A value this version of the spec does not list, kept as DigiCert sent it (made
             /// only by parsing: a listed value is never held here).
-            Unknown(crate::generated::UnlistedValue),
+            Unknown(#module::UnlistedValue),
         }
 
         impl #ty {
@@ -277,7 +434,7 @@ fn open_enum(name: &str, doc: &str, values: &[String]) -> TokenStream {
             fn from(value: &str) -> Self {
                 match value {
                     #(#values => Self::#variants,)*
-                    other => Self::Unknown(crate::generated::UnlistedValue(other.to_string())),
+                    other => Self::Unknown(#module::UnlistedValue(other.to_string())),
                 }
             }
         }

@@ -4,8 +4,10 @@
 //! - `table/src/generated.rs`: the rules table (`TABLE`: servers, products, the parameter tree
 //!   with its constraints, the rules, the rate limits), read by the derive, the client and the
 //!   mock,
-//! - `client/src/generated/mod.rs`: progenitor's request and response types, with open enums
-//!   and secret types,
+//! - `client/src/generated/mod.rs`: progenitor's request types, with open enums and secret
+//!   types, re-exporting the response types,
+//! - `table/src/responses.rs`: the response bodies (the order, DigiCert's error envelope) as
+//!   types with builders, which the client decodes and the mock answers with,
 //! - `client/src/generated/wire.rs`: the order operation on the wire (method, path, header and
 //!   query parameters, success status), which every order the client sends goes through
 //!   (why not progenitor's own operation: see `wire.rs`),
@@ -63,6 +65,8 @@ pub const SPEC_PATH: &str = "spec/openapi.yaml";
 pub const CLIENT_PATH: &str = "client/src/generated/mod.rs";
 /// Where the order operation's wire layer goes.
 pub const WIRE_PATH: &str = "client/src/generated/wire.rs";
+/// Where the types of the response bodies go (shared by the client and the mock).
+pub const RESPONSES_PATH: &str = "table/src/responses.rs";
 /// Where the generated rules table goes.
 pub const TABLE_PATH: &str = "table/src/generated.rs";
 /// Where the compiled checks of typed orders go.
@@ -158,6 +162,13 @@ pub fn generate_from_str(yaml: &str) -> Result<Vec<Artifact>, CodegenError> {
         Artifact {
             path: DRAFT_PATH,
             contents: format(&parse(DRAFT_PATH, draft)?, ""),
+        },
+        Artifact {
+            path: RESPONSES_PATH,
+            contents: format(
+                &parse(RESPONSES_PATH, client::responses(&model)?)?,
+                "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]\n",
+            ),
         },
         Artifact {
             path: TABLE_PATH,

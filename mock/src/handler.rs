@@ -1,5 +1,7 @@
 //! What the mock answers: every request, every error in DigiCert's envelope
-//! `{"errors":[{"code","message"}]}` with the status DigiCert would use.
+//! `{"errors":[{"code","message"}]}` with the status DigiCert would use. Envelopes and created
+//! orders are built from the generated response types the client decodes
+//! (`certcentral_table::responses`), so they follow the spec.
 
 use crate::faults::Fault;
 use crate::state::Shared;
@@ -10,6 +12,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 use bytes::Bytes;
 use certcentral_table::API_KEY_HEADER;
+use certcentral_table::responses::{
+    ApiError, ErrorResponse, OrderClientCertificateResponse, RequestStatus, builder,
+};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -282,17 +287,15 @@ async fn order(
     };
     let report = certcentral_table::validate(&product, &order);
     if !report.is_valid() {
-        let list: Vec<(String, String)> = report
+        let list = report
             .violations
             .iter()
-            .map(|v| {
-                (
-                    format!("invalid_request|{}", v.rule),
-                    format!("{}: {}", v.path, v.message),
-                )
+            .map(|v| ApiError {
+                code: format!("invalid_request|{}", v.rule),
+                message: format!("{}: {}", v.path, v.message),
             })
             .collect();
-        return errors(StatusCode::BAD_REQUEST, &list);
+        return errors(StatusCode::BAD_REQUEST, list);
     }
     let alternative_order_id = order
         .get("alternative_order_id")
@@ -319,9 +322,9 @@ async fn order(
             .and_then(Value::as_bool)
             .unwrap_or(false);
         let (status, certificate_id) = match (skip_approval, shared.config.prevalidated) {
-            (false, _) => ("pending", None),
-            (true, false) => ("submitted", None),
-            (true, true) => ("approved", Some(state.next_request_id)),
+            (false, _) => (RequestStatus::Pending, None),
+            (true, false) => (RequestStatus::Submitted, None),
+            (true, true) => (RequestStatus::Approved, Some(state.next_request_id)),
         };
         let new_org = order
             .get("organization")
@@ -334,7 +337,7 @@ async fn order(
             order_id: state.next_order_id,
             request_id: state.next_request_id,
             product,
-            status: status.to_string(),
+            status,
             certificate_id,
             created_organization_id,
             alternative_order_id,
@@ -358,8 +361,9 @@ async fn order(
     created(&entry, fault)
 }
 
-fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
-    let mut r = Response::new(Body::from(body.to_string()));
+fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response<Body> {
+    // The generated types and `Value` always serialize.
+    let mut r = Response::new(Body::from(serde_json::to_vec(body).unwrap_or_default()));
     *r.status_mut() = status;
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -368,16 +372,18 @@ fn json_response(status: StatusCode, body: &Value) -> Response<Body> {
     r
 }
 
-fn errors(status: StatusCode, list: &[(String, String)]) -> Response<Body> {
-    let errors: Vec<Value> = list
-        .iter()
-        .map(|(code, message)| json!({ "code": code, "message": message }))
-        .collect();
-    json_response(status, &json!({ "errors": errors }))
+fn errors(status: StatusCode, errors: Vec<ApiError>) -> Response<Body> {
+    json_response(status, &ErrorResponse { errors })
 }
 
 pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response<Body> {
-    errors(status, &[(code.to_string(), message.to_string())])
+    errors(
+        status,
+        vec![ApiError {
+            code: code.to_string(),
+            message: message.to_string(),
+        }],
+    )
 }
 
 fn html(status: StatusCode, title: &str, retry_after: Option<u64>) -> Response<Body> {
@@ -423,19 +429,22 @@ fn request_limit_exceeded(retry_after: u64) -> Response<Body> {
 
 fn created(entry: &LedgerEntry, fault: Option<Fault>) -> Response<Body> {
     let status = match &fault {
-        Some(Fault::UnlistedStatus(s)) => s.clone(),
+        Some(Fault::UnlistedStatus(s)) => RequestStatus::from(s.as_str()),
         _ => entry.status.clone(),
     };
-    let mut body = json!({
-        "id": entry.order_id,
-        "requests": [{ "id": entry.request_id, "status": status }],
-    });
-    if let Some(org) = entry.created_organization_id {
-        body["organization"] = json!({ "id": org });
-    }
-    if let Some(cert) = entry.certificate_id {
-        body["certificate_id"] = json!(cert);
-    }
+    let body = match answer(entry, status) {
+        Ok(body) => body,
+        // A required field the mock does not fill (the spec added one): a bug of the mock,
+        // answered as DigiCert answers its own.
+        Err(e) => {
+            tracing::error!(error = %e, "mock: cannot build the created order");
+            return html(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error",
+                None,
+            );
+        }
+    };
     match fault {
         Some(Fault::CloseAfterRecording) => abort(),
         Some(Fault::InternalError) => html(
@@ -452,7 +461,7 @@ fn created(entry: &LedgerEntry, fault: Option<Fault>) -> Response<Body> {
             r
         }
         Some(Fault::TruncatedBody) => {
-            let text = body.to_string();
+            let text = serde_json::to_string(&body).unwrap_or_default();
             let half = Bytes::from(text.as_bytes()[..text.len() / 2].to_vec());
             let stream = futures_util::stream::iter([
                 Ok::<Bytes, std::io::Error>(half),
@@ -465,10 +474,32 @@ fn created(entry: &LedgerEntry, fault: Option<Fault>) -> Response<Body> {
             r
         }
         Some(Fault::ExtraFields) => {
+            let mut body = serde_json::to_value(&body).unwrap_or_default();
             body["unlisted_field"] = json!({ "nested": [1, 2, 3] });
             body["requests"][0]["unlisted_request_field"] = json!("x");
             json_response(StatusCode::CREATED, &body)
         }
         _ => json_response(StatusCode::CREATED, &body),
     }
+}
+
+/// The created order as the spec describes it, through the generated builders: a field the spec
+/// adds is left out until the mock has a value for it.
+fn answer(
+    entry: &LedgerEntry,
+    status: RequestStatus,
+) -> Result<OrderClientCertificateResponse, certcentral_table::responses::error::ConversionError> {
+    let request = builder::OrderRequest::default()
+        .id(entry.request_id)
+        .status(status);
+    let organization = entry
+        .created_organization_id
+        .map(|id| builder::CreatedOrganization::default().id(id).try_into())
+        .transpose()?;
+    builder::OrderClientCertificateResponse::default()
+        .id(entry.order_id)
+        .requests(vec![request.try_into()?])
+        .organization(organization)
+        .certificate_id(entry.certificate_id)
+        .try_into()
 }

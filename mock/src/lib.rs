@@ -31,6 +31,9 @@ mod records;
 mod server;
 mod state;
 
+/// A request's status as the mock records and answers it (the generated open enum the client
+/// decodes).
+pub use certcentral_table::responses::RequestStatus;
 pub use config::{DEFAULT_API_KEY, MockConfig, RateLimit, digicert_rate_limits};
 pub use faults::Fault;
 pub use records::{LedgerEntry, RecordedRequest};

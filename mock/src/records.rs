@@ -1,5 +1,7 @@
 //! What the mock keeps: the orders it created, and the requests it received.
 
+use certcentral_table::responses::RequestStatus;
+
 /// An order the mock created.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LedgerEntry {
@@ -10,7 +12,7 @@ pub struct LedgerEntry {
     /// The product ordered.
     pub product: String,
     /// The request status as stored (what the client was told, unless a fault changed it).
-    pub status: String,
+    pub status: RequestStatus,
     /// Set when the order was approved at once.
     pub certificate_id: Option<i64>,
     /// Set when the order created a new organization.
@@ -26,7 +28,7 @@ impl LedgerEntry {
     ///
     /// ```
     /// let entry = certcentral_mock::LedgerEntry {
-    ///     order_id: 1, request_id: 2, product: "class1_smime".into(), status: "pending".into(),
+    ///     order_id: 1, request_id: 2, product: "class1_smime".into(), status: certcentral_mock::RequestStatus::Pending,
     ///     certificate_id: None, created_organization_id: None, alternative_order_id: None,
     ///     body: r#"{"order_validity":{"years":1}}"#.into(),
     /// };

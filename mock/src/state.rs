@@ -17,7 +17,7 @@ impl Weight for LedgerEntry {
         size_of::<Self>()
             + self.body.len()
             + self.product.len()
-            + self.status.len()
+            + self.status.as_str().len()
             + self.alternative_order_id.as_ref().map_or(0, String::len)
     }
 }

@@ -3,6 +3,8 @@
 //! in the vocabulary of `certcentral-rules`.
 //!
 //! Reads nothing at run time; read by the derive (at compile time), the client and the mock.
+//! [`responses`] holds the endpoint's response bodies as types, generated into
+//! `table/src/responses.rs`: the client decodes them and the mock answers with them.
 //! The free functions are [`TABLE`]'s methods, for brevity.
 //!
 //! ```
@@ -18,9 +20,26 @@
 
 #![warn(missing_docs)]
 
+mod envelope;
 #[rustfmt::skip]
 mod generated;
 mod lookup;
+/// The endpoint's response bodies (the created order, DigiCert's error envelope) as types with
+/// builders, generated from the spec's response schemas. The client decodes answers into them
+/// and the mock builds its answers from them, so a field or a status the spec adds reaches
+/// both on regeneration.
+///
+/// ```
+/// use certcentral_table::responses::{OrderClientCertificateResponse, RequestStatus, builder};
+/// let order: OrderClientCertificateResponse = builder::OrderClientCertificateResponse::default()
+///     .id(112233)
+///     .requests(vec![builder::OrderRequest::default().id(113).status(RequestStatus::Pending).try_into()?])
+///     .try_into()?;
+/// assert_eq!(serde_json::to_value(&order)?, serde_json::json!({"id": 112233, "requests": [{"id": 113, "status": "pending"}]}));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[rustfmt::skip]
+pub mod responses;
 
 pub use certcentral_rules::*;
 pub use generated::{API_KEY_HEADER, TABLE};

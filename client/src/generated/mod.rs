@@ -8,19 +8,6 @@ pub(crate) mod wire;
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///One error. Codes are an open set and may carry `|` suffixes (`not_found|product`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ApiError {
-        ///Machine-readable error code.
-        pub code: ::std::string::String,
-        ///Human-readable message.
-        pub message: ::std::string::String,
-    }
-    impl ApiError {
-        pub fn builder() -> builder::ApiError {
-            Default::default()
-        }
-    }
     ///The billing address. Required if payment_method is card.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -241,17 +228,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///Returned only if a new organization was created with the order.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct CreatedOrganization {
-        ///Organization ID of the new organization.
-        pub id: i64,
-    }
-    impl CreatedOrganization {
-        pub fn builder() -> builder::CreatedOrganization {
-            Default::default()
-        }
-    }
     ///The credit card charged for the order. Required if payment_method is card.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -281,16 +257,6 @@ pub mod types {
     }
     impl CustomField {
         pub fn builder() -> builder::CustomField {
-            Default::default()
-        }
-    }
-    ///DigiCert's error envelope.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ErrorResponse {
-        pub errors: ::std::vec::Vec<ApiError>,
-    }
-    impl ErrorResponse {
-        pub fn builder() -> builder::ErrorResponse {
             Default::default()
         }
     }
@@ -404,37 +370,6 @@ pub mod types {
         {
             Self::try_from(<i32>::deserialize(deserializer)?)
                 .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
-        }
-    }
-    ///The created order.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct OrderClientCertificateResponse {
-        ///Certificate ID. Returned if the request status is approved.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub certificate_id: ::std::option::Option<i64>,
-        ///Order ID.
-        pub id: i64,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub organization: ::std::option::Option<CreatedOrganization>,
-        ///The order's requests.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub requests: ::std::vec::Vec<OrderRequest>,
-    }
-    impl OrderClientCertificateResponse {
-        pub fn builder() -> builder::OrderClientCertificateResponse {
-            Default::default()
-        }
-    }
-    ///A request of the order.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct OrderRequest {
-        ///Request ID.
-        pub id: i64,
-        pub status: crate::generated::RequestStatus,
-    }
-    impl OrderRequest {
-        pub fn builder() -> builder::OrderRequest {
-            Default::default()
         }
     }
     ///Validity period of the certificate and order: years, or days (overrides years), or a custom expiration date (overrides both).
@@ -694,64 +629,6 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct ApiError {
-            code: ::std::result::Result<::std::string::String, ::std::string::String>,
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ApiError {
-            fn default() -> Self {
-                Self {
-                    code: Err("no value supplied for code".to_string()),
-                    message: Err("no value supplied for message".to_string()),
-                }
-            }
-        }
-        impl ApiError {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ApiError> for super::ApiError {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ApiError,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    message: value.message?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ApiError> for ApiError {
-            fn from(value: super::ApiError) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    message: Ok(value.message),
-                }
-            }
-        }
         #[derive(Clone, Debug)]
         pub struct BillingAddress {
             address: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -1245,43 +1122,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct CreatedOrganization {
-            id: ::std::result::Result<i64, ::std::string::String>,
-        }
-        impl ::std::default::Default for CreatedOrganization {
-            fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                }
-            }
-        }
-        impl CreatedOrganization {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreatedOrganization>
-        for super::CreatedOrganization {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreatedOrganization,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
-            }
-        }
-        impl ::std::convert::From<super::CreatedOrganization> for CreatedOrganization {
-            fn from(value: super::CreatedOrganization) -> Self {
-                Self { id: Ok(value.id) }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct CreditCard {
             cardholder_name: ::std::result::Result<
                 ::std::string::String,
@@ -1464,47 +1304,6 @@ pub mod types {
                     metadata_id: Ok(value.metadata_id),
                     value: Ok(value.value),
                 }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ErrorResponse {
-            errors: ::std::result::Result<
-                ::std::vec::Vec<super::ApiError>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ErrorResponse {
-            fn default() -> Self {
-                Self {
-                    errors: Err("no value supplied for errors".to_string()),
-                }
-            }
-        }
-        impl ErrorResponse {
-            pub fn errors<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ApiError>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.errors = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for errors: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ErrorResponse> for super::ErrorResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ErrorResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { errors: value.errors? })
-            }
-        }
-        impl ::std::convert::From<super::ErrorResponse> for ErrorResponse {
-            fn from(value: super::ErrorResponse) -> Self {
-                Self { errors: Ok(value.errors) }
             }
         }
         #[derive(Clone, Debug)]
@@ -1989,168 +1788,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct OrderClientCertificateResponse {
-            certificate_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            organization: ::std::result::Result<
-                ::std::option::Option<super::CreatedOrganization>,
-                ::std::string::String,
-            >,
-            requests: ::std::result::Result<
-                ::std::vec::Vec<super::OrderRequest>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for OrderClientCertificateResponse {
-            fn default() -> Self {
-                Self {
-                    certificate_id: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    organization: Ok(Default::default()),
-                    requests: Ok(Default::default()),
-                }
-            }
-        }
-        impl OrderClientCertificateResponse {
-            pub fn certificate_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.certificate_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for certificate_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn organization<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CreatedOrganization>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.organization = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for organization: {e}")
-                    });
-                self
-            }
-            pub fn requests<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::OrderRequest>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.requests = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for requests: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<OrderClientCertificateResponse>
-        for super::OrderClientCertificateResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: OrderClientCertificateResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    certificate_id: value.certificate_id?,
-                    id: value.id?,
-                    organization: value.organization?,
-                    requests: value.requests?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::OrderClientCertificateResponse>
-        for OrderClientCertificateResponse {
-            fn from(value: super::OrderClientCertificateResponse) -> Self {
-                Self {
-                    certificate_id: Ok(value.certificate_id),
-                    id: Ok(value.id),
-                    organization: Ok(value.organization),
-                    requests: Ok(value.requests),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct OrderRequest {
-            id: ::std::result::Result<i64, ::std::string::String>,
-            status: ::std::result::Result<
-                crate::generated::RequestStatus,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for OrderRequest {
-            fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                    status: Err("no value supplied for status".to_string()),
-                }
-            }
-        }
-        impl OrderRequest {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<crate::generated::RequestStatus>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<OrderRequest> for super::OrderRequest {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: OrderRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    status: value.status?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::OrderRequest> for OrderRequest {
-            fn from(value: super::OrderRequest) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    status: Ok(value.status),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct OrderValidity {
             custom_expiration_date: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -2626,6 +2263,10 @@ pub mod types {
                 }
             }
         }
+        pub use ::certcentral_table::responses::builder::{
+            ApiError, CreatedOrganization, ErrorResponse, OrderClientCertificateResponse,
+            OrderRequest,
+        };
     }
     /// Error types.
     pub mod error {
@@ -2659,99 +2300,10 @@ pub mod types {
             }
         }
     }
-}
-/// A value of an open enum that the spec does not list, kept as DigiCert sent it.
-///
-/// Sealed: it is made only by parsing (`From<&str>`, deserialization), so that a value
-/// a later spec lists is never held here and a `match` on the listed variants stays
-/// right when the SDK learns it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UnlistedValue(::std::string::String);
-impl UnlistedValue {
-    /// The value as DigiCert sent it.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for UnlistedValue {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-/**Request status. DigiCert adds statuses over time (for example needs_approval, waiting_pickup): clients must keep values not listed here.
-
-Open enum: a value the spec does not list is kept in `Unknown`; a later spec lists more values, so matches need a wildcard arm.*/
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RequestStatus {
-    ///`pending`
-    Pending,
-    ///`submitted`
-    Submitted,
-    ///`approved`
-    Approved,
-    ///`rejected`
-    Rejected,
-    /// A value this version of the spec does not list, kept as DigiCert sent it (made
-    /// only by parsing: a listed value is never held here).
-    Unknown(crate::generated::UnlistedValue),
-}
-impl RequestStatus {
-    /// The value as DigiCert spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::Submitted => "submitted",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Unknown(other) => other.as_str(),
-        }
-    }
-    /// Whether the spec lists this value.
-    pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
-    }
-}
-impl ::std::convert::From<&str> for RequestStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "pending" => Self::Pending,
-            "submitted" => Self::Submitted,
-            "approved" => Self::Approved,
-            "rejected" => Self::Rejected,
-            other => Self::Unknown(crate::generated::UnlistedValue(other.to_string())),
-        }
-    }
-}
-impl ::std::str::FromStr for RequestStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-impl ::std::fmt::Display for RequestStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for RequestStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RequestStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
+    pub use ::certcentral_table::responses::{
+        ApiError, CreatedOrganization, ErrorResponse, OrderClientCertificateResponse,
+        OrderRequest, RequestStatus,
+    };
 }
 /**Credit card number.
 

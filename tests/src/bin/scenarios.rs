@@ -1,13 +1,14 @@
-//! The maintainer's loop, checked: four API changes DigiCert could make, each applied to a
-//! scratch copy of the workspace by editing `spec/openapi.yaml` alone (plus, for a new rule,
-//! the compile-fail case every rule needs, and for an edited operation, a test that orders
-//! through it). In each copy: regenerate, accept the snapshot and
+//! The maintainer's loop, checked: five API changes DigiCert could make, applied to a scratch
+//! copy of the workspace by editing `spec/openapi.yaml` alone (plus, for a new rule, the
+//! compile-fail case every rule needs, and for an edited operation and a changed response, a
+//! test that orders through them). In the copy: regenerate, accept the snapshot and
 //! compile-error changes, run every suite again from clean, and fail if any file other than
 //! the spec, the generated files, snapshots and `.stderr` files had to change. (That a blessed
 //! `.stderr` names its own folder's rule is a test of the suite: `tests/tests/suite/ui.rs`.)
 //!
-//! `cargo run -p certcentral-tests --bin scenarios [-- NAME...]`; CI runs it. The copies build
-//! in `target/scenarios` (kept between runs).
+//! `cargo run -p certcentral-tests --bin scenarios` applies every change to one copy (what CI
+//! runs); `-- NAME...` applies each named change alone to its own copy, `-- --each` every
+//! change alone. The copies build in `target/scenarios` (kept between runs).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -138,8 +139,8 @@ use certcentral::{ApiKey, Client, RetryPolicy};
 use certcentral::types::{ClientCertificateId, OrderClientCertificateRequest};
 use certcentral_mock::{MockConfig, MockServer};
 
-#[tokio::main]
-async fn main() {
+#[tokio::test]
+async fn the_client_and_the_mock_follow_the_edited_operation() {
     let server = MockServer::start(MockConfig::default()).await.unwrap();
     let client = Client::builder(ApiKey::new(server.api_key()))
         .base_url(server.base_url())
@@ -157,7 +158,6 @@ async fn main() {
     assert_eq!(sent.header("x-certcentral-channel"), Some("sdk"));
     assert_eq!(sent.query, "locale=en");
     assert_eq!(placed.order_id(), Some(server.ledger()[0].order_id));
-    println!("the client and the mock follow the edited operation");
 }
 "#;
 
@@ -189,7 +189,75 @@ fn edited_operation(copy: &Path) -> Result<(), String> {
     std::fs::write(copy.join(PROBE), PROBE_TEST).map_err(|e| e.to_string())
 }
 
-const SCENARIOS: [Scenario; 4] = [
+const RESPONSE_PROBE: &str = "tests/tests/probe_response.rs";
+
+/// The changed response, end to end: the mock answers the new status and the client reads it
+/// as a listed value; the one generated response type (the client's and the mock's) has the
+/// new field, which the client reads when DigiCert sends it.
+const RESPONSE_PROBE_TEST: &str = r#"
+use certcentral::types::{builder, ClientCertificateId, OrderClientCertificateRequest, OrderClientCertificateResponse};
+use certcentral::{ApiKey, Client, RequestStatus, RetryPolicy};
+use certcentral_mock::{Fault, MockConfig, MockServer};
+
+#[tokio::test]
+async fn the_client_and_the_mock_follow_the_changed_response() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let client = Client::builder(ApiKey::new(server.api_key()))
+        .base_url(server.base_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let order: OrderClientCertificateRequest = serde_json::from_value(serde_json::json!({
+        "certificate": { "emails": ["alice@example.com"], "signature_hash": "sha256" },
+        "order_validity": { "years": 1 }
+    }))
+    .unwrap();
+
+    server.inject(Fault::UnlistedStatus("needs_approval".into()));
+    let placed = client.order(ClientCertificateId::Class1Smime, &order).await.unwrap();
+    let answered = placed.response.unwrap();
+    assert_eq!(answered.requests[0].status, RequestStatus::NeedsApproval);
+    assert!(answered.requests[0].status.is_known());
+    assert_eq!(answered.approval_url, None, "the mock has no value for the new field");
+
+    let with_url: OrderClientCertificateResponse = builder::OrderClientCertificateResponse::default()
+        .id(7)
+        .approval_url(Some("https://www.digicert.com/approve/7".to_string()))
+        .try_into()
+        .unwrap();
+    server.inject(Fault::Respond {
+        status: 201,
+        content_type: "application/json".into(),
+        body: serde_json::to_string(&with_url).unwrap(),
+    });
+    let placed = client.order(ClientCertificateId::Class1Smime, &order).await.unwrap();
+    assert_eq!(placed.response, Some(with_url));
+}
+"#;
+
+/// DigiCert adds a request status (`needs_approval`) and an optional `approval_url` to the
+/// created order: the one generated response type, which the client decodes and the mock
+/// answers with, follows from the spec alone.
+fn changed_response(copy: &Path) -> Result<(), String> {
+    edit_spec(copy, |spec| {
+        spec.replacen(
+            "      enum: [pending, submitted, approved, rejected]\n",
+            "      enum: [pending, submitted, approved, rejected, needs_approval]\n",
+            1,
+        )
+        .replacen(
+            "          description: Certificate ID. Returned if the request status is approved.\n",
+            "          description: Certificate ID. Returned if the request status is approved.\n\
+             \x20       approval_url:\n\
+             \x20         type: string\n\
+             \x20         description: Where the approver approves the request, while it needs approval.\n",
+            1,
+        )
+    })?;
+    std::fs::write(copy.join(RESPONSE_PROBE), RESPONSE_PROBE_TEST).map_err(|e| e.to_string())
+}
+
+const SCENARIOS: [Scenario; 5] = [
     Scenario {
         name: "new-product",
         apply: new_product,
@@ -210,12 +278,18 @@ const SCENARIOS: [Scenario; 4] = [
         apply: edited_operation,
         writes: &[PROBE],
     },
+    Scenario {
+        name: "changed-response",
+        apply: changed_response,
+        writes: &[RESPONSE_PROBE],
+    },
 ];
 
 /// What a spec change may change: the spec, what codegen writes, what the suites pin.
 fn may_change(path: &str) -> bool {
     path == "spec/openapi.yaml"
         || path == "table/src/generated.rs"
+        || path == "table/src/responses.rs"
         || path.starts_with("client/src/generated/")
         || (path.starts_with("tests/tests/suite/snapshots/") && path.ends_with(".snap"))
         || (path.starts_with("tests/tests/ui/") && path.ends_with(".stderr"))
@@ -274,8 +348,10 @@ fn must(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     }
 }
 
-fn scenario(s: &Scenario, scratch: &Path) -> Result<(), String> {
-    let copy = scratch.join(s.name);
+/// Applies `changes` to one copy of the workspace, then checks it as a maintainer would.
+fn scenario(changes: &[&Scenario], scratch: &Path) -> Result<(), String> {
+    let name = changes.iter().map(|s| s.name).collect::<Vec<_>>().join("+");
+    let copy = scratch.join(if changes.len() == 1 { &name } else { "all" });
     let _ = std::fs::remove_dir_all(&copy);
     let files = certcentral_tests::copy_workspace(&copy);
     // What was copied, as it was: the workspace may change while the scenario runs.
@@ -283,7 +359,9 @@ fn scenario(s: &Scenario, scratch: &Path) -> Result<(), String> {
         .iter()
         .map(|f| std::fs::read(copy.join(f)).ok())
         .collect();
-    (s.apply)(&copy)?;
+    for s in changes {
+        (s.apply)(&copy).map_err(|e| format!("{}: {e}", s.name))?;
+    }
     must(&copy, &["run", "--quiet", "-p", "certcentral-codegen"], &[])?;
     // Accept what the change explains: snapshots (generated code, expansions, the public API)
     // and compile errors, reviewed here by the checks below instead of by eye.
@@ -340,7 +418,7 @@ fn scenario(s: &Scenario, scratch: &Path) -> Result<(), String> {
     }
     let unexpected: Vec<&String> = changed
         .iter()
-        .filter(|p| !may_change(p) && !s.writes.contains(&p.as_str()))
+        .filter(|p| !may_change(p) && !changes.iter().any(|s| s.writes.contains(&p.as_str())))
         .collect();
     println!(
         "  changed: {}",
@@ -378,17 +456,37 @@ fn walk(root: &Path, dir: &Path) -> Vec<String> {
 }
 
 fn main() -> ExitCode {
-    let wanted: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let scratch =
         std::env::temp_dir().join(format!("certcentral-scenarios-{}", std::process::id()));
+    // Without names, every change in one copy: one regeneration and one run of the suites
+    // (each change alone costs a rebuild of the workspace and a run of every suite).
+    let runs: Vec<Vec<&Scenario>> = if args.is_empty() {
+        vec![SCENARIOS.iter().collect()]
+    } else if args == ["--each"] {
+        SCENARIOS.iter().map(|s| vec![s]).collect()
+    } else {
+        let unknown: Vec<&String> = args
+            .iter()
+            .filter(|a| !SCENARIOS.iter().any(|s| s.name == a.as_str()))
+            .collect();
+        if !unknown.is_empty() {
+            let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
+            eprintln!("unknown scenario {unknown:?}: the scenarios are {names:?}, or --each");
+            return ExitCode::FAILURE;
+        }
+        SCENARIOS
+            .iter()
+            .filter(|s| args.iter().any(|a| a == s.name))
+            .map(|s| vec![s])
+            .collect()
+    };
     let mut failed = 0;
-    for s in SCENARIOS
-        .iter()
-        .filter(|s| wanted.is_empty() || wanted.iter().any(|w| w == s.name))
-    {
+    for changes in runs {
         let start = Instant::now();
-        println!("scenario {}:", s.name);
-        match scenario(s, &scratch) {
+        let names: Vec<&str> = changes.iter().map(|s| s.name).collect();
+        println!("scenario {}:", names.join(" + "));
+        match scenario(&changes, &scratch) {
             Ok(()) => println!("  ok ({:.0} s)", start.elapsed().as_secs_f64()),
             Err(e) => {
                 failed += 1;

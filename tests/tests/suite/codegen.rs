@@ -1,7 +1,8 @@
 //! The generated artifacts: pinned by snapshots, current with the spec, and refused specs.
 
 use certcentral_codegen::{
-    CHECKS_PATH, CLIENT_PATH, DRAFT_PATH, TABLE_PATH, WIRE_PATH, generate, generate_from_str, stale,
+    CHECKS_PATH, CLIENT_PATH, DRAFT_PATH, RESPONSES_PATH, TABLE_PATH, WIRE_PATH, generate,
+    generate_from_str, stale,
 };
 use std::path::Path;
 
@@ -25,6 +26,11 @@ fn artifact(path: &str) -> String {
 #[test]
 fn generated_client_snapshot() {
     insta::assert_snapshot!("generated_client", artifact(CLIENT_PATH));
+}
+
+#[test]
+fn response_types_snapshot() {
+    insta::assert_snapshot!("response_types", artifact(RESPONSES_PATH));
 }
 
 #[test]

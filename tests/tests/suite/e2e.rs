@@ -60,7 +60,7 @@ async fn every_product_through_every_lifecycle() {
                 status,
                 "{product}"
             );
-            assert_eq!(entry.status, status.as_str());
+            assert_eq!(entry.status, status);
             assert_eq!(entry.product, product.to_string());
             assert_eq!(
                 placed.response.as_ref().unwrap().certificate_id,
