@@ -19,7 +19,7 @@ enum Need {
 }
 
 /// The rules that apply to `product` and name `param` (or an object around it).
-fn rules_of(product: &str, param: &Param) -> Vec<&'static Rule> {
+fn rules_of(product: &str, param: &Param) -> Vec<&'static Rule<'static>> {
     TABLE
         .rules
         .iter()
@@ -44,7 +44,10 @@ fn unconditional(rule: &Rule) -> bool {
 
 /// The columns of a product: every parameter that can be a cell, with its need and rules.
 /// `minimal` is the smallest order the table accepts for it.
-fn columns(product: &str, minimal: &Value) -> Vec<(&'static Param, Need, Vec<&'static Rule>)> {
+fn columns(
+    product: &str,
+    minimal: &Value,
+) -> Vec<(&'static Param<'static>, Need, Vec<&'static Rule<'static>>)> {
     TABLE
         .params
         .iter()

@@ -59,13 +59,13 @@ pub fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStre
     })
 }
 
-struct Gen<'a> {
-    model: &'a Model,
-    types: &'a Types,
+struct Gen<'g, 'a> {
+    model: &'g Model<'a>,
+    types: &'g Types,
 }
 
-impl Gen<'_> {
-    fn param(&self, path: &str) -> Result<(usize, &Param), CodegenError> {
+impl Gen<'_, '_> {
+    fn param(&self, path: &str) -> Result<(usize, &Param<'_>), CodegenError> {
         self.model
             .table
             .params

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 /// The generated client's Rust source, unformatted.
 pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
-    let document = &model.document;
+    let document = model.document;
     let responses = response_schemas(document);
     let open_enums: Vec<_> = open_enums(document)
         .into_iter()
@@ -82,7 +82,7 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
 /// schema a response of the operation refers to, with builders, so that the client decodes
 /// and the mock answers with the same types, and a field the spec adds reaches both.
 pub fn responses(model: &Model) -> Result<TokenStream, CodegenError> {
-    let document = &model.document;
+    let document = model.document;
     let responses = response_schemas(document);
     if let Some((name, _)) = marked(document, "x-certcentral-secret")
         .into_iter()

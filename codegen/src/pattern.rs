@@ -10,16 +10,21 @@
 use certcentral_rules::{Format, Pattern};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
-/// Reads `source`, the pattern of a parameter whose date format (if any) is `format`.
-pub fn compile(source: &str, format: Option<Format>) -> Result<Pattern, String> {
+/// Reads `source`, the pattern of a parameter whose date format (if any) is `format`, into
+/// the table's `arena`.
+pub fn compile<'a>(
+    source: &str,
+    format: Option<Format>,
+    arena: &'a bumpalo::Bump,
+) -> Result<Pattern<'a>, String> {
     if let Some(format) = format.filter(|f| f.pattern() == Some(source)) {
         return Ok(Pattern::Date(format));
     }
     let hir = regex_syntax::parse(source).map_err(|e| e.to_string())?;
     run(&hir)
         .map(|(ranges, min, max)| Pattern::Run {
-            source: leak(source.to_string()),
-            ranges: Box::leak(ranges.into_boxed_slice()),
+            source: arena.alloc_str(source),
+            ranges: arena.alloc_slice_copy(&ranges),
             min,
             max,
         })
@@ -64,23 +69,19 @@ fn run(hir: &Hir) -> Option<Run> {
     (anchored && ascii).then(|| (ranges, rep.min, rep.max.unwrap_or(u32::MAX)))
 }
 
-/// A `'static` string for the rules-table types (codegen is a short-lived process).
-pub fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn runs_of_one_class() {
-        let p = compile("^[A-Za-z0-9]+$", None).unwrap();
+        let arena = bumpalo::Bump::new();
+        let p = compile("^[A-Za-z0-9]+$", None, &arena).unwrap();
         assert!(p.is_match("abcXYZ019"));
         assert!(!p.is_match(""));
         assert!(!p.is_match("a-b"));
         assert!(!p.is_match("é"));
-        let p = compile("^[0-9]{12,19}$", None).unwrap();
+        let p = compile("^[0-9]{12,19}$", None, &arena).unwrap();
         assert!(p.is_match("411111111111"));
         assert!(!p.is_match("41111111111"));
         assert!(!p.is_match("41111111111111111111"));
@@ -88,20 +89,22 @@ mod tests {
 
     #[test]
     fn date_patterns_only_on_their_format() {
+        let arena = bumpalo::Bump::new();
         let ymd = Format::DateYyyyMmDd.pattern().unwrap();
         assert_eq!(
-            compile(ymd, Some(Format::DateYyyyMmDd)),
+            compile(ymd, Some(Format::DateYyyyMmDd), &arena),
             Ok(Pattern::Date(Format::DateYyyyMmDd))
         );
         assert!(
-            compile(ymd, None).is_err(),
+            compile(ymd, None, &arena).is_err(),
             "a date shape without its format"
         );
-        assert!(compile(ymd, Some(Format::DateDdMmmYyyy)).is_err());
+        assert!(compile(ymd, Some(Format::DateDdMmmYyyy), &arena).is_err());
     }
 
     #[test]
     fn other_shapes_are_refused() {
+        let arena = bumpalo::Bump::new();
         for source in [
             "^a|b$",
             "[0-9]+",
@@ -111,7 +114,7 @@ mod tests {
             "^(ab)+$",
             "^[0-9]+[a-z]+$",
         ] {
-            assert!(compile(source, None).is_err(), "{source}");
+            assert!(compile(source, None, &arena).is_err(), "{source}");
         }
     }
 }

@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 
 /// The table's Rust source, unformatted.
 pub fn tokens(model: &Model) -> TokenStream {
-    let table = model.table;
+    let table = &model.table;
     let products = table.products.iter().map(|p| {
         let (id, name, variant) = (p.id, p.name, p.variant);
         quote! { Product { id: #id, name: #name, variant: #variant } }

@@ -19,14 +19,14 @@ use crate::Format;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Pattern {
+pub enum Pattern<'a> {
     /// `^[class]{min,max}$`: between `min` and `max` bytes, each in one of the inclusive
     /// `ranges` of ASCII bytes.
     Run {
         /// The regular expression as written in the spec.
-        source: &'static str,
+        source: &'a str,
         /// The class, as inclusive byte ranges.
-        ranges: &'static [(u8, u8)],
+        ranges: &'a [(u8, u8)],
         /// Fewest bytes.
         min: u32,
         /// Most bytes.
@@ -36,9 +36,9 @@ pub enum Pattern {
     Date(Format),
 }
 
-impl Pattern {
+impl<'a> Pattern<'a> {
     /// The regular expression as written in the spec.
-    pub fn source(&self) -> &'static str {
+    pub fn source(&self) -> &'a str {
         match self {
             Pattern::Run { source, .. } => source,
             Pattern::Date(format) => format.pattern().unwrap_or_default(),

@@ -42,26 +42,26 @@ pub trait Facts {
 
 /// The outcome of one rule that did not simply pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Finding {
+pub enum Finding<'a> {
     /// The order breaks the rule; `params` are the parameters at fault (missing ones for
     /// `require`/`any_of`, present ones for `forbid`/`one_of`).
     Violated {
         /// The rule.
-        rule: &'static Rule,
+        rule: &'a Rule<'a>,
         /// The parameters at fault.
-        params: Vec<&'static str>,
+        params: Vec<&'a str>,
     },
     /// DigiCert ignores these parameters: worth a warning.
     Warned {
         /// The rule.
-        rule: &'static Rule,
+        rule: &'a Rule<'a>,
         /// The ignored parameters that are (or may be) sent.
-        params: Vec<&'static str>,
+        params: Vec<&'a str>,
     },
     /// Only run-time values can tell.
     Undecided {
         /// The rule.
-        rule: &'static Rule,
+        rule: &'a Rule<'a>,
     },
 }
 
@@ -72,7 +72,7 @@ enum Tri {
     Unknown,
 }
 
-impl Table {
+impl<'a> Table<'a> {
     /// Evaluates every rule of the table against `facts`; rules that pass are not reported.
     ///
     /// ```
@@ -94,7 +94,7 @@ impl Table {
     /// assert!(violated.contains(&"common_name.required"));
     /// assert!(violated.contains(&"validity.required"));
     /// ```
-    pub fn evaluate(&'static self, facts: &dyn Facts) -> Vec<Finding> {
+    pub fn evaluate(&self, facts: &dyn Facts) -> Vec<Finding<'a>> {
         self.rules
             .iter()
             .filter_map(|rule| evaluate_rule(rule, facts))
@@ -102,7 +102,7 @@ impl Table {
     }
 }
 
-fn evaluate_rule(rule: &'static Rule, facts: &dyn Facts) -> Option<Finding> {
+fn evaluate_rule<'a>(rule: &'a Rule<'a>, facts: &dyn Facts) -> Option<Finding<'a>> {
     let applies = rule
         .when
         .iter()
@@ -122,7 +122,7 @@ fn evaluate_rule(rule: &'static Rule, facts: &dyn Facts) -> Option<Finding> {
             .filter(|p| facts.presence(p) == wanted)
             .count()
     };
-    let with = |keep: &dyn Fn(Presence) -> bool| -> Vec<&'static str> {
+    let with = |keep: &dyn Fn(Presence) -> bool| -> Vec<&'a str> {
         rule.params
             .iter()
             .copied()

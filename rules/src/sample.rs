@@ -4,7 +4,7 @@
 use crate::{Effect, Format, Kind, Param, Pattern, Table, Violation};
 use serde_json::{Map, Value, json};
 
-impl Table {
+impl Table<'static> {
     /// `body` completed into an order this table accepts for `product`: what a rule or the
     /// schema requires is added with a sample value that meets its constraints, what a rule
     /// forbids is removed, and values that break a constraint are replaced. `None` when no

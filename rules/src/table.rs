@@ -14,42 +14,43 @@ use std::sync::OnceLock;
 /// assert_eq!(table.param("order_validity.years").unwrap().constraints.maximum, Some(3));
 /// ```
 #[derive(Debug)]
-pub struct Table {
+pub struct Table<'a> {
     /// The path of the order operation below a server's URL, with its
     /// `{client_certificate_id}` placeholder.
-    pub order_path: &'static str,
+    pub order_path: &'a str,
     /// The servers, by region.
-    pub servers: &'static [Server],
+    pub servers: &'a [Server<'a>],
     /// The products that can be ordered.
-    pub products: &'static [Product],
+    pub products: &'a [Product<'a>],
     /// Every request parameter, parents before their fields.
-    pub params: &'static [Param],
+    pub params: &'a [Param<'a>],
     /// The conditional rules.
-    pub rules: &'static [Rule],
+    pub rules: &'a [Rule<'a>],
     /// DigiCert's rolling rate limits per API key.
-    pub rate_limits: &'static [Window],
-    index: OnceLock<Index>,
+    pub rate_limits: &'a [Window],
+    index: OnceLock<Index<'a>>,
 }
 
 /// Lookups by path and by parent, built once from [`Table::params`].
 #[derive(Debug)]
-struct Index {
-    by_path: HashMap<&'static str, usize>,
+struct Index<'a> {
+    by_path: HashMap<&'a str, usize>,
     children: Vec<Vec<usize>>,
     roots: Vec<usize>,
-    leaves: Vec<&'static str>,
+    leaves: Vec<&'a str>,
 }
 
-impl Table {
-    /// A table over these parts (what the generated `TABLE` is built with).
+impl<'a> Table<'a> {
+    /// A table over these parts (what the generated `TABLE` is built with; codegen builds
+    /// one over the spec it reads).
     pub const fn new(
-        order_path: &'static str,
-        servers: &'static [Server],
-        products: &'static [Product],
-        params: &'static [Param],
-        rules: &'static [Rule],
-        rate_limits: &'static [Window],
-    ) -> Table {
+        order_path: &'a str,
+        servers: &'a [Server<'a>],
+        products: &'a [Product<'a>],
+        params: &'a [Param<'a>],
+        rules: &'a [Rule<'a>],
+        rate_limits: &'a [Window],
+    ) -> Table<'a> {
         Table {
             order_path,
             servers,
@@ -61,9 +62,9 @@ impl Table {
         }
     }
 
-    fn index(&self) -> &Index {
+    fn index(&self) -> &Index<'a> {
         self.index.get_or_init(|| {
-            let by_path: HashMap<&'static str, usize> = self
+            let by_path: HashMap<&'a str, usize> = self
                 .params
                 .iter()
                 .enumerate()
@@ -93,18 +94,18 @@ impl Table {
     /// assert!(table.param("order_validity.years").is_some());
     /// assert!(table.param("order_validity.months").is_none());
     /// ```
-    pub fn param(&self, path: &str) -> Option<&'static Param> {
+    pub fn param(&self, path: &str) -> Option<&'a Param<'a>> {
         let i = *self.index().by_path.get(path)?;
         self.params.get(i)
     }
 
     /// Looks a product up by its id.
-    pub fn product(&self, id: &str) -> Option<&'static Product> {
+    pub fn product(&self, id: &str) -> Option<&'a Product<'a>> {
         self.products.iter().find(|p| p.id == id)
     }
 
     /// Looks a rule up by its id.
-    pub fn rule(&self, id: &str) -> Option<&'static Rule> {
+    pub fn rule(&self, id: &str) -> Option<&'a Rule<'a>> {
         self.rules.iter().find(|r| r.id == id)
     }
 
@@ -117,19 +118,19 @@ impl Table {
     ///     .collect();
     /// assert_eq!(names, ["first_name", "last_name", "pseudonym"]);
     /// ```
-    pub fn children(&self, path: &str) -> impl Iterator<Item = &'static Param> + '_ {
+    pub fn children(&self, path: &str) -> impl Iterator<Item = &'a Param<'a>> + '_ {
         let params = self.params;
         self.field_ids(Some(path)).iter().map(move |i| &params[*i])
     }
 
     /// The top-level request parameters.
-    pub fn roots(&self) -> impl Iterator<Item = &'static Param> + '_ {
+    pub fn roots(&self) -> impl Iterator<Item = &'a Param<'a>> + '_ {
         let params = self.params;
         self.index().roots.iter().map(move |i| &params[*i])
     }
 
     /// The URL of a region's server (`us`, `eu`), if the spec has one.
-    pub fn server(&self, region: &str) -> Option<&'static str> {
+    pub fn server(&self, region: &str) -> Option<&'a str> {
         self.servers
             .iter()
             .find(|s| s.region == region)
@@ -155,7 +156,7 @@ impl Table {
     }
 
     /// The last path segment of `params[i]`, computed once.
-    pub(crate) fn leaf_of(&self, i: usize) -> &'static str {
+    pub(crate) fn leaf_of(&self, i: usize) -> &'a str {
         self.index().leaves.get(i).copied().unwrap_or_default()
     }
 }

@@ -4,22 +4,22 @@ use crate::Pattern;
 
 /// A server of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Server {
+pub struct Server<'a> {
     /// `us` or `eu`.
-    pub region: &'static str,
+    pub region: &'a str,
     /// The base URL, e.g. `https://www.digicert.com/services/v2`.
-    pub url: &'static str,
+    pub url: &'a str,
 }
 
 /// A product that can be ordered at this endpoint (the path's `client_certificate_id`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Product {
+pub struct Product<'a> {
     /// The identifier used in the URL, e.g. `client_premium`.
-    pub id: &'static str,
+    pub id: &'a str,
     /// DigiCert's display name, e.g. `Premium`.
-    pub name: &'static str,
+    pub name: &'a str,
     /// The variant of the generated `ClientCertificateId` enum, e.g. `ClientPremium`.
-    pub variant: &'static str,
+    pub variant: &'a str,
 }
 
 /// The JSON shape of a request parameter.
@@ -67,9 +67,9 @@ pub enum Format {
 
 /// Schema constraints of one parameter (for lists, `format` applies to the items).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Constraints {
+pub struct Constraints<'a> {
     /// Allowed values, as their JSON text without quotes (`card`, `0`).
-    pub enum_values: &'static [&'static str],
+    pub enum_values: &'a [&'a str],
     /// Inclusive lower bound of an integer.
     pub minimum: Option<i64>,
     /// Inclusive upper bound of an integer.
@@ -79,16 +79,16 @@ pub struct Constraints {
     /// Maximum length of a string, in characters.
     pub max_length: Option<u64>,
     /// A regular expression the string must match (the spec's patterns are anchored).
-    pub pattern: Option<Pattern>,
+    pub pattern: Option<Pattern<'a>>,
     /// Minimum number of items of a list.
     pub min_items: Option<u64>,
     /// A format of the string (or of each item of a string list).
     pub format: Option<Format>,
 }
 
-impl Constraints {
+impl Constraints<'_> {
     /// No constraint at all.
-    pub const NONE: Constraints = Constraints {
+    pub const NONE: Constraints<'static> = Constraints {
         enum_values: &[],
         minimum: None,
         maximum: None,
@@ -103,9 +103,9 @@ impl Constraints {
 /// One request parameter, addressed by its dotted path (`certificate.individual.first_name`;
 /// fields of list items are written `custom_fields[].metadata_id`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Param {
+pub struct Param<'a> {
     /// The documented dotted path.
-    pub path: &'static str,
+    pub path: &'a str,
     /// The JSON shape.
     pub kind: Kind,
     /// Whether the schema requires it whenever its parent object is present.
@@ -114,26 +114,26 @@ pub struct Param {
     pub deprecated: bool,
     /// The generated Rust type behind it, for objects, object-list items and enums
     /// (`Certificate`, `CustomField`, `PaymentMethod`); empty for plain scalars.
-    pub rust_type: &'static str,
+    pub rust_type: &'a str,
     /// `x-certcentral-secret`: the value is never quoted in a message.
     pub secret: bool,
     /// Schema constraints.
-    pub constraints: Constraints,
+    pub constraints: Constraints<'a>,
 }
 
-impl Param {
+impl<'a> Param<'a> {
     /// The path of the enclosing object, or `None` at the root.
     ///
     /// ```
     /// let p = certcentral_table::param("custom_fields[].value").unwrap();
     /// assert_eq!(p.parent(), Some("custom_fields"));
     /// ```
-    pub fn parent(&self) -> Option<&'static str> {
+    pub fn parent(&self) -> Option<&'a str> {
         parent_of(self.path)
     }
 
     /// The last segment of the path (`first_name` for `certificate.individual.first_name`).
-    pub fn leaf(&self) -> &'static str {
+    pub fn leaf(&self) -> &'a str {
         self.path.rsplit('.').next().unwrap_or(self.path)
     }
 
@@ -168,17 +168,17 @@ pub(crate) fn parent_of(path: &str) -> Option<&str> {
 /// A condition of a rule; a rule applies when all of its conditions hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Cond {
+pub enum Cond<'a> {
     /// The ordered product is one of these.
-    Products(&'static [&'static str]),
+    Products(&'a [&'a str]),
     /// The parameter is present and equal to one of these values.
-    In(&'static str, &'static [&'static str]),
+    In(&'a str, &'a [&'a str]),
     /// The parameter is absent or equal to none of these values.
-    NotIn(&'static str, &'static [&'static str]),
+    NotIn(&'a str, &'a [&'a str]),
     /// The parameter (or, for an object, any of its fields) is present.
-    Present(&'static str),
+    Present(&'a str),
     /// The parameter is absent.
-    Absent(&'static str),
+    Absent(&'a str),
 }
 
 /// What a rule demands of its parameters when its conditions hold.
@@ -199,15 +199,15 @@ pub enum Effect {
 
 /// A conditional rule from `x-certcentral-rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rule {
+pub struct Rule<'a> {
     /// Stable identifier, e.g. `common_name.required`.
-    pub id: &'static str,
+    pub id: &'a str,
     /// All must hold for the rule to apply (empty: always).
-    pub when: &'static [Cond],
+    pub when: &'a [Cond<'a>],
     /// What the rule demands.
     pub effect: Effect,
     /// The parameters the effect is about.
-    pub params: &'static [&'static str],
+    pub params: &'a [&'a str],
     /// What to do about it, in words a user can act on.
-    pub message: &'static str,
+    pub message: &'a str,
 }

@@ -84,7 +84,7 @@ impl Report {
     }
 }
 
-impl Table {
+impl Table<'static> {
     /// Validates an order body for `product` against the schema constraints and every rule.
     ///
     /// Every violation is reported, not just the first.
@@ -197,7 +197,11 @@ impl Table {
     /// let v = table.check_value(p, &serde_json::json!("order-42"));
     /// assert_eq!(v[0].rule, "schema.pattern");
     /// ```
-    pub fn check_value(&'static self, param: &'static Param, value: &Value) -> Vec<Violation> {
+    pub fn check_value(
+        &'static self,
+        param: &'static Param<'static>,
+        value: &Value,
+    ) -> Vec<Violation> {
         check_value_at(self, param, value, &At::Key(&At::Root, param.path))
     }
 }
@@ -212,7 +216,7 @@ fn common_parent(params: &[&str]) -> String {
 }
 
 struct JsonFacts<'a> {
-    table: &'static Table,
+    table: &'static Table<'static>,
     product: &'a str,
     body: &'a Value,
     present: &'a [bool],
@@ -248,7 +252,7 @@ fn lookup<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
 /// `schema_path` is the table path of the object (`None` for the root), `at` the path shown
 /// to the user (with list indices).
 fn walk_object(
-    t: &'static Table,
+    t: &'static Table<'static>,
     schema_path: Option<&str>,
     value: &Value,
     at: &At,
@@ -301,8 +305,8 @@ fn walk_object(
 }
 
 fn walk_value(
-    t: &'static Table,
-    field: &'static Param,
+    t: &'static Table<'static>,
+    field: &'static Param<'static>,
     v: &Value,
     at: &At,
     out: &mut Vec<Violation>,
@@ -324,7 +328,12 @@ fn walk_value(
     }
 }
 
-fn check_value_at(t: &'static Table, field: &'static Param, v: &Value, at: &At) -> Vec<Violation> {
+fn check_value_at(
+    t: &'static Table<'static>,
+    field: &'static Param<'static>,
+    v: &Value,
+    at: &At,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     match field.kind {
         Kind::String => match v.as_str() {

@@ -12,7 +12,7 @@ pub fn validate(product_id: &str, body: &serde_json::Value) -> Report {
 /// ```
 /// assert_eq!(certcentral_table::param("order_validity.years").unwrap().constraints.maximum, Some(3));
 /// ```
-pub fn param(path: &str) -> Option<&'static Param> {
+pub fn param(path: &str) -> Option<&'static Param<'static>> {
     TABLE.param(path)
 }
 
@@ -21,6 +21,6 @@ pub fn param(path: &str) -> Option<&'static Param> {
 /// ```
 /// assert_eq!(certcentral_table::product("class1_smime").unwrap().name, "Class 1 S/MIME");
 /// ```
-pub fn product(id: &str) -> Option<&'static Product> {
+pub fn product(id: &str) -> Option<&'static Product<'static>> {
     TABLE.product(id)
 }

@@ -22,7 +22,7 @@ pub struct Options {
 /// A CSV column: the product, a parameter, or left out.
 enum Column {
     Product,
-    Param(&'static Param),
+    Param(&'static Param<'static>),
     Ignored,
 }
 

@@ -6,7 +6,7 @@ impl Cx<'_> {
     /// Refuses rules that, for some product, demand opposite things of one parameter: forbid
     /// and require it, forbid and ignore it (an error and a warning for one field), or require
     /// it inside an object another rule forbids. Both rules and the product are named.
-    pub(super) fn contradictions(&mut self, table: &'static Table, at: &str) {
+    pub(super) fn contradictions(&mut self, table: &Table<'_>, at: &str) {
         for product in table.products {
             let applying: Vec<&Rule> = table
                 .rules
@@ -60,7 +60,7 @@ fn compatible(a: &[Cond], b: &[Cond]) -> bool {
 }
 
 /// A parameter `first` forbids and `second` demands (or ignores), and what the clash is.
-fn opposed(first: &Rule, second: &Rule) -> Option<(&'static str, &'static str)> {
+fn opposed<'a>(first: &Rule<'a>, second: &Rule<'a>) -> Option<(&'a str, &'static str)> {
     if first.effect != Effect::Forbid {
         return None;
     }

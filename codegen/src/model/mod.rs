@@ -12,6 +12,7 @@ mod operation;
 mod params;
 mod rules;
 
+use bumpalo::Bump;
 use certcentral_rules::{
     Cond, Constraints, Effect, Format, Kind, Param, Product, Rule, Server, Table, Window,
 };
@@ -73,41 +74,38 @@ pub struct Operation {
     pub api_key_header: String,
 }
 
-fn leak<T>(items: Vec<T>) -> &'static [T] {
-    Box::leak(items.into_boxed_slice())
-}
-
-fn leak_strs(items: Vec<String>) -> &'static [&'static str] {
-    leak(items.into_iter().map(leak_str).collect())
-}
-
-use crate::pattern::leak as leak_str;
-
-/// Everything the generators need.
-#[derive(Debug, Clone)]
-pub struct Model {
+/// Everything the generators need, borrowing the document and the arena its table lives in.
+#[derive(Debug)]
+pub struct Model<'a> {
     /// The document as parsed (for progenitor).
-    pub document: Value,
+    pub document: &'a Value,
     /// The rules table, in the types every reader of it uses.
-    pub table: &'static Table,
+    pub table: Table<'a>,
     /// The order operation.
     pub operation: Operation,
     /// The generated type of the request body (its component's name, as typify writes it).
     pub request_type: String,
 }
 
-/// Parses the YAML text and checks the conventions; every problem is reported at once.
-pub fn load(yaml: &str) -> Result<Model, Vec<SpecIssue>> {
-    let document: Value = serde_norway::from_str(yaml).map_err(|e| {
+/// Parses the YAML text.
+pub fn parse(yaml: &str) -> Result<Value, Vec<SpecIssue>> {
+    serde_norway::from_str(yaml).map_err(|e| {
         vec![SpecIssue {
             at: e
                 .location()
                 .map_or("(document)".into(), |l| format!("line {}", l.line())),
             message: format!("not valid YAML: {e}"),
         }]
-    })?;
+    })
+}
+
+/// Checks the conventions of a parsed document and reads its table into `arena` (the rules
+/// vocabulary borrows its strings and lists; the arena frees them with the model); every
+/// problem is reported at once.
+pub fn load<'a>(document: &'a Value, arena: &'a Bump) -> Result<Model<'a>, Vec<SpecIssue>> {
     let mut cx = Cx {
-        doc: &document,
+        doc: document,
+        arena,
         issues: Vec::new(),
     };
     let version = document
@@ -135,20 +133,20 @@ pub fn load(yaml: &str) -> Result<Model, Vec<SpecIssue>> {
     if !cx.issues.is_empty() {
         return Err(cx.issues);
     }
-    let table: &'static Table = Box::leak(Box::new(Table::new(
-        leak_str(path.clone()),
-        leak(servers),
-        leak(products),
-        leak(params),
-        leak(rules),
-        leak(rate_limits),
-    )));
-    cx.contradictions(table, &format!("{op_at}.{RULES_KEY}"));
+    let table = Table::new(
+        cx.str(&path),
+        cx.slice(servers),
+        cx.slice(products),
+        cx.slice(params),
+        cx.slice(rules),
+        cx.slice(rate_limits),
+    );
+    cx.contradictions(&table, &format!("{op_at}.{RULES_KEY}"));
     if !cx.issues.is_empty() {
         return Err(cx.issues);
     }
     Ok(Model {
-        document: document.clone(),
+        document,
         table,
         operation: Operation {
             path,
@@ -163,10 +161,28 @@ pub fn load(yaml: &str) -> Result<Model, Vec<SpecIssue>> {
 
 struct Cx<'a> {
     doc: &'a Value,
+    /// Where the table's strings and lists live.
+    arena: &'a Bump,
     issues: Vec<SpecIssue>,
 }
 
 impl<'a> Cx<'a> {
+    /// A string of the table.
+    fn str(&self, s: impl AsRef<str>) -> &'a str {
+        self.arena.alloc_str(s.as_ref())
+    }
+
+    /// A list of the table.
+    fn slice<T: Copy>(&self, items: Vec<T>) -> &'a [T] {
+        self.arena.alloc_slice_copy(&items)
+    }
+
+    /// A list of strings of the table.
+    fn strs(&self, items: Vec<String>) -> &'a [&'a str] {
+        let strs: Vec<&'a str> = items.iter().map(|s| self.str(s)).collect();
+        self.slice(strs)
+    }
+
     fn issue(&mut self, at: &str, message: String) {
         self.issues.push(SpecIssue {
             at: at.to_string(),

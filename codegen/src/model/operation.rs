@@ -5,7 +5,7 @@
 use super::*;
 
 impl<'a> Cx<'a> {
-    pub(super) fn servers(&mut self) -> Vec<Server> {
+    pub(super) fn servers(&mut self) -> Vec<Server<'a>> {
         let mut servers = Vec::new();
         for (i, server) in self
             .doc
@@ -28,8 +28,8 @@ impl<'a> Cx<'a> {
                 self.issue(&at, "a server needs `x-certcentral-region`".into());
             }
             servers.push(Server {
-                region: leak_str(region.into()),
-                url: leak_str(url.into()),
+                region: self.str(region),
+                url: self.str(url),
             });
         }
         for region in ["us", "eu"] {

@@ -4,7 +4,7 @@
 use super::*;
 
 impl<'a> Cx<'a> {
-    pub(super) fn products(&mut self, operation: &'a Value, op_at: &str) -> Vec<Product> {
+    pub(super) fn products(&mut self, operation: &'a Value, op_at: &str) -> Vec<Product<'a>> {
         let param = operation
             .get("parameters")
             .and_then(Value::as_array)
@@ -42,9 +42,9 @@ impl<'a> Cx<'a> {
             };
             match names.and_then(|n| n.get(id)).and_then(Value::as_str) {
                 Some(name) => products.push(Product {
-                    id: leak_str(id.into()),
-                    name: leak_str(name.into()),
-                    variant: leak_str(heck::ToUpperCamelCase::to_upper_camel_case(id)),
+                    id: self.str(id),
+                    name: self.str(name),
+                    variant: self.str(heck::ToUpperCamelCase::to_upper_camel_case(id)),
                 }),
                 None => self.issue(
                     &format!("{schema_at}.x-certcentral-product-names"),
@@ -59,7 +59,7 @@ impl<'a> Cx<'a> {
     }
 
     /// The body's parameters and the name of its generated type.
-    pub(super) fn params(&mut self, operation: &'a Value, op_at: &str) -> (Vec<Param>, String) {
+    pub(super) fn params(&mut self, operation: &'a Value, op_at: &str) -> (Vec<Param<'a>>, String) {
         let at = format!("{op_at}.requestBody.content.application/json.schema");
         let Some(body) = operation.pointer("/requestBody/content/application~1json/schema") else {
             self.issue(&at, "the JSON request body is missing".into());
@@ -86,7 +86,7 @@ impl<'a> Cx<'a> {
         schema: &'a Value,
         prefix: &str,
         at: &str,
-        out: &mut Vec<Param>,
+        out: &mut Vec<Param<'a>>,
     ) {
         let required: BTreeSet<&str> = schema
             .get("required")
@@ -130,7 +130,7 @@ impl<'a> Cx<'a> {
         path: String,
         required: bool,
         at: &str,
-        out: &mut Vec<Param>,
+        out: &mut Vec<Param<'a>>,
     ) {
         let Some((schema, component)) = self.resolve(field, at) else {
             return;
@@ -145,11 +145,11 @@ impl<'a> Cx<'a> {
                 .unwrap_or(false);
         let ty = schema.get("type").and_then(Value::as_str).unwrap_or("");
         let mut param = Param {
-            path: leak_str(path.clone()),
+            path: self.str(path.clone()),
             kind: Kind::String,
             required,
             deprecated,
-            rust_type: leak_str(component.unwrap_or_default()),
+            rust_type: self.str(component.unwrap_or_default()),
             secret: schema.get("x-certcentral-secret") == Some(&Value::Bool(true)),
             constraints: Constraints::NONE,
         };
@@ -171,7 +171,7 @@ impl<'a> Cx<'a> {
                 match items.get("type").and_then(Value::as_str) {
                     Some("object") => {
                         param.kind = Kind::ObjectList;
-                        param.rust_type = leak_str(item_type.unwrap_or_default());
+                        param.rust_type = self.str(item_type.unwrap_or_default());
                         if param.rust_type.is_empty() {
                             self.issue(&items_at, "list items must be a named component".into());
                         }
@@ -206,7 +206,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    pub(super) fn constraints(&mut self, schema: &Value, ty: &str, at: &str) -> Constraints {
+    pub(super) fn constraints(&mut self, schema: &Value, ty: &str, at: &str) -> Constraints<'a> {
         let int = |k: &str| schema.get(k).and_then(Value::as_f64).map(|f| f as i64);
         let uint = |k: &str| schema.get(k).and_then(Value::as_u64);
         let format = match (
@@ -226,7 +226,7 @@ impl<'a> Cx<'a> {
             _ => None,
         };
         let mut c = Constraints {
-            enum_values: leak_strs(
+            enum_values: self.strs(
                 schema
                     .get("enum")
                     .and_then(Value::as_array)
@@ -263,7 +263,7 @@ impl<'a> Cx<'a> {
                     "patterns must be anchored with ^ and $".into(),
                 );
             }
-            match crate::pattern::compile(pattern, format) {
+            match crate::pattern::compile(pattern, format, self.arena) {
                 Ok(compiled) => c.pattern = Some(compiled),
                 Err(e) => self.issue(&format!("{at}.pattern"), format!("`{pattern}`: {e}")),
             }

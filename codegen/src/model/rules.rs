@@ -7,9 +7,9 @@ impl<'a> Cx<'a> {
         &mut self,
         operation: &Value,
         op_at: &str,
-        products: &[Product],
-        params: &[Param],
-    ) -> Vec<Rule> {
+        products: &[Product<'a>],
+        params: &[Param<'a>],
+    ) -> Vec<Rule<'a>> {
         let at = format!("{op_at}.{RULES_KEY}");
         let Some(list) = operation.get(RULES_KEY).and_then(Value::as_array) else {
             self.issue(&at, "the operation has no rules list".into());
@@ -40,9 +40,9 @@ impl<'a> Cx<'a> {
         &mut self,
         raw: &Map<String, Value>,
         at: &str,
-        products: &[Product],
-        params: &[Param],
-    ) -> Option<Rule> {
+        products: &[Product<'a>],
+        params: &[Param<'a>],
+    ) -> Option<Rule<'a>> {
         let before = self.issues.len();
         let text = |k: &str| {
             raw.get(k)
@@ -87,11 +87,11 @@ impl<'a> Cx<'a> {
         }
         let when = self.conditions(raw.get("when"), &format!("{at}.when"), products, params);
         (self.issues.len() == before).then(|| Rule {
-            id: leak_str(id),
-            when: leak(when),
+            id: self.str(id),
+            when: self.slice(when),
             effect,
-            params: leak(effect_params),
-            message: leak_str(message.split_whitespace().collect::<Vec<_>>().join(" ")),
+            params: self.slice(effect_params),
+            message: self.str(message.split_whitespace().collect::<Vec<_>>().join(" ")),
         })
     }
 
@@ -99,8 +99,8 @@ impl<'a> Cx<'a> {
         &mut self,
         value: Option<&Value>,
         at: &str,
-        params: &[Param],
-    ) -> Vec<&'static str> {
+        params: &[Param<'a>],
+    ) -> Vec<&'a str> {
         let Some(items) = value.and_then(Value::as_array) else {
             self.issue(at, "must be a list of parameter paths".into());
             return Vec::new();
@@ -116,8 +116,8 @@ impl<'a> Cx<'a> {
         &mut self,
         v: &Value,
         at: &str,
-        params: &[Param],
-    ) -> Option<&'static str> {
+        params: &[Param<'a>],
+    ) -> Option<&'a str> {
         let path = v.as_str().unwrap_or("");
         match params.iter().find(|p| p.path == path) {
             Some(p) if p.path.contains("[]") => {
@@ -140,9 +140,9 @@ impl<'a> Cx<'a> {
         &mut self,
         when: Option<&Value>,
         at: &str,
-        products: &[Product],
-        params: &[Param],
-    ) -> Vec<Cond> {
+        products: &[Product<'a>],
+        params: &[Param<'a>],
+    ) -> Vec<Cond<'a>> {
         let Some(when) = when else {
             return Vec::new();
         };
@@ -158,7 +158,7 @@ impl<'a> Cx<'a> {
             }
         }
         if let Some(list) = when.get("products") {
-            let ids: Vec<&'static str> = list
+            let ids: Vec<&'a str> = list
                 .as_array()
                 .into_iter()
                 .flatten()
@@ -183,7 +183,7 @@ impl<'a> Cx<'a> {
                     "must list at least one product".into(),
                 );
             }
-            conds.push(Cond::Products(leak(ids)));
+            conds.push(Cond::Products(self.slice(ids)));
         }
         match (when.get("param"), when.get("in"), when.get("not_in")) {
             (None, None, None) => {}
@@ -195,7 +195,8 @@ impl<'a> Cx<'a> {
                         Some(v) => ("in", v),
                         None => ("not_in", values_not_in.unwrap_or(&Value::Null)),
                     };
-                    let values = leak(self.values(path, values, &format!("{at}.{key}"), params));
+                    let values = self.values(path, values, &format!("{at}.{key}"), params);
+                    let values = self.slice(values);
                     conds.push(if key == "in" {
                         Cond::In(path, values)
                     } else {
@@ -209,7 +210,7 @@ impl<'a> Cx<'a> {
             ),
         }
         for (key, make) in [
-            ("present", Cond::Present as fn(&'static str) -> Cond),
+            ("present", Cond::Present as fn(&'a str) -> Cond<'a>),
             ("absent", Cond::Absent),
         ] {
             if let Some(p) = when.get(key)
@@ -226,8 +227,8 @@ impl<'a> Cx<'a> {
         path: &str,
         values: &Value,
         at: &str,
-        params: &[Param],
-    ) -> Vec<&'static str> {
+        params: &[Param<'a>],
+    ) -> Vec<&'a str> {
         let allowed = params
             .iter()
             .find(|p| p.path == path)
@@ -254,7 +255,7 @@ impl<'a> Cx<'a> {
                     );
                     return None;
                 }
-                Some(leak_str(text))
+                Some(self.str(text))
             })
             .collect()
     }

@@ -19,7 +19,7 @@ pub enum Source<'a> {
 
 /// One parameter the struct sets.
 pub struct Mapping<'a> {
-    pub param: &'static Param,
+    pub param: &'static Param<'static>,
     pub source: Source<'a>,
     pub span: Span,
 }
@@ -35,7 +35,7 @@ impl Mapping<'_> {
 
 /// A struct that passed every compile-time check.
 pub struct Checked<'a> {
-    pub product: &'static Product,
+    pub product: &'static Product<'static>,
     pub mappings: Vec<Mapping<'a>>,
     /// Ignored or deprecated parameters: `(message, span)`.
     pub warnings: Vec<(String, Span)>,
@@ -61,7 +61,7 @@ pub fn crate_path(cx: &mut Ctxt, input: &Input) -> syn::Path {
 }
 
 /// The product named in the attribute, if it was found (for a stub impl on errors).
-pub fn product_of(input: &Input) -> Option<&'static Product> {
+pub fn product_of(input: &Input) -> Option<&'static Product<'static>> {
     input
         .settings
         .iter()
@@ -210,8 +210,8 @@ fn describe(m: &Mapping) -> String {
 fn resolve_product(
     cx: &mut Ctxt,
     setting: &Setting,
-    before: Option<&'static Product>,
-) -> Option<&'static Product> {
+    before: Option<&'static Product<'static>>,
+) -> Option<&'static Product<'static>> {
     if before.is_some() {
         cx.error_at(setting.key_span, "`product` is given twice");
         return before;
@@ -277,7 +277,7 @@ fn hint(n: Option<&str>) -> String {
 }
 
 /// Parameters a field or a fixed value can set: scalars and whole lists.
-fn mappable() -> impl Iterator<Item = &'static Param> {
+fn mappable() -> impl Iterator<Item = &'static Param<'static>> {
     TABLE
         .params
         .iter()
@@ -285,7 +285,7 @@ fn mappable() -> impl Iterator<Item = &'static Param> {
 }
 
 /// A dotted path, or a leaf name that only one parameter has.
-fn resolve(name: &str) -> Result<&'static Param, String> {
+fn resolve(name: &str) -> Result<&'static Param<'static>, String> {
     let name = name.strip_prefix("r#").unwrap_or(name);
     if let Some(p) = param(name) {
         if p.kind == Kind::Object {
@@ -304,7 +304,7 @@ fn resolve(name: &str) -> Result<&'static Param, String> {
         return Ok(p);
     }
     if !name.contains('.') {
-        let leaf: Vec<&'static Param> = mappable().filter(|p| p.leaf() == name).collect();
+        let leaf: Vec<&'static Param<'static>> = mappable().filter(|p| p.leaf() == name).collect();
         match leaf[..] {
             [one] => return Ok(one),
             [_, _, ..] => {
@@ -335,7 +335,7 @@ fn resolve(name: &str) -> Result<&'static Param, String> {
 }
 
 struct CompileFacts<'a, 'b> {
-    product: &'static Product,
+    product: &'static Product<'static>,
     product_span: Span,
     mappings: &'b [Mapping<'a>],
 }
@@ -399,14 +399,15 @@ impl Facts for CompileFacts<'_, '_> {
 /// How to set what the struct lacks, all of it at once: an object stands for its required
 /// fields (or its `id`), a list can only be a field, a scalar can also be a fixed value.
 fn how_to_set(paths: &[&str]) -> String {
-    let mut fields: Vec<&'static Param> = Vec::new();
+    let mut fields: Vec<&'static Param<'static>> = Vec::new();
     for path in paths {
         let Some(p) = param(path) else { continue };
         if p.kind != Kind::Object {
             fields.push(p);
             continue;
         }
-        let required: Vec<&'static Param> = TABLE.children(p.path).filter(|c| c.required).collect();
+        let required: Vec<&'static Param<'static>> =
+            TABLE.children(p.path).filter(|c| c.required).collect();
         match (
             required.is_empty(),
             TABLE.children(p.path).find(|c| c.leaf() == "id"),
@@ -512,7 +513,7 @@ fn schema_required(cx: &mut Ctxt, facts: &CompileFacts, ident_span: Span, named_
 fn violated(
     cx: &mut Ctxt,
     facts: &CompileFacts,
-    rule: &'static Rule,
+    rule: &'static Rule<'static>,
     params: &[&'static str],
     ident_span: Span,
 ) {

@@ -257,11 +257,13 @@ fn changed_response(copy: &Path) -> Result<(), String> {
     std::fs::write(copy.join(RESPONSE_PROBE), RESPONSE_PROBE_TEST).map_err(|e| e.to_string())
 }
 
+// In this order when applied together: the rule's second edit finds the product list as the
+// spec has it, before the new product joins it.
 const SCENARIOS: [Scenario; 5] = [
     Scenario {
-        name: "new-product",
-        apply: new_product,
-        writes: &[],
+        name: "new-rule",
+        apply: new_rule,
+        writes: &[FORBIDDEN_CASE],
     },
     Scenario {
         name: "new-parameter",
@@ -269,9 +271,9 @@ const SCENARIOS: [Scenario; 5] = [
         writes: &[],
     },
     Scenario {
-        name: "new-rule",
-        apply: new_rule,
-        writes: &[FORBIDDEN_CASE],
+        name: "new-product",
+        apply: new_product,
+        writes: &[],
     },
     Scenario {
         name: "edited-operation",

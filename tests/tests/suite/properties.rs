@@ -171,7 +171,7 @@ use certcentral_table::{Format, Kind, Param, TABLE};
 use std::collections::BTreeSet;
 
 /// Values for a string parameter: its edge cases and a few random ones.
-fn string_for(p: &'static Param) -> BoxedStrategy<String> {
+fn string_for(p: &'static Param<'static>) -> BoxedStrategy<String> {
     let c = &p.constraints;
     let mut edge: Vec<String> = c.enum_values.iter().map(|v| v.to_string()).collect();
     edge.extend(
@@ -232,7 +232,7 @@ fn string_for(p: &'static Param) -> BoxedStrategy<String> {
     .boxed()
 }
 
-fn integer_for(p: &'static Param) -> BoxedStrategy<i64> {
+fn integer_for(p: &'static Param<'static>) -> BoxedStrategy<i64> {
     let c = &p.constraints;
     let mut edge = vec![0i64, 1, 3, 4, 12, 13, 999, 1000, 9999, 10000, -1];
     for bound in [c.minimum, c.maximum].into_iter().flatten() {
@@ -243,7 +243,7 @@ fn integer_for(p: &'static Param) -> BoxedStrategy<i64> {
 }
 
 /// A JSON value of the parameter's kind (objects recursively, list items included).
-fn value_for(p: &'static Param) -> BoxedStrategy<Value> {
+fn value_for(p: &'static Param<'static>) -> BoxedStrategy<Value> {
     match p.kind {
         Kind::String => string_for(p).prop_map(Value::String).boxed(),
         Kind::Integer => integer_for(p).prop_map(Value::from).boxed(),
@@ -306,7 +306,8 @@ fn set_path(body: &mut Value, path: &str, value: Option<Value>) {
 }
 
 fn mutation() -> impl Strategy<Value = (&'static str, Option<Value>)> {
-    let settable: Vec<&'static Param> = TABLE.params.iter().filter(|p| !p.in_list_item()).collect();
+    let settable: Vec<&'static Param<'static>> =
+        TABLE.params.iter().filter(|p| !p.in_list_item()).collect();
     prop::sample::select(settable).prop_flat_map(|p| {
         prop_oneof![
             4 => value_for(p).prop_map(move |v| (p.path, Some(v))),
@@ -452,7 +453,7 @@ fn texts_for(source: &'static str) -> BoxedStrategy<String> {
     .boxed()
 }
 
-fn pattern_and_text() -> impl Strategy<Value = (certcentral_table::Pattern, String)> {
+fn pattern_and_text() -> impl Strategy<Value = (certcentral_table::Pattern<'static>, String)> {
     let patterns: Vec<certcentral_table::Pattern> = TABLE
         .params
         .iter()
