@@ -11,6 +11,9 @@
 //! The generated types are read from progenitor's output by `reader.rs`, so the checks
 //! follow typify's field names, `Option`s and `skip_serializing_if`s exactly; a shape the
 //! generator does not know is an error here, not a silently skipped check.
+//!
+//! One file over 400 lines, on purpose: one generator (`Gen`) emitting one function per
+//! product, each method one part of it; the emitted shape is read in one place.
 
 use crate::CodegenError;
 use crate::model::Model;

@@ -2,11 +2,12 @@
 //! are left out: every order goes through the wire layer, see `wire.rs`), plus an open enum for
 //! every schema marked `x-certcentral-open-enum` (progenitor's enums are closed; these keep
 //! unknown values), a secret type for every `x-certcentral-secret` schema, and the modules
-//! generated beside it; and `table/src/responses.rs`: the types of the response bodies, which
-//! the client's types re-export and the mock answers with.
+//! generated beside it. The response bodies' types are the table crate's (`responses.rs`), and
+//! re-exported here.
 
 use crate::CodegenError;
 use crate::model::Model;
+use crate::responses::{impls_of, is_object, response_schemas};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -78,55 +79,8 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
     })
 }
 
-/// The generated response bodies' Rust source (`table/src/responses.rs`), unformatted: every
-/// schema a response of the operation refers to, with builders, so that the client decodes
-/// and the mock answers with the same types, and a field the spec adds reaches both.
-pub fn responses(model: &Model) -> Result<TokenStream, CodegenError> {
-    let document = model.document;
-    let responses = response_schemas(document);
-    if let Some((name, _)) = marked(document, "x-certcentral-secret")
-        .into_iter()
-        .find(|(name, _)| responses.contains(name))
-    {
-        return Err(crate::reader::unsupported(
-            "the response types",
-            format!("`{name}` is a secret in a response body (secret types are request-side)"),
-        ));
-    }
-    let open_enums: Vec<_> = open_enums(document)
-        .into_iter()
-        .filter(|(name, _, _)| responses.contains(name))
-        .collect();
-    let mut settings = progenitor::GenerationSettings::new();
-    for (name, _, _) in &open_enums {
-        settings.with_replacement(
-            name,
-            format!("crate::responses::{name}"),
-            impls_of(document, name),
-        );
-    }
-    // The response schemas alone, and no operation: progenitor emits their types only.
-    let mut only = document.clone();
-    only["paths"] = Value::Object(Default::default());
-    if let Some(Value::Object(schemas)) = only.pointer_mut("/components/schemas") {
-        schemas.retain(|name, _| responses.contains(name));
-    }
-    let types = progenitor_types(&spec_of(&only)?, settings)?;
-    let items = types.content.map(|(_, items)| items).unwrap_or_default();
-    let module = quote! { crate::responses };
-    let unlisted = (!open_enums.is_empty()).then(unlisted_value);
-    let enums = open_enums
-        .iter()
-        .map(|(name, doc, values)| open_enum(name, doc, values, &module));
-    Ok(quote! {
-        #(#items)*
-        #unlisted
-        #(#enums)*
-    })
-}
-
 /// The spec as progenitor reads it: shapes only (see [`VALUE_CONSTRAINTS`]).
-fn spec_of(document: &Value) -> Result<openapiv3::OpenAPI, CodegenError> {
+pub(crate) fn spec_of(document: &Value) -> Result<openapiv3::OpenAPI, CodegenError> {
     serde_json::from_value(shape_only(document)).map_err(|e| {
         CodegenError::Progenitor(format!("the spec is not an OpenAPI 3.0 document: {e}"))
     })
@@ -134,7 +88,7 @@ fn spec_of(document: &Value) -> Result<openapiv3::OpenAPI, CodegenError> {
 
 /// progenitor's `types` module only: its `Client`, operation builders and prelude would be a
 /// second, unvalidated way to send an order.
-fn progenitor_types(
+pub(crate) fn progenitor_types(
     spec: &openapiv3::OpenAPI,
     mut settings: progenitor::GenerationSettings,
 ) -> Result<syn::ItemMod, CodegenError> {
@@ -160,62 +114,8 @@ fn progenitor_types(
         })
 }
 
-/// Every component schema a response of an operation refers to, directly or through other
-/// schemas.
-fn response_schemas(document: &Value) -> std::collections::BTreeSet<String> {
-    let mut found = std::collections::BTreeSet::new();
-    let mut pending: Vec<&Value> = document
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|paths| paths.values())
-        .filter_map(Value::as_object)
-        .flat_map(|ops| ops.values())
-        .filter_map(|op| op.get("responses"))
-        .collect();
-    while let Some(value) = pending.pop() {
-        match value {
-            Value::Object(map) => {
-                if let Some(name) = map
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    && found.insert(name.to_string())
-                    && let Some(schema) = document.pointer(&format!("/components/schemas/{name}"))
-                {
-                    pending.push(schema);
-                }
-                pending.extend(map.values());
-            }
-            Value::Array(items) => pending.extend(items),
-            _ => {}
-        }
-    }
-    found
-}
-
-fn is_object(document: &Value, name: &str) -> bool {
-    document
-        .pointer(&format!("/components/schemas/{name}/type"))
-        .and_then(Value::as_str)
-        == Some("object")
-}
-
-/// What a replaced type implements, for progenitor: an open enum prints and parses.
-fn impls_of(document: &Value, name: &str) -> std::vec::IntoIter<progenitor::TypeImpl> {
-    let open = document.pointer(&format!(
-        "/components/schemas/{name}/x-certcentral-open-enum"
-    )) == Some(&Value::Bool(true));
-    if open {
-        vec![progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr]
-    } else {
-        Vec::new()
-    }
-    .into_iter()
-}
-
 /// The value of an open enum that the spec does not list (beside the open enums).
-fn unlisted_value() -> TokenStream {
+pub(crate) fn unlisted_value() -> TokenStream {
     quote! {
         /// A value of an open enum that the spec does not list, kept as DigiCert sent it.
         ///
@@ -271,7 +171,7 @@ fn shape_only(document: &Value) -> Value {
 }
 
 /// `(name, description, values)` of every component schema marked as an open enum.
-fn open_enums(document: &Value) -> Vec<(String, String, Vec<String>)> {
+pub(crate) fn open_enums(document: &Value) -> Vec<(String, String, Vec<String>)> {
     marked(document, "x-certcentral-open-enum")
         .into_iter()
         .map(|(name, s)| {
@@ -290,7 +190,7 @@ fn open_enums(document: &Value) -> Vec<(String, String, Vec<String>)> {
 }
 
 /// Component schemas whose `key` extension is `true`.
-fn marked<'a>(document: &'a Value, key: &str) -> Vec<(String, &'a Value)> {
+pub(crate) fn marked<'a>(document: &'a Value, key: &str) -> Vec<(String, &'a Value)> {
     document
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -393,7 +293,12 @@ fn pascal(s: &str) -> String {
         .collect()
 }
 
-fn open_enum(name: &str, doc: &str, values: &[String], module: &TokenStream) -> TokenStream {
+pub(crate) fn open_enum(
+    name: &str,
+    doc: &str,
+    values: &[String],
+    module: &TokenStream,
+) -> TokenStream {
     let ty = format_ident!("{name}");
     let variants: Vec<_> = values
         .iter()

@@ -37,6 +37,7 @@ mod draft;
 mod model;
 mod pattern;
 mod reader;
+mod responses;
 mod table;
 mod wire;
 
@@ -168,7 +169,7 @@ pub fn generate_from_str(yaml: &str) -> Result<Vec<Artifact>, CodegenError> {
         Artifact {
             path: RESPONSES_PATH,
             contents: format(
-                &parse(RESPONSES_PATH, client::responses(&model)?)?,
+                &parse(RESPONSES_PATH, responses::tokens(&model)?)?,
                 "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]\n",
             ),
         },

@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+mod answers;
 mod config;
 mod faults;
 mod handler;

@@ -2,7 +2,8 @@
 //! (the rest wait in the kernel's backlog), each through hyper with a header-read timeout, so
 //! that a connection that never finishes its request cannot hold the server.
 
-use crate::handler::{Abort, handle};
+use crate::answers::Abort;
+use crate::handler::handle;
 use crate::state::Shared;
 use crate::{Fault, LedgerEntry, MockConfig, RecordedRequest};
 use axum::Router;

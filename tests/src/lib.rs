@@ -168,7 +168,12 @@ pub fn copy_workspace(into: &std::path::Path) -> Vec<String> {
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "redis")]
-pub use redis::{PACING_ACL, RedisCluster, RedisServer, RedisTarget, WorkerReport, run_fleet};
+pub use redis::{PACING_ACL, RedisCluster, RedisServer, RedisTarget};
+/// Fleet worker processes on one key.
+#[cfg(feature = "redis")]
+mod fleet;
+#[cfg(feature = "redis")]
+pub use fleet::{WorkerReport, run_fleet};
 
 /// Everything `tracing` logs on this thread while the guard lives, as text.
 #[derive(Clone, Default)]

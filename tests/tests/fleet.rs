@@ -3,6 +3,9 @@
 //! or pace alone), a worker that dies holding a slot, Redis restarted mid-run.
 //!
 //! `cargo test -p certcentral-tests --features redis --test fleet` (needs `redis-server`).
+//!
+//! One file over 400 lines, on purpose: one test binary (it needs the `redis` feature), each
+//! test one failure semantic of the shared pacing.
 
 use certcentral::types::ClientCertificateId;
 use certcentral::{ApiKey, Client, Error, RateLimits, RedisFailure, RetryPolicy, SharedPacing};

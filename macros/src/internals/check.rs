@@ -1,6 +1,10 @@
 //! Check: resolve every setting and field against the rules table, then hold the struct to
 //! the schema constraints and every conditional rule the compiler can decide. What depends on
 //! run-time values is left to the validator that runs before the order is sent.
+//!
+//! One file over 400 lines, on purpose: it is one pass over one struct, and every diagnostic
+//! below (`how_to_set`, `schema_required`, `violated`) words what that pass found in terms of
+//! its mappings and spans; apart, each would need the pass's state handed to it.
 
 use super::Ctxt;
 use super::syntax::{Field, Input, Setting};

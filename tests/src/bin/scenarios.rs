@@ -9,6 +9,9 @@
 //! `cargo run -p certcentral-tests --bin scenarios` applies every change to one copy (what CI
 //! runs); `-- NAME...` applies each named change alone to its own copy, `-- --each` every
 //! change alone. The copies build in `target/scenarios` (kept between runs).
+//!
+//! One file over 400 lines, on purpose: each scenario is its spec edit and its probe, read
+//! together; the runner around them is short.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

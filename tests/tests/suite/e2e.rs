@@ -1,6 +1,9 @@
 //! End to end over loopback against the mock: each product and lifecycle, each class of
 //! rejection, authentication, rate limits and every injected fault. Every test checks both
 //! what the client returned and what the mock's ledger holds.
+//!
+//! One file over 400 lines, on purpose: one test per lifecycle, rejection and fault, all
+//! sharing the `products`, `fast_retries` and `with_fault` helpers.
 
 use certcentral::types::ClientCertificateId;
 use certcentral::{ApiKey, Client, Error, RequestStatus, RetryPolicy};

@@ -1,5 +1,8 @@
 //! The client on real HTTP over loopback against the mock: what is sent, and how each answer
 //! comes back.
+//!
+//! One file over 400 lines, on purpose: one test per answer a server can give (and per URL
+//! rule), most through the same `class1_error` helper.
 
 use certcentral::types::ClientCertificateId;
 use certcentral::{Error, RequestStatus, RetryPolicy};

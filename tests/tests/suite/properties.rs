@@ -1,5 +1,8 @@
 //! Property tests: nothing a server or a user can send makes the SDK panic; every valid order
 //! passes validation and round-trips through serde.
+//!
+//! One file over 400 lines, on purpose: the strategies that build orders and hostile bodies
+//! are shared by every property.
 
 use certcentral::{Response, decode_response};
 use certcentral_table::validate;

@@ -1,0 +1,112 @@
+//! Emits `table/src/responses.rs`: the types of the response bodies (every schema a response
+//! of an operation refers to, with builders), which the client's types re-export and decode
+//! into and the mock answers with: one type on both sides of the wire, so a field or status the
+//! spec adds reaches both.
+
+use crate::CodegenError;
+use crate::client::{marked, open_enum, open_enums, progenitor_types, spec_of, unlisted_value};
+use crate::model::Model;
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value;
+
+/// The generated response bodies' Rust source (`table/src/responses.rs`), unformatted: every
+/// schema a response of the operation refers to, with builders, so that the client decodes
+/// and the mock answers with the same types, and a field the spec adds reaches both.
+pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
+    let document = model.document;
+    let responses = response_schemas(document);
+    if let Some((name, _)) = marked(document, "x-certcentral-secret")
+        .into_iter()
+        .find(|(name, _)| responses.contains(name))
+    {
+        return Err(crate::reader::unsupported(
+            "the response types",
+            format!("`{name}` is a secret in a response body (secret types are request-side)"),
+        ));
+    }
+    let open_enums: Vec<_> = open_enums(document)
+        .into_iter()
+        .filter(|(name, _, _)| responses.contains(name))
+        .collect();
+    let mut settings = progenitor::GenerationSettings::new();
+    for (name, _, _) in &open_enums {
+        settings.with_replacement(
+            name,
+            format!("crate::responses::{name}"),
+            impls_of(document, name),
+        );
+    }
+    // The response schemas alone, and no operation: progenitor emits their types only.
+    let mut only = document.clone();
+    only["paths"] = Value::Object(Default::default());
+    if let Some(Value::Object(schemas)) = only.pointer_mut("/components/schemas") {
+        schemas.retain(|name, _| responses.contains(name));
+    }
+    let types = progenitor_types(&spec_of(&only)?, settings)?;
+    let items = types.content.map(|(_, items)| items).unwrap_or_default();
+    let module = quote! { crate::responses };
+    let unlisted = (!open_enums.is_empty()).then(unlisted_value);
+    let enums = open_enums
+        .iter()
+        .map(|(name, doc, values)| open_enum(name, doc, values, &module));
+    Ok(quote! {
+        #(#items)*
+        #unlisted
+        #(#enums)*
+    })
+}
+
+/// Every component schema a response of an operation refers to, directly or through other
+/// schemas.
+pub(crate) fn response_schemas(document: &Value) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
+    let mut pending: Vec<&Value> = document
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(Value::as_object)
+        .flat_map(|ops| ops.values())
+        .filter_map(|op| op.get("responses"))
+        .collect();
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(name) = map
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    && found.insert(name.to_string())
+                    && let Some(schema) = document.pointer(&format!("/components/schemas/{name}"))
+                {
+                    pending.push(schema);
+                }
+                pending.extend(map.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+    }
+    found
+}
+
+pub(crate) fn is_object(document: &Value, name: &str) -> bool {
+    document
+        .pointer(&format!("/components/schemas/{name}/type"))
+        .and_then(Value::as_str)
+        == Some("object")
+}
+
+/// What a replaced type implements, for progenitor: an open enum prints and parses.
+pub(crate) fn impls_of(document: &Value, name: &str) -> std::vec::IntoIter<progenitor::TypeImpl> {
+    let open = document.pointer(&format!(
+        "/components/schemas/{name}/x-certcentral-open-enum"
+    )) == Some(&Value::Bool(true));
+    if open {
+        vec![progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr]
+    } else {
+        Vec::new()
+    }
+    .into_iter()
+}
