@@ -216,10 +216,10 @@ async fn the_client_and_the_mock_follow_the_changed_response() {
     }))
     .unwrap();
 
-    server.inject(Fault::UnlistedStatus("needs_approval".into()));
+    server.inject(Fault::UnlistedStatus("in_review".into()));
     let placed = client.order(ClientCertificateId::Class1Smime, &order).await.unwrap();
     let answered = placed.response.unwrap();
-    assert_eq!(answered.requests[0].status, RequestStatus::NeedsApproval);
+    assert_eq!(answered.requests[0].status, RequestStatus::InReview);
     assert!(answered.requests[0].status.is_known());
     assert_eq!(answered.approval_url, None, "the mock has no value for the new field");
 
@@ -238,14 +238,14 @@ async fn the_client_and_the_mock_follow_the_changed_response() {
 }
 "#;
 
-/// DigiCert adds a request status (`needs_approval`) and an optional `approval_url` to the
-/// created order: the one generated response type, which the client decodes and the mock
-/// answers with, follows from the spec alone.
+/// DigiCert adds a request status (`in_review`, one no suite uses as an example of an unlisted
+/// value) and an optional `approval_url` to the created order: the one generated response
+/// type, which the client decodes and the mock answers with, follows from the spec alone.
 fn changed_response(copy: &Path) -> Result<(), String> {
     edit_spec(copy, |spec| {
         spec.replacen(
             "      enum: [pending, submitted, approved, rejected]\n",
-            "      enum: [pending, submitted, approved, rejected, needs_approval]\n",
+            "      enum: [pending, submitted, approved, rejected, in_review]\n",
             1,
         )
         .replacen(
