@@ -1,5 +1,5 @@
 //! Every repository path quoted in the documentation and in comments exists: a moved file or
-//! suite must not leave a reader looking for it (`client/src/client.rs:158`, `tests/ui/*/`,
+//! suite must not leave a reader looking for it (`client/src/client.rs:158`, `ui/tests/ui/*/`,
 //! `spec/openapi.yaml` — quoted in backticks, starting with one of the workspace's folders).
 
 use std::path::{Path, PathBuf};

@@ -19,5 +19,4 @@ mod public_api;
 mod secrets;
 mod spec_examples;
 mod threads;
-mod ui;
 mod validator;

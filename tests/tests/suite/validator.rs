@@ -219,32 +219,6 @@ fn every_rule_is_enforced_at_run_time() {
     }
 }
 
-/// A rule is covered at compile time by its own trybuild folder (whose `.stderr` files name
-/// it: `tests/tests/suite/ui.rs`), and at run time by `tests/tests/suite/properties.rs`, which must find every rule
-/// of the table as the only finding of some order: a new rule needs a compile-fail case and
-/// nothing else by hand. The hand-written run-time cases here pin the messages of the rules
-/// they name.
-#[test]
-fn every_rule_has_a_compile_fail_case() {
-    let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
-    let missing: Vec<String> = TABLE
-        .rules
-        .iter()
-        .filter(|rule| {
-            !std::fs::read_dir(ui.join(rule.id)).is_ok_and(|d| {
-                d.filter_map(|e| e.ok())
-                    .any(|e| e.path().extension().is_some_and(|x| x == "rs"))
-            })
-        })
-        .map(|rule| format!("{}: no tests/ui/{}/*.rs", rule.id, rule.id))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "rules without a compile-fail case:\n{}",
-        missing.join("\n")
-    );
-}
-
 #[test]
 fn valid_orders_for_every_product_pass_and_round_trip() {
     for product in TABLE.products {

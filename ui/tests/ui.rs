@@ -1,5 +1,10 @@
 //! trybuild: every compile error of the derive is pinned, and every product/indicator/payment
 //! variant that must compile does, and produces the documented JSON.
+//!
+//! A package of its own: trybuild compiles its cases against every dependency of the package
+//! that runs it, so here that is the client alone, not the whole suite's graph (codegen,
+//! progenitor, the mock, proptest…), which cost a cold `cargo test --workspace` minutes.
+//! Bless after reading why a `.stderr` changed: `TRYBUILD=overwrite cargo test -p certcentral-ui`.
 
 #[test]
 fn ui() {
@@ -75,4 +80,29 @@ fn every_folder_pins_its_own_rule() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A rule is covered at compile time by its own folder here (whose `.stderr` files name it:
+/// `every_folder_pins_its_own_rule`), and at run time by `tests/tests/suite/properties.rs`,
+/// which must find every rule of the table as the only finding of some order: a new rule needs
+/// a compile-fail case and nothing else by hand.
+#[test]
+fn every_rule_has_a_compile_fail_case() {
+    let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
+    let missing: Vec<String> = certcentral_table::TABLE
+        .rules
+        .iter()
+        .filter(|rule| {
+            !std::fs::read_dir(ui.join(rule.id)).is_ok_and(|d| {
+                d.filter_map(|e| e.ok())
+                    .any(|e| e.path().extension().is_some_and(|x| x == "rs"))
+            })
+        })
+        .map(|rule| format!("{}: no tests/ui/{}/*.rs", rule.id, rule.id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules without a compile-fail case:\n{}",
+        missing.join("\n")
+    );
 }
