@@ -111,6 +111,18 @@ impl Default for RawHttp {
     }
 }
 
+/// A base URL on which every connection is refused, for as long as the returned socket lives:
+/// the port is bound but never listened on, so no other test's server can take it meanwhile
+/// (a port freed by closing a listener can be handed to the next server that binds `:0`).
+pub fn refusing_base_url() -> (tokio::net::TcpSocket, String) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+    socket
+        .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .expect("a loopback port");
+    let port = socket.local_addr().expect("its address").port();
+    (socket, format!("http://127.0.0.1:{port}/services/v2"))
+}
+
 /// Awaits `event`, or fails the test saying what was awaited: a test never hangs on a bug.
 pub async fn within<F: std::future::Future>(event: F, what: &str) -> F::Output {
     tokio::time::timeout(std::time::Duration::from_secs(60), event)

@@ -459,11 +459,9 @@ async fn unlisted_statuses_and_extra_fields_keep_the_order() {
 
 #[tokio::test]
 async fn a_connection_refused_is_not_sent_and_retried() {
-    let server = MockServer::start(MockConfig::default()).await.unwrap();
-    let base = server.base_url();
-    server.shutdown().await;
+    let (_bound, base_url) = certcentral_tests::refusing_base_url();
     let client = Client::builder(ApiKey::new("k"))
-        .base_url(base)
+        .base_url(base_url)
         .retry(
             RetryPolicy::default()
                 .max_attempts(3)

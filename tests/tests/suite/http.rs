@@ -440,12 +440,9 @@ async fn only_a_503_that_declines_is_retryable() {
 /// A transport failure keeps its cause: `source()` walks down to the I/O error.
 #[tokio::test]
 async fn a_transport_error_keeps_its_source_chain() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port(); // closed once the listener is dropped: nothing listens there
+    let (_bound, base_url) = certcentral_tests::refusing_base_url();
     let client = certcentral::Client::builder(certcentral::ApiKey::new("k"))
-        .base_url(format!("http://127.0.0.1:{port}/services/v2"))
+        .base_url(base_url)
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
