@@ -2,10 +2,9 @@
 //! what certainly created nothing (or, with unique alternative ids declared, resubmit what may
 //! have), within the deadline.
 
-use crate::config::{ClientBuilder, Parts, RetryPolicy};
+use crate::config::{ClientBuilder, Config};
 use crate::error::Error;
-use crate::pacing::Pacer;
-use crate::retry::{Class, Standing, Step, decide};
+use crate::retry::{Attempts, Next};
 use crate::secret::ApiKey;
 use crate::transport::{self, Attempt};
 use crate::types::{
@@ -15,12 +14,11 @@ use crate::validation::ClientCertificateOrder;
 use certcentral_table::Violation;
 use futures_util::StreamExt;
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::time::Instant;
 
 /// A CertCentral client for ordering client certificates.
 ///
-/// Cloning is cheap (the connection pool is shared).
+/// Cloning is cheap: a client is one shared, checked configuration (the connection pool and
+/// the pacer included), built once by [`ClientBuilder::build`].
 ///
 /// ```no_run
 /// use certcentral::{ApiKey, Client, types::ClientCertificateId};
@@ -32,14 +30,7 @@ use tokio::time::Instant;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Client {
-    http: reqwest::Client,
-    base_url: String,
-    api_key: ApiKey,
-    retry: RetryPolicy,
-    pacer: Arc<Pacer>,
-    timeout: Duration,
-    deadline: Duration,
-    unique_alternative_order_ids: bool,
+    inner: Arc<Config>,
 }
 
 /// A placed order.
@@ -69,41 +60,21 @@ impl PlacedOrder {
     }
 }
 
-impl ClientBuilder {
-    /// Checks the configuration and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        let Parts {
-            http,
-            base_url,
-            api_key,
-            retry,
-            pacer,
-            timeout,
-            deadline,
-            unique_alternative_order_ids,
-        } = self.into_parts()?;
-        Ok(Client {
-            http,
-            base_url,
-            api_key,
-            retry,
-            pacer,
-            timeout,
-            deadline,
-            unique_alternative_order_ids,
-        })
-    }
-}
-
 impl Client {
     /// Starts building a client that authenticates with `api_key`.
     pub fn builder(api_key: ApiKey) -> ClientBuilder {
         ClientBuilder::new(api_key)
     }
 
+    pub(crate) fn from_config(config: Config) -> Client {
+        Client {
+            inner: Arc::new(config),
+        }
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.inner.settings.base_url
     }
 
     /// Submits an order built with `#[derive(ClientCertificateOrder)]`.
@@ -209,7 +180,7 @@ impl Client {
         let card = request.credit_card.as_ref();
         let cvv = card.map(|c| zeroize::Zeroizing::new(c.cvv.expose().to_string()));
         let secrets: Vec<&str> = [
-            Some(self.api_key.expose()),
+            Some(self.inner.api_key.expose()),
             card.map(|c| c.number.expose()),
             cvv.as_ref().map(|c| c.as_str()),
         ]
@@ -223,105 +194,67 @@ impl Client {
             warnings: warnings.clone(),
             attempts,
         };
-        let mut deadline = None;
-        // The first answer that left the outcome unknown: from then on, only another answer
-        // that proves the outcome (201, or a duplicate) may replace it.
-        let mut unknown: Option<String> = None;
-        let mut attempt = 1;
+        let settings = &self.inner.settings;
+        let mut attempts = Attempts::new(
+            settings.retry,
+            settings.unique_alternative_order_ids,
+            settings.deadline,
+            &alternative_order_id,
+        );
         loop {
+            let attempt = attempts.number();
             span.record("attempt", attempt);
             let e = match self
-                .attempt(
-                    product,
-                    &body,
-                    &alternative_order_id,
-                    &secrets,
-                    &mut deadline,
-                )
+                .attempt(product, &body, &alternative_order_id, &secrets, &mut attempts)
                 .await
             {
                 Ok(response) => {
                     tracing::info!(%product, order_id = response.id, %alternative_order_id, "order placed");
                     return Ok(placed(Some(response), attempt));
                 }
-                Err(Error::DuplicateOrder { .. }) if unknown.is_some() => {
+                Err(e) => e,
+            };
+            match attempts.after(e, &self.inner.pacer) {
+                Next::Retry(delay, e) => {
+                    tracing::warn!(%product, %alternative_order_id, attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                Next::Exists => {
                     tracing::info!(%product, %alternative_order_id, attempt, "order placed: an earlier attempt created it (the resubmission was a duplicate)");
                     return Ok(placed(None, attempt));
                 }
-                Err(e) => e,
-            };
-            if let Error::RateLimited { retry_after, .. } = &e {
-                // DigiCert's window is per key: every request of this client waits.
-                self.pacer
-                    .pause(retry_after.unwrap_or(self.retry.base_delay));
-            }
-            if let Error::OutcomeUnknown { reason, .. } = &e
-                && unknown.is_none()
-            {
-                unknown = Some(reason.clone());
-            }
-            let standing = Standing {
-                attempt,
-                max_attempts: self.retry.max_attempts,
-                unique_ids: self.unique_alternative_order_ids,
-                delay: self.retry.delay(attempt, e.retry_after()),
-                time_left: deadline.map(|at| at.saturating_duration_since(Instant::now())),
-            };
-            match decide(Class::of(&e), standing) {
-                Step::Retry(delay) => {
-                    tracing::warn!(%product, %alternative_order_id, attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-                Step::Stop(why) => {
+                Next::Stop(why, e) => {
                     tracing::warn!(%product, %alternative_order_id, attempt, error = %e, "{}", why.describe());
-                    return Err(give_up(unknown, e, &alternative_order_id));
+                    return Err(e);
                 }
             }
         }
     }
 
-    /// One attempt: a slot under the rate limits (once the deadline runs, waited for only
-    /// until it), then the request. The deadline starts when this process's own pacing first
-    /// lets the order go, so the fleet's limiter (Redis) is bounded by it too.
+    /// One attempt: a slot under this process's rate limits (waited for only until the
+    /// deadline, once it runs), the call's clock started, the fleet's slot, then the request.
     async fn attempt(
         &self,
         product: ClientCertificateId,
         body: &[u8],
         alternative_order_id: &str,
         secrets: &[&str],
-        deadline: &mut Option<Instant>,
+        attempts: &mut Attempts<'_>,
     ) -> Result<OrderClientCertificateResponse, Error> {
-        let slot = self.pacer.acquire(deadline, self.deadline).await?;
-        let at = *deadline.get_or_insert_with(|| Instant::now() + self.deadline);
-        let timeout = self
-            .timeout
-            .min(at.saturating_duration_since(Instant::now()));
+        let pacer = &self.inner.pacer;
+        let slot = pacer.acquire(attempts.deadline()).await?;
+        let slot = slot.shared(attempts.start()).await?;
         let outcome = transport::send(Attempt {
-            http: &self.http,
-            base_url: &self.base_url,
+            http: &self.inner.http,
+            base_url: &self.inner.settings.base_url,
             product,
             body,
             alternative_order_id,
             secrets,
-            timeout,
+            timeout: attempts.timeout(self.inner.settings.timeout),
         })
         .await;
         slot.finish().await;
         outcome
-    }
-}
-
-/// The error an order call ends with. Once an attempt may have created the order (`unknown`
-/// holds why), a later answer that proves nothing (a refusal, a 429, a connect failure) leaves
-/// the outcome unknown: the call says so, with the first reason and the last answer.
-fn give_up(unknown: Option<String>, last: Error, alternative_order_id: &str) -> Error {
-    match (unknown, last) {
-        (_, last @ Error::OutcomeUnknown { .. }) | (None, last) => last,
-        (Some(first), last) => Error::OutcomeUnknown {
-            alternative_order_id: alternative_order_id.to_string(),
-            reason: format!("{first}; sent again with the same alternative_order_id: {last}"),
-            source: Some(Box::new(last)),
-        },
     }
 }

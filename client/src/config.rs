@@ -1,8 +1,12 @@
-//! Configuration: regions (from the spec's servers), the retry policy, and the builder that
-//! checks it all before a client exists.
+//! Configuration: regions (from the spec's servers), the builder, and the checked
+//! configuration it builds once and every clone of a client shares.
+//!
+//! A setting is one field of [`Settings`] (with its default in `ClientBuilder::new`) and one
+//! builder method; `build` checks the settings and keeps them whole in the [`Config`].
 
 use crate::error::Error;
 use crate::pacing::{Pacer, RateLimits};
+use crate::retry::RetryPolicy;
 use crate::secret::ApiKey;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use std::sync::Arc;
@@ -39,107 +43,6 @@ impl Region {
     }
 }
 
-/// When and how often a request that certainly created nothing is sent again.
-///
-/// Three outcomes are retried, since they certainly created nothing: a connection that could
-/// not be made, HTTP 429 `request_limit_exceeded`, and a 503 that declined the request. What
-/// may have created an order (a timeout, a connection lost after the body was sent, a 5xx) is
-/// sent again only with [`ClientBuilder::unique_alternative_order_ids`] on; otherwise it is
-/// reported as [`Error::OutcomeUnknown`].
-///
-/// ```
-/// use std::time::Duration;
-/// let policy = certcentral::RetryPolicy::default()
-///     .max_attempts(5)
-///     .base_delay(Duration::from_millis(100))
-///     .max_delay(Duration::from_secs(2))
-///     .jitter(false);
-/// assert_eq!(policy.delay(1, None), Duration::from_millis(100));
-/// assert_eq!(policy.delay(3, None), Duration::from_millis(400));
-/// assert_eq!(policy.delay(9, None), Duration::from_secs(2)); // capped
-/// // A server's Retry-After wins over a shorter backoff, within the cap.
-/// assert_eq!(policy.delay(1, Some(Duration::from_secs(1))), Duration::from_secs(1));
-/// assert_eq!(policy.delay(1, Some(Duration::from_secs(60))), Duration::from_secs(2));
-/// assert_eq!(certcentral::RetryPolicy::none().attempts(), 1);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RetryPolicy {
-    /// Attempts in all, the first included (1 = no retry).
-    pub(crate) max_attempts: u32,
-    /// The delay before the first retry; doubled for each further one.
-    pub(crate) base_delay: Duration,
-    /// No delay is longer than this (a longer `Retry-After` is cut to it).
-    max_delay: Duration,
-    /// Spread delays randomly over [delay/2, delay] so that many clients do not retry together.
-    jitter: bool,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
-            jitter: true,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Never retry.
-    pub fn none() -> Self {
-        Self {
-            max_attempts: 1,
-            ..Self::default()
-        }
-    }
-
-    /// Attempts in all, the first included (1 = no retry).
-    pub fn attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
-    /// Sets the number of attempts (at least 1).
-    pub fn max_attempts(mut self, n: u32) -> Self {
-        self.max_attempts = n.max(1);
-        self
-    }
-
-    /// Sets the first delay.
-    pub fn base_delay(mut self, d: Duration) -> Self {
-        self.base_delay = d;
-        self
-    }
-
-    /// Sets the longest delay.
-    pub fn max_delay(mut self, d: Duration) -> Self {
-        self.max_delay = d;
-        self
-    }
-
-    /// Turns jitter on or off.
-    pub fn jitter(mut self, on: bool) -> Self {
-        self.jitter = on;
-        self
-    }
-
-    /// The delay before retry number `retry` (1-based), honouring a server's `Retry-After`.
-    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
-        let exp = self
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)));
-        let mut delay = exp.min(self.max_delay);
-        if self.jitter {
-            let half = delay / 2;
-            delay = half + half.mul_f64(crate::random::unit());
-        }
-        match retry_after {
-            Some(after) => after.min(self.max_delay).max(delay),
-            None => delay,
-        }
-    }
-}
-
 /// Builds a [`Client`](crate::Client).
 ///
 /// ```
@@ -157,21 +60,36 @@ impl RetryPolicy {
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     api_key: ApiKey,
-    base_url: String,
-    timeout: Duration,
-    connect_timeout: Duration,
-    retry: RetryPolicy,
-    pacing: RateLimits,
-    deadline: Duration,
-    unique_alternative_order_ids: bool,
+    settings: Settings,
+}
+
+/// The client's settings, as the builder collects them and the client keeps them.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    /// The base URL; checked (and normalised) by `build`.
+    pub(crate) base_url: String,
+    /// Each attempt's timeout.
+    pub(crate) timeout: Duration,
+    /// The connect timeout.
+    pub(crate) connect_timeout: Duration,
+    /// When a request that certainly did nothing is sent again.
+    pub(crate) retry: RetryPolicy,
+    /// The rolling limits the client paces itself under.
+    pub(crate) pacing: RateLimits,
+    /// The longest one call may take, from its first request's departure.
+    pub(crate) deadline: Duration,
+    /// The account enforces unique alternative order ids.
+    pub(crate) unique_alternative_order_ids: bool,
+    /// The fleet's shared pacing.
     #[cfg(feature = "redis")]
-    shared_pacing: Option<crate::shared::SharedPacing>,
-    http: Option<HttpConfig>,
+    pub(crate) shared_pacing: Option<crate::shared::SharedPacing>,
+    /// The user's additions to the HTTP client.
+    pub(crate) http: Option<HttpConfig>,
 }
 
 /// A user's additions to the SDK's `reqwest::ClientBuilder`.
 #[derive(Clone)]
-struct HttpConfig(Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>);
+pub(crate) struct HttpConfig(Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>);
 
 impl std::fmt::Debug for HttpConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -179,33 +97,49 @@ impl std::fmt::Debug for HttpConfig {
     }
 }
 
+/// A checked configuration: built once by [`ClientBuilder::build`], shared by a client and its
+/// clones (`Client { inner: Arc<Config> }`).
+#[derive(Debug)]
+pub(crate) struct Config {
+    /// The HTTP client: the key as a sensitive default header, redirects off, the timeouts.
+    pub(crate) http: reqwest::Client,
+    /// The API key, to keep it out of anything a server echoes.
+    pub(crate) api_key: ApiKey,
+    /// Every request of the client waits its turn here.
+    pub(crate) pacer: Pacer,
+    /// The settings, the base URL checked.
+    pub(crate) settings: Settings,
+}
+
 impl ClientBuilder {
     pub(crate) fn new(api_key: ApiKey) -> Self {
         ClientBuilder {
             api_key,
-            base_url: Region::Us.base_url().to_string(),
-            timeout: Duration::from_secs(60),
-            connect_timeout: Duration::from_secs(10),
-            retry: RetryPolicy::default(),
-            pacing: RateLimits::digicert(),
-            deadline: Duration::from_secs(120),
-            unique_alternative_order_ids: false,
-            #[cfg(feature = "redis")]
-            shared_pacing: None,
-            http: None,
+            settings: Settings {
+                base_url: Region::Us.base_url().to_string(),
+                timeout: Duration::from_secs(60),
+                connect_timeout: Duration::from_secs(10),
+                retry: RetryPolicy::default(),
+                pacing: RateLimits::digicert(),
+                deadline: Duration::from_secs(120),
+                unique_alternative_order_ids: false,
+                #[cfg(feature = "redis")]
+                shared_pacing: None,
+                http: None,
+            },
         }
     }
 
     /// Uses a region's server (the default is [`Region::Us`]).
     pub fn region(mut self, region: Region) -> Self {
-        self.base_url = region.base_url().to_string();
+        self.settings.base_url = region.base_url().to_string();
         self
     }
 
     /// Uses a custom base URL (including the `/services/v2` stem). It must be `https://`,
     /// unless it points at loopback (`127.0.0.0/8`, `[::1]`, `localhost`), as a local mock does.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.settings.base_url = url.into();
         self
     }
 
@@ -213,13 +147,13 @@ impl ClientBuilder {
     /// reported as [`Error::OutcomeUnknown`], and sent again only with
     /// [`ClientBuilder::unique_alternative_order_ids`] on.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.settings.timeout = timeout;
         self
     }
 
     /// The connect timeout (default 10 s). A connect failure is retried.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.settings.connect_timeout = timeout;
         self
     }
 
@@ -232,7 +166,7 @@ impl ClientBuilder {
     /// a bulk run queued behind DigiCert's rate limits is not cut short; bound it with
     /// `tokio::time::timeout` if you need to (dropping the call before it sends is safe).
     pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
+        self.settings.deadline = deadline;
         self
     }
 
@@ -247,13 +181,13 @@ impl ClientBuilder {
     /// on only when the account really enforces uniqueness: otherwise a resubmission can be
     /// billed twice.
     pub fn unique_alternative_order_ids(mut self, on: bool) -> Self {
-        self.unique_alternative_order_ids = on;
+        self.settings.unique_alternative_order_ids = on;
         self
     }
 
     /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::none`] turns it off).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+        self.settings.retry = policy;
         self
     }
 
@@ -261,7 +195,7 @@ impl ClientBuilder {
     /// [`RateLimits::none`] turns pacing off). Every request of the client and its clones
     /// counts, so one client shared by many tasks never exceeds them.
     pub fn pacing(mut self, limits: RateLimits) -> Self {
-        self.pacing = limits;
+        self.settings.pacing = limits;
         self
     }
 
@@ -272,20 +206,8 @@ impl ClientBuilder {
     #[cfg(feature = "redis")]
     #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub fn shared_pacing(mut self, shared: crate::shared::SharedPacing) -> Self {
-        self.shared_pacing = Some(shared);
+        self.settings.shared_pacing = Some(shared);
         self
-    }
-
-    fn pacer(&self) -> Result<Pacer, Error> {
-        let pacer = Pacer::new(self.pacing.clone());
-        #[cfg(feature = "redis")]
-        if let Some(shared) = &self.shared_pacing {
-            // An unanswered request counts until its attempt times out, at most.
-            let hold = self.timeout + Duration::from_secs(1);
-            let shared = crate::shared::Shared::new(shared.clone(), self.api_key.expose())?;
-            return Ok(pacer.with_shared(shared, hold));
-        }
-        Ok(pacer)
     }
 
     /// Adds your settings to the HTTP client the SDK builds: a proxy, private roots, a client
@@ -309,15 +231,23 @@ impl ClientBuilder {
         mut self,
         configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
     ) -> Self {
-        self.http = Some(HttpConfig(Arc::new(configure)));
+        self.settings.http = Some(HttpConfig(Arc::new(configure)));
         self
     }
 
-    /// Checks the configuration and turns it into the parts of a client (built by
-    /// `ClientBuilder::build`, in `client.rs`).
-    pub(crate) fn into_parts(self) -> Result<Parts, Error> {
-        let base_url = check_base_url(&self.base_url)?;
-        let mut key = HeaderValue::from_str(self.api_key.expose()).map_err(|_| {
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<crate::Client, Error> {
+        Ok(crate::Client::from_config(self.into_config()?))
+    }
+
+    /// Checks the settings and builds what every request of the client shares.
+    fn into_config(self) -> Result<Config, Error> {
+        let ClientBuilder {
+            api_key,
+            mut settings,
+        } = self;
+        settings.base_url = check_base_url(&settings.base_url)?;
+        let mut key = HeaderValue::from_str(api_key.expose()).map_err(|_| {
             Error::Config(format!(
                 "the API key is not a valid {API_KEY_HEADER} header value"
             ))
@@ -328,41 +258,39 @@ impl ClientBuilder {
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let mut http =
             reqwest::Client::builder().tls_backend_preconfigured(crate::tls::config(None)?);
-        if let Some(HttpConfig(configure)) = &self.http {
+        if let Some(HttpConfig(configure)) = &settings.http {
             http = configure(http);
         }
         let http = http
             .default_headers(headers)
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
+            .timeout(settings.timeout)
+            .connect_timeout(settings.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("certcentral-rs/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
-        let pacer = Arc::new(self.pacer()?);
-        Ok(Parts {
+        let pacer = pacer(&settings, &api_key)?;
+        Ok(Config {
             http,
-            base_url,
-            api_key: self.api_key,
-            retry: self.retry,
+            api_key,
             pacer,
-            timeout: self.timeout,
-            deadline: self.deadline,
-            unique_alternative_order_ids: self.unique_alternative_order_ids,
+            settings,
         })
     }
 }
 
-/// A checked configuration: what a `Client` is made of.
-pub(crate) struct Parts {
-    pub http: reqwest::Client,
-    pub base_url: String,
-    pub api_key: ApiKey,
-    pub retry: RetryPolicy,
-    pub pacer: Arc<Pacer>,
-    pub timeout: Duration,
-    pub deadline: Duration,
-    pub unique_alternative_order_ids: bool,
+/// The client's pacer: its own windows, and the fleet's when the pacing is shared.
+#[cfg_attr(not(feature = "redis"), allow(unused_variables))]
+fn pacer(settings: &Settings, api_key: &ApiKey) -> Result<Pacer, Error> {
+    let pacer = Pacer::new(settings.pacing.clone());
+    #[cfg(feature = "redis")]
+    if let Some(shared) = &settings.shared_pacing {
+        // An unanswered request counts until its attempt times out, at most.
+        let hold = settings.timeout + Duration::from_secs(1);
+        let shared = crate::shared::Shared::new(shared.clone(), api_key.expose())?;
+        return Ok(pacer.with_shared(shared, hold));
+    }
+    Ok(pacer)
 }
 
 /// Checks a base URL and returns it as the client will use it (parsed and re-serialized by a

@@ -154,7 +154,8 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether the request certainly did not create an order, so it may be sent again.
+    /// Whether the request certainly did not create an order, so it may be sent again
+    /// ([`Class::Transient`](crate::Class::Transient)).
     ///
     /// ```
     /// let e = certcentral::Error::NotSent { reason: "connection refused".into(), source: None };
@@ -163,15 +164,13 @@ impl Error {
     /// assert!(!e.is_retryable());
     /// ```
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Error::NotSent { .. } | Error::RateLimited { .. } | Error::Unavailable { .. }
-        )
+        self.class() == crate::Class::Transient
     }
 
     /// Whether DigiCert may have created (and billed) the order: the request was sent and no
     /// usable answer came back. Reconcile by the order's `alternative_order_id` before ordering
     /// again. Every other error certainly created nothing (a duplicate created nothing *now*).
+    /// The same as [`Class::Unknown`](crate::Class::Unknown).
     ///
     /// ```
     /// let e = certcentral::Error::OutcomeUnknown { alternative_order_id: "order42".into(), reason: "timeout".into(), source: None };
@@ -180,7 +179,7 @@ impl Error {
     /// assert!(!e.may_have_created_order());
     /// ```
     pub fn may_have_created_order(&self) -> bool {
-        matches!(self, Error::OutcomeUnknown { .. })
+        self.class() == crate::Class::Unknown
     }
 
     /// The delay the server asked for, if any.

@@ -69,11 +69,12 @@ mod validation;
 pub use certcentral_table::responses::UnlistedValue;
 pub use certcentral_table::{Violation, Window};
 pub use client::{Client, PlacedOrder};
-pub use config::{API_KEY_HEADER, ClientBuilder, Region, RetryPolicy};
+pub use config::{API_KEY_HEADER, ClientBuilder, Region};
 pub use decode::{Response, decode_response};
 pub use error::{Cause, DUPLICATE_ALTERNATIVE_ORDER_ID, Error, InvalidOrder};
 pub use generated::{CardNumber, CardVerificationValue, types};
 pub use pacing::RateLimits;
+pub use retry::{Class, RetryPolicy};
 pub use secret::ApiKey;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

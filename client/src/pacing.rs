@@ -97,7 +97,31 @@ pub(crate) struct Slot<'a> {
     shared: Option<String>,
 }
 
+/// The error of a wait for the rate limits that reached the call's deadline.
+fn late() -> crate::error::Error {
+    crate::error::Error::NotSent {
+        reason: "the deadline passed while waiting for the rate limits".into(),
+        source: None,
+    }
+}
+
 impl Slot<'_> {
+    /// Takes the request's place in the fleet's shared log (Redis), when the pacing is shared,
+    /// waiting at most until `deadline`. Fails when the shared log cannot be reached and the
+    /// client fails closed, or when the deadline passes while waiting.
+    #[cfg_attr(not(feature = "redis"), allow(unused_mut, unused_variables))]
+    pub(crate) async fn shared(mut self, deadline: Instant) -> Result<Self, crate::error::Error> {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.pacer.shared
+            && !self.pacer.limits.windows.is_empty()
+        {
+            self.shared = tokio::time::timeout_at(deadline, self.pacer.acquire_shared(shared))
+                .await
+                .map_err(|_| late())??;
+        }
+        Ok(self)
+    }
+
     /// The request was answered (or failed): it counts from now, here and in the shared log.
     #[cfg_attr(not(feature = "redis"), allow(unused_mut))]
     pub(crate) async fn finish(mut self) {
@@ -192,40 +216,20 @@ impl Pacer {
         self
     }
 
-    /// Waits until a request may be sent by this process and, when the pacing is shared, by the
-    /// fleet; counts it from now until the slot is finished (when its answer, or its failure,
-    /// is back). Fails when the shared log cannot be reached and the client fails closed, or
-    /// when `deadline` passes while waiting.
-    ///
-    /// The order call's deadline starts here, when this process's own pacing lets the request
-    /// go (`budget` from then): what follows, the fleet's limiter included, is bounded by it.
+    /// Waits until a request may be sent by this process (its windows, and any pause a 429
+    /// asked for), at most until `deadline`; counts it from now until the slot is finished
+    /// (when its answer, or its failure, is back). When the pacing is shared, the slot must
+    /// then be taken in the fleet's log too ([`Slot::shared`]).
     pub(crate) async fn acquire(
         &self,
-        deadline: &mut Option<Instant>,
-        budget: Duration,
+        deadline: Option<Instant>,
     ) -> Result<Slot<'_>, crate::error::Error> {
-        let late = || crate::error::Error::NotSent {
-            reason: "the deadline passed while waiting for the rate limits".into(),
-            source: None,
-        };
-        #[cfg_attr(not(feature = "redis"), allow(unused_mut))]
-        let mut slot = match *deadline {
-            None => self.acquire_local().await,
+        match deadline {
+            None => Ok(self.acquire_local().await),
             Some(at) => tokio::time::timeout_at(at, self.acquire_local())
                 .await
-                .map_err(|_| late())?,
-        };
-        #[cfg_attr(not(feature = "redis"), allow(unused_variables))]
-        let at = *deadline.get_or_insert_with(|| Instant::now() + budget);
-        #[cfg(feature = "redis")]
-        if let Some(shared) = &self.shared
-            && !self.limits.windows.is_empty()
-        {
-            slot.shared = tokio::time::timeout_at(at, self.acquire_shared(shared))
-                .await
-                .map_err(|_| late())??;
+                .map_err(|_| late()),
         }
-        Ok(slot)
     }
 
     /// A slot in the fleet's log (`None`: Redis failed and this process paces alone). The log
@@ -329,7 +333,7 @@ mod tests {
         let start = tokio::time::Instant::now();
         let mut times = Vec::new();
         for _ in 0..10 {
-            drop(pacer.acquire(&mut None, Duration::from_secs(3600)).await);
+            drop(pacer.acquire(None).await);
             times.push(start.elapsed());
         }
         for (i, t) in times.iter().enumerate().skip(3) {
@@ -345,17 +349,17 @@ mod tests {
     async fn a_request_counts_until_its_answer_and_a_window_after() {
         let pacer = Pacer::new(RateLimits::none().window(2, Duration::from_millis(100)));
         let start = tokio::time::Instant::now();
-        let first = pacer.acquire(&mut None, Duration::from_secs(3600)).await;
-        let second = pacer.acquire(&mut None, Duration::from_secs(3600)).await;
+        let first = pacer.acquire(None).await;
+        let second = pacer.acquire(None).await;
         // Both in flight: a third waits for an answer, however long that takes.
         let blocked = tokio::time::timeout(
             Duration::from_millis(400),
-            pacer.acquire(&mut None, Duration::from_secs(3600)),
+            pacer.acquire(None),
         )
         .await;
         assert!(blocked.is_err(), "a third request left with two in flight");
         drop(first); // answered at 400 ms: it counts until 400 + 105 ms
-        let third = pacer.acquire(&mut None, Duration::from_secs(3600)).await;
+        let third = pacer.acquire(None).await;
         assert!(
             start.elapsed() >= Duration::from_millis(505),
             "{:?}",
@@ -374,7 +378,7 @@ mod tests {
         let pacer = Pacer::new(RateLimits::digicert());
         let start = tokio::time::Instant::now();
         pacer.pause(Duration::from_secs(2));
-        drop(pacer.acquire(&mut None, Duration::from_secs(3600)).await);
+        drop(pacer.acquire(None).await);
         assert!(start.elapsed() >= Duration::from_secs(2));
     }
 }
