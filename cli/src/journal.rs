@@ -11,6 +11,8 @@
 //! build directory). Each run appends a `run` line (pid, host, start, command, target) so that a
 //! run that finds the journal locked can say who holds it.
 
+use crate::outcome::Outcome;
+use certcentral::{Error, PlacedOrder};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions, TryLockError};
@@ -285,6 +287,47 @@ impl Journal {
         let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
         (&*file).write_all(&line)?;
         file.sync_data()
+    }
+}
+
+/// What [`journaled`] did.
+pub enum Journaled {
+    /// The `sending` line could not be written: nothing was sent.
+    NotSent(std::io::Error),
+    /// The order was sent: its result, the outcome recorded, and the error that kept the
+    /// outcome line from the journal, if one did (the order then stays `sending`, which a rerun
+    /// treats as unknown: safe, but no further order should be sent on this journal).
+    Sent {
+        result: Result<PlacedOrder, Error>,
+        outcome: Outcome,
+        unrecorded: Option<std::io::Error>,
+    },
+}
+
+/// Sends one order as the journal requires, for `order` and `bulk` alike: its `sending` line
+/// synced to disk before the request leaves, its outcome line after the answer. Without a
+/// journal (`--mock`), it only sends.
+pub async fn journaled(
+    journal: Option<&Journal>,
+    sending: Entry,
+    send: impl std::future::Future<Output = Result<PlacedOrder, Error>>,
+) -> Journaled {
+    let id = sending.alternative_order_id().unwrap_or_default().to_string();
+    if let Some(journal) = journal
+        && let Err(e) = journal.append(&sending)
+    {
+        return Journaled::NotSent(e);
+    }
+    let result = send.await;
+    let outcome = Outcome::from_result(&result);
+    let unrecorded = match (journal, outcome.entry(&id)) {
+        (Some(journal), Some(entry)) => journal.append(&entry).err(),
+        _ => None,
+    };
+    Journaled::Sent {
+        result,
+        outcome,
+        unrecorded,
     }
 }
 

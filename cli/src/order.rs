@@ -3,7 +3,7 @@
 //! the same file says which order exists and places nothing unless `--again`.
 
 use crate::input::{self, Encoding, identity};
-use crate::journal::{Entry, Journal, JournalError};
+use crate::journal::{Entry, Journal, JournalError, Journaled, journaled};
 use crate::outcome::{self, EXIT_BUSY, EXIT_FAILED, Outcome};
 use crate::output::{Exit, Format, print_violations};
 use crate::target::Connection;
@@ -101,11 +101,12 @@ pub async fn run(args: &Order) -> Exit {
     let mut id = own
         .clone()
         .unwrap_or_else(|| identity::stable_id(&args.product, value.as_object().unwrap_or(&empty)));
+    let unique = args.connection.unique_alternative_order_ids;
     if let Some((_, history)) = &journal
-        && let Some(e) = history.last.get(&id)
+        && let Some(earlier) = outcome::earlier(history.last.get(&id), unique)
     {
         if !args.again {
-            return exists(args, &id, e);
+            return done_earlier(args, &id, &earlier);
         }
         if own.is_some() {
             return Exit::Usage(format!(
@@ -121,23 +122,28 @@ pub async fn run(args: &Order) -> Exit {
     let product = parsed.product;
     let mut request = parsed.request;
     request.alternative_order_id = Some(id.clone());
-    if let Some((journal, _)) = &journal {
-        let sending = Entry::Sending {
-            alternative_order_id: id.clone(),
-            line: body.line,
-            product: args.product.clone(),
+    let sending = Entry::Sending {
+        alternative_order_id: id.clone(),
+        line: body.line,
+        product: args.product.clone(),
+    };
+    let journal = journal.as_ref().map(|(j, _)| j);
+    let (result, outcome) =
+        match journaled(journal, sending, connected.client.order(product, &request)).await {
+            Journaled::NotSent(e) => {
+                return Exit::Usage(format!("cannot write the journal: {e}; nothing was sent"));
+            }
+            Journaled::Sent {
+                result,
+                outcome,
+                unrecorded,
+            } => {
+                if let Some(e) = unrecorded {
+                    tell!("certcentral: the journal cannot be written: {e}");
+                }
+                (result, outcome)
+            }
         };
-        if let Err(e) = journal.append(&sending) {
-            return Exit::Usage(format!("cannot write the journal: {e}; nothing was sent"));
-        }
-    }
-    let result = connected.client.order(product, &request).await;
-    let outcome = Outcome::from_result(&result);
-    if let (Some((journal, _)), Some(entry)) = (&journal, outcome.entry(&id))
-        && let Err(e) = journal.append(&entry)
-    {
-        tell!("certcentral: the journal cannot be written: {e}");
-    }
     match args.format {
         Format::Human => print_order(&result),
         Format::Json => say!(
@@ -188,36 +194,26 @@ fn lock(path: &Path, file: &Path) -> Result<(Journal, crate::journal::History), 
     Ok((journal, history))
 }
 
-/// The journal knows this order: say so, and place nothing.
-fn exists(args: &Order, id: &str, last: &Entry) -> Exit {
-    let (state, code) = if last.is_done() {
-        (
-            match last.order_id() {
-                Some(n) => format!("was placed before: order {n}"),
-                None => "was placed before".into(),
-            },
-            outcome::EXIT_OK,
-        )
-    } else if last.is_unknown() {
-        (
-            "was sent before and its outcome is unknown: look it up in CertCentral".into(),
-            outcome::EXIT_UNKNOWN,
-        )
-    } else {
-        ("was sent before and not created".into(), EXIT_FAILED)
+/// The journal knows this order (done, or unknown): say so, and place nothing.
+fn done_earlier(args: &Order, id: &str, earlier: &Outcome) -> Exit {
+    let state = match earlier {
+        Outcome::DoneEarlier { order_id: Some(n) } => format!("was placed before: order {n}"),
+        Outcome::DoneEarlier { order_id: None } => "was placed before".into(),
+        _ => "was sent before and its outcome is unknown: look it up in CertCentral".into(),
     };
     match args.format {
         Format::Human => say!(
             "this order (alternative order id {id}) {state}; nothing was sent (--again places \
              another)"
         ),
-        Format::Json => say!(
-            "{}",
-            json!({ "result": { "outcome": "done_earlier", "alternative_order_id": id,
-                "order_id": last.order_id(), "state": state } })
-        ),
+        Format::Json => {
+            let mut result = earlier.json();
+            result["alternative_order_id"] = json!(id);
+            result["order_id"] = json!(earlier.order_id());
+            say!("{}", json!({ "result": result }));
+        }
     }
-    Exit::Code(code)
+    Exit::Code(earlier.exit_code())
 }
 
 /// The JSON of one order's result.

@@ -3,7 +3,7 @@
 //! in the summary and its exit code; nothing else spells them.
 
 use crate::journal::Entry;
-use certcentral::{Error, PlacedOrder, Violation};
+use certcentral::{Class, Error, PlacedOrder, Violation};
 use serde_json::{Value, json};
 
 /// What became of an order.
@@ -51,19 +51,76 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 /// The progress bar's counters, in order.
 pub const SLOTS: [&str; 3] = ["done", "failed", "unknown"];
 
-/// The summary's totals, in order.
-pub const NAMES: [&str; 10] = [
-    "valid",
-    "placed",
-    "exists",
-    "done_earlier",
-    "invalid",
-    "rejected",
-    "failed",
-    "unknown",
-    "not_resent",
-    "interrupted",
-];
+/// What an outcome is, without what it knows: what the summary totals count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Valid,
+    Placed,
+    Exists,
+    DoneEarlier,
+    Invalid,
+    Rejected,
+    Failed,
+    Unknown,
+    NotResent,
+    Interrupted,
+}
+
+impl Kind {
+    /// Every kind, in the summary's order.
+    pub const ALL: [Kind; 10] = [
+        Kind::Valid,
+        Kind::Placed,
+        Kind::Exists,
+        Kind::DoneEarlier,
+        Kind::Invalid,
+        Kind::Rejected,
+        Kind::Failed,
+        Kind::Unknown,
+        Kind::NotResent,
+        Kind::Interrupted,
+    ];
+
+    /// Its name in reports, events and totals.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Valid => "valid",
+            Kind::Placed => "placed",
+            Kind::Exists => "exists",
+            Kind::DoneEarlier => "done_earlier",
+            Kind::Invalid => "invalid",
+            Kind::Rejected => "rejected",
+            Kind::Failed => "failed",
+            Kind::Unknown => "unknown",
+            Kind::NotResent => "not_resent",
+            Kind::Interrupted => "interrupted",
+        }
+    }
+
+    /// How the summary counts it (`3 placed`, `2 unknown (not sent again)`).
+    pub fn wording(self) -> &'static str {
+        match self {
+            Kind::DoneEarlier => "done earlier",
+            Kind::NotResent => "unknown (not sent again)",
+            Kind::Interrupted => "not started (interrupted)",
+            other => other.name(),
+        }
+    }
+}
+
+/// What an earlier run's journal line means for this run, the one reading `order` and `bulk`
+/// share: an order that exists is done earlier; one that may exist is not sent again (unless
+/// the account enforces unique alternative ids, so that a repeat proves it exists); one that
+/// was never sent, or certainly not created, is sent (`None`).
+pub fn earlier(entry: Option<&Entry>, unique_ids: bool) -> Option<Outcome> {
+    match entry {
+        Some(e) if e.is_done() => Some(Outcome::DoneEarlier {
+            order_id: e.order_id(),
+        }),
+        Some(e) if e.is_unknown() && !unique_ids => Some(Outcome::NotResent),
+        _ => None,
+    }
+}
 
 impl Outcome {
     /// The outcome of an answer (or of no answer).
@@ -80,25 +137,30 @@ impl Outcome {
             Err(Error::DuplicateOrder { .. }) => Outcome::Exists,
             Err(Error::InvalidOrder(invalid)) => Outcome::Invalid(invalid.violations.clone()),
             Err(e @ Error::Api { .. }) => Outcome::Rejected(e.to_string()),
-            Err(e) if e.may_have_created_order() => Outcome::Unknown(e.to_string()),
+            Err(e) if e.class() == Class::Unknown => Outcome::Unknown(e.to_string()),
             Err(e) => Outcome::Failed(e.to_string()),
+        }
+    }
+
+    /// What it is, without what it knows.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Outcome::Placed { .. } => Kind::Placed,
+            Outcome::Exists => Kind::Exists,
+            Outcome::DoneEarlier { .. } => Kind::DoneEarlier,
+            Outcome::Valid => Kind::Valid,
+            Outcome::Invalid(_) => Kind::Invalid,
+            Outcome::Rejected(_) => Kind::Rejected,
+            Outcome::Failed(_) => Kind::Failed,
+            Outcome::Unknown(_) => Kind::Unknown,
+            Outcome::NotResent => Kind::NotResent,
+            Outcome::Interrupted => Kind::Interrupted,
         }
     }
 
     /// Its name in reports, events and totals.
     pub fn name(&self) -> &'static str {
-        match self {
-            Outcome::Placed { .. } => "placed",
-            Outcome::Exists => "exists",
-            Outcome::DoneEarlier { .. } => "done_earlier",
-            Outcome::Valid => "valid",
-            Outcome::Invalid(_) => "invalid",
-            Outcome::Rejected(_) => "rejected",
-            Outcome::Failed(_) => "failed",
-            Outcome::Unknown(_) => "unknown",
-            Outcome::NotResent => "not_resent",
-            Outcome::Interrupted => "interrupted",
-        }
+        self.kind().name()
     }
 
     /// The order may exist and nobody knows whether it does.
@@ -245,23 +307,6 @@ impl Outcome {
             Outcome::Interrupted => "not sent: the run was interrupted first".into(),
         }
     }
-
-    /// How the summary counts it (`3 placed`, `2 not sent again`).
-    pub fn total_wording(name: &str) -> &'static str {
-        match name {
-            "done_earlier" => "done earlier",
-            "not_resent" => "unknown (not sent again)",
-            "interrupted" => "not started (interrupted)",
-            "placed" => "placed",
-            "exists" => "exists",
-            "valid" => "valid",
-            "invalid" => "invalid",
-            "rejected" => "rejected",
-            "failed" => "failed",
-            "unknown" => "unknown",
-            _ => "other",
-        }
-    }
 }
 
 /// The exit code of many outcomes: unknown outweighs interrupted, which outweighs failure.
@@ -284,10 +329,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_name_has_its_wording_and_the_worst_outcome_sets_the_exit_code() {
-        for name in NAMES {
-            assert_ne!(Outcome::total_wording(name), "other", "{name}");
-        }
+    fn every_kind_has_its_own_name_and_the_worst_outcome_sets_the_exit_code() {
+        let names: std::collections::HashSet<_> = Kind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names.len(), Kind::ALL.len());
+        assert_eq!(Kind::NotResent.wording(), "unknown (not sent again)");
+        assert_eq!(Kind::Placed.wording(), "placed");
         let placed = Outcome::Placed {
             order_id: 1,
             certificate_id: None,

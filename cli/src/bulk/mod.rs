@@ -8,7 +8,7 @@ mod report;
 mod send;
 
 use crate::input::{self, Encoding, Row, sheet};
-use crate::outcome::Outcome;
+use crate::outcome::{self, Outcome};
 use crate::output::{Exit, Format, print_violations};
 use crate::target::Connection;
 use certcentral::Violation;
@@ -253,14 +253,7 @@ pub async fn run(args: &Bulk) -> Exit {
     let history = &journals.history;
     let mut to_send = Vec::new();
     for r in ready {
-        let skip = match history.last.get(&r.info.alternative_order_id) {
-            Some(e) if e.is_done() => Some(Outcome::DoneEarlier {
-                order_id: e.order_id(),
-            }),
-            Some(e) if e.is_unknown() && !unique => Some(Outcome::NotResent),
-            _ => None,
-        };
-        match skip {
+        match outcome::earlier(history.last.get(&r.info.alternative_order_id), unique) {
             Some(outcome) => done.push(Done {
                 info: r.info,
                 outcome,

@@ -2,7 +2,7 @@
 //! `--report` file, and the exit code.
 
 use super::{Bulk, Done};
-use crate::outcome::{self, NAMES, Outcome};
+use crate::outcome::{self, Kind, Outcome};
 use crate::output::{Exit, Format};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -47,9 +47,9 @@ impl Run<'_> {
     /// The summary (when orders were sent to `target`), the report, the exit code.
     pub fn finish(&self, target: Option<&str>, mut done: Vec<Done>) -> Exit {
         done.sort_by_key(|d| d.info.line);
-        let totals: Vec<(&str, usize)> = NAMES
+        let totals: Vec<(Kind, usize)> = Kind::ALL
             .iter()
-            .map(|n| (*n, done.iter().filter(|d| d.outcome.name() == *n).count()))
+            .map(|k| (*k, done.iter().filter(|d| d.outcome.kind() == *k).count()))
             .collect();
         let code = outcome::exit_code(done.iter().map(|d| &d.outcome));
         let mut summary = json!({
@@ -58,7 +58,7 @@ impl Run<'_> {
             "journal": self.journal.map(|j| j.display().to_string()),
             "dry_run": self.args.dry_run,
             "empty_rows_skipped": self.empty_rows,
-            "totals": totals.iter().map(|(n, c)| (n.to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
+            "totals": totals.iter().map(|(k, c)| (k.name().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
             "exit_code": code,
         });
         match (self.args.format, target) {
@@ -86,12 +86,12 @@ impl Run<'_> {
         Exit::Code(code)
     }
 
-    fn print_summary(&self, target: &str, totals: &[(&str, usize)], done: &[Done]) {
+    fn print_summary(&self, target: &str, totals: &[(Kind, usize)], done: &[Done]) {
         let file = self.file;
         let mut counts: Vec<String> = totals
             .iter()
             .filter(|(_, n)| *n > 0)
-            .map(|(name, n)| format!("{n} {}", Outcome::total_wording(name)))
+            .map(|(kind, n)| format!("{n} {}", kind.wording()))
             .collect();
         if counts.is_empty() {
             counts.push("none".into());

@@ -9,6 +9,7 @@
 use super::journals::Journals;
 use super::report::event;
 use super::{Bulk, Done, Ready};
+use crate::journal::{Entry, Journaled, journaled};
 use crate::outcome::{EXIT_INTERRUPTED, Outcome, SLOTS};
 use crate::output::Format;
 use futures_util::StreamExt;
@@ -95,37 +96,40 @@ fn listen(interrupted: Arc<AtomicBool>, in_flight: Arc<AtomicUsize>) -> Option<J
     }))
 }
 
-/// Journals, sends and journals one row.
+/// Journals, sends and journals one row; a journal that cannot be written stops the run's
+/// further rows.
 async fn place(
     client: &certcentral::Client,
     journals: &Journals,
     state: &State,
     r: &Ready,
 ) -> Outcome {
-    let id = &r.info.alternative_order_id;
     if state.journal_broken.load(Ordering::SeqCst) {
         return Outcome::Failed("not sent: the journal cannot be written".into());
     }
-    if let Some(journal) = journals.journal() {
-        let sending = crate::journal::Entry::Sending {
-            alternative_order_id: id.clone(),
-            line: r.info.line,
-            product: r.product.to_string(),
-        };
-        if let Err(e) = journal.append(&sending) {
+    let sending = Entry::Sending {
+        alternative_order_id: r.info.alternative_order_id.clone(),
+        line: r.info.line,
+        product: r.product.to_string(),
+    };
+    match journaled(journals.journal(), sending, client.order(r.product, &r.request)).await {
+        Journaled::NotSent(e) => {
             state.journal_broken.store(true, Ordering::SeqCst);
-            return Outcome::Failed(format!("not sent: the journal cannot be written: {e}"));
+            Outcome::Failed(format!("not sent: the journal cannot be written: {e}"))
+        }
+        Journaled::Sent {
+            outcome,
+            unrecorded,
+            ..
+        } => {
+            if let Some(e) = unrecorded {
+                // The row stays `sending` in the journal: a rerun treats it as unknown (safe).
+                state.journal_broken.store(true, Ordering::SeqCst);
+                tell!("certcentral: the journal cannot be written ({e}); no further order is sent");
+            }
+            outcome
         }
     }
-    let outcome = Outcome::from_result(&client.order(r.product, &r.request).await);
-    if let (Some(journal), Some(entry)) = (journals.journal(), outcome.entry(id))
-        && let Err(e) = journal.append(&entry)
-    {
-        // The row stays `sending` in the journal: a rerun treats it as unknown, which is safe.
-        state.journal_broken.store(true, Ordering::SeqCst);
-        tell!("certcentral: the journal cannot be written ({e}); no further order is sent");
-    }
-    outcome
 }
 
 /// The progress bar on a terminal; plain lines or JSON events otherwise.
