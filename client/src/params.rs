@@ -12,7 +12,7 @@
 use crate::error::InvalidOrder;
 use crate::generated::draft::Root as Draft;
 use crate::types::OrderClientCertificateRequest;
-use certcentral_table::{TABLE, Violation};
+use certcentral_table::{BuiltinRule, TABLE, Violation};
 use serde_json::Value;
 
 /// A value that cannot become its parameter's type: the value, as the validator would see
@@ -198,7 +198,7 @@ impl<T> Setter<'_, T> {
                     // In the spec's range, not in the generated type's (an `i32` field given
                     // more than it holds): the validator has no rule to name, the type does.
                     self.errors.violations.push(Violation::new(
-                        "schema.type",
+                        BuiltinRule::Type.id(),
                         path,
                         format!("`{path}` is out of the range its type can hold"),
                     ));
@@ -251,20 +251,15 @@ impl Errors {
                     // What could not be converted is absent from the draft: the validator's
                     // word on its absence (at its path, or its object's) is not repeated.
                     let unfit: Vec<String> = violations.iter().map(|v| v.path.clone()).collect();
-                    let about_unfit = |v: &Violation| {
-                        unfit.iter().any(|u| {
-                            u == &v.path
-                                || u.strip_prefix(v.path.as_str())
-                                    .is_some_and(|rest| rest.starts_with('.'))
-                        })
-                    };
+                    let about_unfit =
+                        |v: &Violation| unfit.iter().any(|u| certcentral_table::is_within(u, &v.path));
                     if let Err(invalid) = crate::validate_json(self.product, &body) {
                         violations
                             .extend(invalid.violations.into_iter().filter(|v| !about_unfit(v)));
                     }
                 }
                 Err(e) => violations.push(Violation::new(
-                    "schema.type",
+                    BuiltinRule::Serialize.id(),
                     "(body)",
                     format!("the order does not serialize to JSON: {e}"),
                 )),
@@ -273,7 +268,7 @@ impl Errors {
         if violations.is_empty() {
             // Never an empty report: the draft was incomplete in a way the validator allows.
             violations.push(Violation::new(
-                "schema.required",
+                BuiltinRule::Required.id(),
                 "(body)",
                 "the order is incomplete",
             ));

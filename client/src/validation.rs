@@ -4,7 +4,7 @@
 use crate::error::InvalidOrder;
 use crate::generated;
 use crate::types::{ClientCertificateId, OrderClientCertificateRequest};
-use certcentral_table::Violation;
+use certcentral_table::{BuiltinRule, Violation};
 
 /// An order type whose product is fixed and whose conversion to the request body checks what
 /// only run time can know. Implemented by `#[derive(ClientCertificateOrder)]`.
@@ -53,7 +53,7 @@ pub fn validate(
     let body = serde_json::to_value(request).map_err(|e| InvalidOrder {
         product: product.to_string(),
         violations: vec![Violation::new(
-            "schema.type",
+            BuiltinRule::Serialize.id(),
             "(body)",
             format!("the order does not serialize to JSON: {e}"),
         )],
@@ -133,7 +133,7 @@ pub fn parse_order(product: &str, body: serde_json::Value) -> Result<ParsedOrder
         return Err(InvalidOrder {
             product: product.to_string(),
             violations: vec![Violation::new(
-                "schema.type",
+                BuiltinRule::Type.id(),
                 "(body)",
                 "the order does not fit the generated request type",
             )],

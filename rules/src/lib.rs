@@ -24,6 +24,7 @@
 
 #![warn(missing_docs)]
 
+mod builtin;
 pub mod checks;
 mod eval;
 mod excerpt;
@@ -34,6 +35,7 @@ mod types;
 mod validate;
 mod window;
 
+pub use builtin::BuiltinRule;
 pub use checks::Pattern;
 pub use eval::{Facts, Finding, Known, Presence};
 pub use excerpt::{EXCERPT_CHARS, excerpt};
@@ -41,7 +43,8 @@ pub use nearest::nearest;
 pub use table::Table;
 pub(crate) use types::parent_of;
 pub use types::{
-    Cond, Constraints, Effect, Format, Kind, Param, Product, Rule, Server, says_more_than_required,
+    Cond, Constraints, Effect, Format, Kind, Param, Product, Rule, Server, is_within,
+    says_more_than_required,
 };
 pub use validate::{Report, Violation};
 pub use window::{RollingLog, Window};

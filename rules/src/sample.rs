@@ -1,6 +1,7 @@
 //! Orders the table accepts, built from the table alone: for tests, examples and benchmarks
 //! that must follow a new product or rule with no edit outside the spec.
 
+use crate::BuiltinRule;
 use crate::{Effect, Format, Kind, Param, Pattern, Table, Violation};
 use serde_json::{Map, Value, json};
 
@@ -64,9 +65,9 @@ impl Table<'static> {
                 Effect::AnyOf | Effect::Ignore => false,
             };
         }
-        match v.rule {
-            "schema.unknown_parameter" => remove(body, &v.path),
-            "product.unknown" => false,
+        match BuiltinRule::from_id(v.rule) {
+            Some(BuiltinRule::UnknownParameter) => remove(body, &v.path),
+            Some(BuiltinRule::UnknownProduct | BuiltinRule::Serialize) => false,
             _ => self.set_sample(body, &v.path),
         }
     }

@@ -154,9 +154,24 @@ impl<'a> Param<'a> {
 /// assert!(!says_more_than_required("organization_contact.email", "organization"));
 /// ```
 pub fn says_more_than_required(named: &str, required: &str) -> bool {
-    named
-        .strip_prefix(required)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    is_within(named, required)
+}
+
+/// Whether the parameter path `path` is `ancestor` or lies inside it: one of its fields
+/// (`ancestor.x`) or list items (`ancestor[]`, `ancestor[2]`). The one answer to "is path A
+/// inside path B" for the interpreter, the derive, codegen and the client.
+///
+/// ```
+/// use certcentral_rules::is_within;
+/// assert!(is_within("organization.id", "organization"));
+/// assert!(is_within("organization", "organization"));
+/// assert!(is_within("organization.contacts[].email", "organization.contacts"));
+/// assert!(is_within("certificate.emails[1]", "certificate.emails"));
+/// assert!(!is_within("organization_contact.email", "organization"));
+/// ```
+pub fn is_within(path: &str, ancestor: &str) -> bool {
+    path.strip_prefix(ancestor)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
 }
 
 /// The path of the object enclosing `path`, or `None` at the root.

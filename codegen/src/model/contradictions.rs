@@ -1,6 +1,7 @@
 //! Rules that demand opposite things of one parameter for some product are refused.
 
 use super::*;
+use certcentral_rules::is_within;
 
 impl Cx<'_> {
     /// Refuses rules that, for some product, demand opposite things of one parameter: forbid
@@ -64,14 +65,10 @@ fn opposed<'a>(first: &Rule<'a>, second: &Rule<'a>) -> Option<(&'a str, &'static
     if first.effect != Effect::Forbid {
         return None;
     }
-    let within = |param: &str, forbidden: &str| {
-        param
-            .strip_prefix(forbidden)
-            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with("[]"))
-    };
+    let within = |param: &str, forbidden: &str| param != forbidden && is_within(param, forbidden);
     // A rule that applies only when the forbidden object (or part of it) is sent applies only
     // to orders the forbidding rule already refuses: no contradiction.
-    let inside = |path: &str, forbidden: &str| path == forbidden || within(path, forbidden);
+    let inside = is_within;
     let needs_present = |forbidden: &str| {
         second.when.iter().any(|c| match c {
             Cond::Present(p) | Cond::In(p, _) => inside(p, forbidden),

@@ -347,13 +347,9 @@ struct CompileFacts<'a, 'b> {
 impl CompileFacts<'_, '_> {
     /// Mappings of the parameter or of anything below it.
     fn below<'s>(&'s self, path: &'s str) -> impl Iterator<Item = &'s Mapping<'s>> + 's {
-        self.mappings.iter().filter(move |m| {
-            m.param.path == path
-                || m.param
-                    .path
-                    .strip_prefix(path)
-                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with("[]"))
-        })
+        self.mappings
+            .iter()
+            .filter(move |m| certcentral_table::is_within(m.param.path, path))
     }
 
     fn spans(&self, path: &str) -> Vec<Span> {
@@ -452,6 +448,9 @@ fn how_to_set(paths: &[&str]) -> String {
     }
 }
 
+/// The id compile errors about a missing required parameter name.
+const REQUIRED: &str = certcentral_table::BuiltinRule::Required.id();
+
 fn schema_required(cx: &mut Ctxt, facts: &CompileFacts, ident_span: Span, named_by_rules: &[&str]) {
     for p in TABLE.roots().filter(|p| p.required) {
         let covered = named_by_rules
@@ -461,7 +460,8 @@ fn schema_required(cx: &mut Ctxt, facts: &CompileFacts, ident_span: Span, named_
             cx.error_at(
                 ident_span,
                 format!(
-                    "certcentral rule `schema.required`: `{}` is required; {}",
+                    "certcentral rule `{}`: `{}` is required; {}",
+                    REQUIRED,
                     p.path,
                     how_to_set(&[p.path])
                 ),
@@ -491,7 +491,8 @@ fn schema_required(cx: &mut Ctxt, facts: &CompileFacts, ident_span: Span, named_
                     cx.error_at(
                         at,
                         format!(
-                            "certcentral rule `schema.required`: `{}` is required, so its field cannot be an Option",
+                            "certcentral rule `{}`: `{}` is required, so its field cannot be an Option",
+                            REQUIRED,
                             child.path
                         ),
                     );
@@ -504,7 +505,8 @@ fn schema_required(cx: &mut Ctxt, facts: &CompileFacts, ident_span: Span, named_
             cx.error_at(
                 ident_span,
                 format!(
-                    "certcentral rule `schema.required`: `{}` is sent, so it needs {}; {}",
+                    "certcentral rule `{}`: `{}` is sent, so it needs {}; {}",
+                    REQUIRED,
                     object.path,
                     missing.join(", "),
                     how_to_set(&missing)

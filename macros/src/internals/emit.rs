@@ -134,7 +134,8 @@ fn set(m: &Mapping, this: &TokenStream, krate: &syn::Path) -> TokenStream {
             // slot (`CertcentralFit`), so the parameter's type is fixed by the slot before the
             // field's is checked against it. Spanned on the field's type: reported there.
             let message = format!(
-                "certcentral rule `schema.type`: `{path}` takes `{{T}}`, not the field type `{{Self}}`"
+                "certcentral rule `{}`: `{path}` takes `{{T}}`, not the field type `{{Self}}`",
+                certcentral_table::BuiltinRule::Type.id()
             );
             let label = format!("cannot become `{path}`");
             let set = quote_spanned! {field.type_span()=>

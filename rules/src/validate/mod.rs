@@ -4,7 +4,7 @@
 
 mod values;
 
-use crate::{Effect, Facts, Finding, Kind, Known, Param, Presence, Table};
+use crate::{BuiltinRule, Effect, Facts, Finding, Kind, Known, Param, Presence, Table};
 use serde_json::Value;
 use std::fmt;
 use values::{check_min_items, check_value_at, suggestion, type_violation};
@@ -38,10 +38,10 @@ impl At<'_> {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Violation {
-    /// The rule's id: a conditional rule's id from the spec (`common_name.required`) or a schema
-    /// rule (`schema.required`, `schema.type`, `schema.enum`, `schema.range`,
+    /// The rule's id: a conditional rule's id from the spec (`common_name.required`) or a
+    /// [`BuiltinRule`]'s (`schema.required`, `schema.type`, `schema.enum`, `schema.range`,
     /// `schema.min_length`, `schema.max_length`, `schema.pattern`, `schema.min_items`,
-    /// `schema.format`, `schema.unknown_parameter`, `product.unknown`).
+    /// `schema.format`, `schema.unknown_parameter`, `product.unknown`, `order.serialize`).
     pub rule: &'static str,
     /// The parameter at fault, as a dotted path with list indices (`certificate.emails[1]`).
     pub path: String,
@@ -111,7 +111,7 @@ impl Table<'static> {
         if t.product(product_id).is_none() {
             let known = t.products.iter().map(|p| p.id);
             report.violations.push(Violation {
-                rule: "product.unknown",
+                rule: BuiltinRule::UnknownProduct.id(),
                 path: "client_certificate_id".into(),
                 message: format!(
                     "unknown product `{}`{}; products: {}",
@@ -176,11 +176,11 @@ impl Table<'static> {
         let named: Vec<String> = report
             .violations
             .iter()
-            .filter(|v| !v.rule.starts_with("schema."))
+            .filter(|v| !BuiltinRule::from_id(v.rule).is_some_and(BuiltinRule::is_schema))
             .map(|v| v.path.clone())
             .collect();
         report.violations.retain(|v| {
-            v.rule != "schema.required"
+            v.rule != BuiltinRule::Required.id()
                 || !named
                     .iter()
                     .any(|n| crate::says_more_than_required(n, &v.path))
@@ -276,7 +276,7 @@ fn walk_object(
         let shown = At::Key(at, key);
         let Some(&id) = ids.iter().find(|i| t.leaf_of(**i) == key) else {
             out.push(Violation {
-                rule: "schema.unknown_parameter",
+                rule: BuiltinRule::UnknownParameter.id(),
                 path: crate::excerpt(&shown.render()).into_owned(),
                 message: format!(
                     "unknown parameter `{}`{}",
@@ -295,7 +295,7 @@ fn walk_object(
     for field in fields().filter(|f| f.required) {
         if map.get(field.leaf()).is_none_or(Value::is_null) {
             out.push(Violation {
-                rule: "schema.required",
+                rule: BuiltinRule::Required.id(),
                 path: At::Key(at, field.leaf()).render(),
                 message: format!(
                     "`{}` is required{}",

@@ -1,6 +1,7 @@
 //! What one value is held to (type, enum, bounds, length, format, pattern, items) and how a
 //! violation of each is worded.
 
+use crate::BuiltinRule;
 use super::{At, Violation, walk_value};
 use crate::{Constraints, Format, Kind, Param, Table, nearest};
 use serde_json::Value;
@@ -50,7 +51,7 @@ pub(super) fn check_value_at(
 
 pub(super) fn type_violation(at: &str, kind: Kind) -> Violation {
     Violation {
-        rule: "schema.type",
+        rule: BuiltinRule::Type.id(),
         path: at.to_string(),
         message: format!("`{at}` must be {}", kind.describe()),
     }
@@ -61,7 +62,7 @@ pub(super) fn check_min_items(field: &Param, len: usize, at: &At, out: &mut Vec<
         && (len as u64) < min
     {
         out.push(Violation {
-            rule: "schema.min_items",
+            rule: BuiltinRule::MinItems.id(),
             path: at.render(),
             message: format!("`{}` needs at least {min} item(s), got {len}", field.path),
         });
@@ -74,7 +75,7 @@ fn check_enum(field: &Param, text: &str, at: &At, out: &mut Vec<Violation>) {
         return;
     }
     out.push(Violation {
-        rule: "schema.enum",
+        rule: BuiltinRule::Enum.id(),
         path: at.render(),
         message: format!(
             "`{}` is not an allowed value of `{}`{}; allowed: {}",
@@ -114,7 +115,7 @@ fn check_integer(field: &Param, v: &Value, at: &At, out: &mut Vec<Violation>) {
             (None, None) => "a 64-bit integer".to_string(),
         };
         out.push(Violation {
-            rule: "schema.range",
+            rule: BuiltinRule::Range.id(),
             path: at.render(),
             message: if field.secret {
                 format!("`{}` must be {range}", field.path)
@@ -134,17 +135,17 @@ fn check_string(field: &Param, c: &Constraints, s: &str, at: &At, out: &mut Vec<
         let len = s.chars().count() as u64;
         let (rule, message) = if len < min && min == 1 {
             (
-                "schema.min_length",
+                BuiltinRule::MinLength.id(),
                 format!("`{}` must not be empty", field.path),
             )
         } else if len < min {
             let p = field.path;
             let m = format!("`{p}` needs at least {min} characters, got {len}");
-            ("schema.min_length", m)
+            (BuiltinRule::MinLength.id(), m)
         } else {
             let p = field.path;
             let m = format!("`{p}` takes at most {max} characters, got {len}");
-            ("schema.max_length", m)
+            (BuiltinRule::MaxLength.id(), m)
         };
         out.push(Violation {
             rule,
@@ -161,7 +162,7 @@ fn check_string(field: &Param, c: &Constraints, s: &str, at: &At, out: &mut Vec<
             _ => "",
         };
         out.push(Violation {
-            rule: "schema.pattern",
+            rule: BuiltinRule::Pattern.id(),
             path: at.render(),
             message: format!("`{}` must match `{}`{hint}", field.path, pattern.source()),
         });
@@ -177,7 +178,7 @@ fn check_string(field: &Param, c: &Constraints, s: &str, at: &At, out: &mut Vec<
     };
     if let Some(what) = format_error {
         out.push(Violation {
-            rule: "schema.format",
+            rule: BuiltinRule::Format.id(),
             path: at.render(),
             message: format!(
                 "`{}` must be {what}, got `{}`",
