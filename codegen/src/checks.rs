@@ -22,9 +22,34 @@ use certcentral_rules::{Cond, Constraints, Effect, Format, Kind, Param};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+/// The checks' file as checked in (`CHECKS_PATH`), for the client generated as `client`.
+///
+/// The checks emit each rule id and parameter path as a doc attribute on the statement it
+/// explains (quote has no other way to carry a comment); rustc ignores doc comments on
+/// statements, and says so, so the formatted `///` lines indented into a body become plain
+/// `//` comments here, the one place that emits them.
+pub fn contents(model: &Model, client: &syn::File, root: &str) -> Result<String, CodegenError> {
+    let file = crate::parse(crate::CHECKS_PATH, tokens(model, client, root)?)?;
+    let text = crate::format(
+        &file,
+        "// One `if` per parameter and constraint, as the spec lists them.\n\
+         #![allow(clippy::collapsible_if)]\n",
+    );
+    Ok(text
+        .lines()
+        .map(|line| match line.trim_start().strip_prefix("///") {
+            Some(rest) if line.starts_with(' ') => {
+                let indent = &line[..line.len() - line.trim_start().len()];
+                format!("{indent}//{rest}\n")
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect())
+}
+
 /// The checks' Rust source, unformatted, for the client generated as `client`.
-pub fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStream, CodegenError> {
-    let types = Types::read(client, root)?;
+fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStream, CodegenError> {
+    let types = Types::read(client, root, &model.secret_types())?;
     let g = Gen {
         model,
         types: &types,

@@ -7,7 +7,8 @@
 
 use crate::CodegenError;
 use crate::model::Model;
-use crate::responses::{impls_of, is_object, response_schemas};
+use crate::open_enum::{open_enum, open_enums, unlisted_value};
+use crate::progenitor::{SECRET, impls_of, is_object, marked, progenitor_types, response_schemas, spec_of};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -20,7 +21,7 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
         .into_iter()
         .filter(|(name, _, _)| !responses.contains(name))
         .collect();
-    let secrets = marked(document, "x-certcentral-secret");
+    let secrets = marked(document, SECRET);
     let mut settings = progenitor::GenerationSettings::new();
     for (name, _, _) in &open_enums {
         settings.with_replacement(
@@ -77,128 +78,6 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
         #(#enums)*
         #(#secrets)*
     })
-}
-
-/// The spec as progenitor reads it: shapes only (see [`VALUE_CONSTRAINTS`]).
-pub(crate) fn spec_of(document: &Value) -> Result<openapiv3::OpenAPI, CodegenError> {
-    serde_json::from_value(shape_only(document)).map_err(|e| {
-        CodegenError::Progenitor(format!("the spec is not an OpenAPI 3.0 document: {e}"))
-    })
-}
-
-/// progenitor's `types` module only: its `Client`, operation builders and prelude would be a
-/// second, unvalidated way to send an order.
-pub(crate) fn progenitor_types(
-    spec: &openapiv3::OpenAPI,
-    mut settings: progenitor::GenerationSettings,
-) -> Result<syn::ItemMod, CodegenError> {
-    settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_derive("PartialEq");
-    let generated = progenitor::Generator::new(&settings)
-        .generate_tokens(spec)
-        .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
-    let file: syn::File = syn::parse2(generated)
-        .map_err(|e| CodegenError::Progenitor(format!("progenitor's output: {e}")))?;
-    file.items
-        .into_iter()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "types" => Some(m),
-            _ => None,
-        })
-        .ok_or_else(|| {
-            crate::reader::unsupported(
-                "the reader of progenitor's output",
-                "no `types` module".into(),
-            )
-        })
-}
-
-/// The value of an open enum that the spec does not list (beside the open enums).
-pub(crate) fn unlisted_value() -> TokenStream {
-    quote! {
-        /// A value of an open enum that the spec does not list, kept as DigiCert sent it.
-        ///
-        /// Sealed: it is made only by parsing (`From<&str>`, deserialization), so that a value
-        /// a later spec lists is never held here and a `match` on the listed variants stays
-        /// right when the SDK learns it.
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct UnlistedValue(::std::string::String);
-
-        impl UnlistedValue {
-            /// The value as DigiCert sent it.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl ::std::fmt::Display for UnlistedValue {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    }
-}
-
-/// Value constraints that progenitor would turn into checking newtypes (`regress` patterns,
-/// `NonZero` integers, length-checked strings). The one validator enforces them on every order,
-/// so the generated types carry the shape only: plain `String`s and integers, no second regex
-/// engine in users' builds. The spec and the rules table keep every constraint.
-const VALUE_CONSTRAINTS: [&str; 7] = [
-    "pattern",
-    "minLength",
-    "maxLength",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-];
-
-/// The document without [`VALUE_CONSTRAINTS`] on any schema.
-fn shape_only(document: &Value) -> Value {
-    match document {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(k, v)| {
-                    !(VALUE_CONSTRAINTS.contains(&k.as_str()) && (v.is_number() || v.is_string()))
-                })
-                .map(|(k, v)| (k.clone(), shape_only(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(shape_only).collect()),
-        other => other.clone(),
-    }
-}
-
-/// `(name, description, values)` of every component schema marked as an open enum.
-pub(crate) fn open_enums(document: &Value) -> Vec<(String, String, Vec<String>)> {
-    marked(document, "x-certcentral-open-enum")
-        .into_iter()
-        .map(|(name, s)| {
-            let doc = s.get("description").and_then(Value::as_str).unwrap_or("");
-            let values = s
-                .get("enum")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect();
-            (name, doc.to_string(), values)
-        })
-        .collect()
-}
-
-/// Component schemas whose `key` extension is `true`.
-pub(crate) fn marked<'a>(document: &'a Value, key: &str) -> Vec<(String, &'a Value)> {
-    document
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter(|(_, s)| s.get(key) == Some(&Value::Bool(true)))
-        .map(|(name, s)| (name.clone(), s))
-        .collect()
 }
 
 /// A secret scalar: serializes as its value, never prints it, zeroized on drop.
@@ -282,92 +161,3 @@ fn secret(name: &str, schema: &Value) -> TokenStream {
     }
 }
 
-fn pascal(s: &str) -> String {
-    s.split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
-pub(crate) fn open_enum(
-    name: &str,
-    doc: &str,
-    values: &[String],
-    module: &TokenStream,
-) -> TokenStream {
-    let ty = format_ident!("{name}");
-    let variants: Vec<_> = values
-        .iter()
-        .map(|v| format_ident!("{}", pascal(v)))
-        .collect();
-    let docs = values.iter().map(|v| format!("`{v}`"));
-    let doc = format!(
-        "{doc}\n\nOpen enum: a value the spec does not list is kept in `Unknown`; a later spec \
-         lists more values, so matches need a wildcard arm."
-    );
-    quote! {
-        #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum #ty {
-            #(#[doc = #docs] #variants,)*
-            /// A value this version of the spec does not list, kept as DigiCert sent it (made
-            /// only by parsing: a listed value is never held here).
-            Unknown(#module::UnlistedValue),
-        }
-
-        impl #ty {
-            /// The value as DigiCert spells it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(Self::#variants => #values,)*
-                    Self::Unknown(other) => other.as_str(),
-                }
-            }
-
-            /// Whether the spec lists this value.
-            pub fn is_known(&self) -> bool {
-                !matches!(self, Self::Unknown(_))
-            }
-        }
-
-        impl ::std::convert::From<&str> for #ty {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#values => Self::#variants,)*
-                    other => Self::Unknown(#module::UnlistedValue(other.to_string())),
-                }
-            }
-        }
-
-        impl ::std::str::FromStr for #ty {
-            type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                Ok(Self::from(value))
-            }
-        }
-
-        impl ::std::fmt::Display for #ty {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #ty {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #ty {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_ref()))
-            }
-        }
-    }
-}

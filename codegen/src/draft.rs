@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 /// The draft's Rust source, unformatted, for the client generated as `client`.
 pub fn tokens(model: &Model, client: &syn::File, root: &str) -> Result<TokenStream, CodegenError> {
-    let types = Types::read(client, root)?;
+    let types = Types::read(client, root, &model.secret_types())?;
     let mut structs = BTreeMap::new();
     let mut conversions = BTreeMap::new();
     // (struct, the path of one place it is used at, for the parameter kinds of its fields)

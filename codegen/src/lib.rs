@@ -35,7 +35,9 @@ mod checks;
 mod client;
 mod draft;
 mod model;
+mod open_enum;
 mod pattern;
+mod progenitor;
 mod reader;
 mod responses;
 mod table;
@@ -145,10 +147,6 @@ pub fn generate_from_str(yaml: &str) -> Result<Vec<Artifact>, CodegenError> {
     let arena = bumpalo::Bump::new();
     let model = model::load(&document, &arena).map_err(CodegenError::Spec)?;
     let client = parse(CLIENT_PATH, client::tokens(&model)?)?;
-    let checks = parse(
-        CHECKS_PATH,
-        checks::tokens(&model, &client, &model.request_type)?,
-    )?;
     let draft = draft::tokens(&model, &client, &model.request_type)?;
     Ok(vec![
         Artifact {
@@ -179,24 +177,7 @@ pub fn generate_from_str(yaml: &str) -> Result<Vec<Artifact>, CodegenError> {
         },
         Artifact {
             path: CHECKS_PATH,
-            // Comments on statements (rule ids, parameter paths) are plain comments: rustc
-            // ignores doc comments there, and says so.
-            contents: format(
-                &checks,
-                "// One `if` per parameter and constraint, as the spec lists them.\n\
-                 #![allow(clippy::collapsible_if)]\n",
-            )
-            .lines()
-            .map(|line| match line.trim_start().strip_prefix("///") {
-                Some(rest) if line.starts_with(' ') => {
-                    format!(
-                        "{}//{rest}\n",
-                        &line[..line.len() - line.trim_start().len()]
-                    )
-                }
-                _ => format!("{line}\n"),
-            })
-            .collect(),
+            contents: checks::contents(&model, &client, &model.request_type)?,
         },
     ])
 }
@@ -271,13 +252,13 @@ pub fn write(root: &Path, artifacts: &[Artifact]) -> Result<Vec<&'static str>, C
     Ok(changed.into_iter().map(|s| s.path).collect())
 }
 
-fn parse(path: &'static str, tokens: proc_macro2::TokenStream) -> Result<syn::File, CodegenError> {
+pub(crate) fn parse(path: &'static str, tokens: proc_macro2::TokenStream) -> Result<syn::File, CodegenError> {
     syn::parse2(tokens).map_err(|e| CodegenError::Format {
         path,
         message: e.to_string(),
     })
 }
 
-fn format(file: &syn::File, inner_attrs: &str) -> String {
+pub(crate) fn format(file: &syn::File, inner_attrs: &str) -> String {
     format!("{HEADER}{inner_attrs}\n{}", prettyplease::unparse(file))
 }

@@ -57,8 +57,13 @@ pub(crate) struct Types {
 }
 
 impl Types {
-    /// The structs reachable from `root`, with their fields' shapes.
-    pub(crate) fn read(file: &syn::File, root: &str) -> Result<Types, CodegenError> {
+    /// The structs reachable from `root`, with their fields' shapes; `secrets` are the SDK's
+    /// secret types (the spec's `x-certcentral-secret` schemas), read with `expose()`.
+    pub(crate) fn read(
+        file: &syn::File,
+        root: &str,
+        secrets: &[String],
+    ) -> Result<Types, CodegenError> {
         let items = file
             .items
             .iter()
@@ -107,22 +112,7 @@ impl Types {
                 _ => {}
             }
         }
-        let secrets: Vec<String> = file
-            .items
-            .iter()
-            .filter_map(|item| match item {
-                syn::Item::Impl(i) if i.trait_.is_none() => {
-                    let exposes = i
-                        .items
-                        .iter()
-                        .any(|f| matches!(f, syn::ImplItem::Fn(f) if f.sig.ident == "expose"));
-                    let ty = last_ident(&i.self_ty)?;
-                    exposes.then_some(ty)
-                }
-                _ => None,
-            })
-            .collect();
-        let resolve = |ty: &syn::Type| shape(ty, &enums, &newtypes, &raw_structs, &secrets);
+        let resolve = |ty: &syn::Type| shape(ty, &enums, &newtypes, &raw_structs, secrets);
         let mut structs = HashMap::new();
         let mut pending = vec![root.to_string()];
         while let Some(name) = pending.pop() {
@@ -179,13 +169,6 @@ impl Types {
             structs.insert(name, fields);
         }
         Ok(Types { structs })
-    }
-}
-
-fn last_ident(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
     }
 }
 

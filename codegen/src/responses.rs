@@ -4,7 +4,8 @@
 //! spec adds reaches both.
 
 use crate::CodegenError;
-use crate::client::{marked, open_enum, open_enums, progenitor_types, spec_of, unlisted_value};
+use crate::open_enum::{open_enum, open_enums, unlisted_value};
+use crate::progenitor::{SECRET, impls_of, marked, progenitor_types, response_schemas, spec_of};
 use crate::model::Model;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -16,7 +17,7 @@ use serde_json::Value;
 pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
     let document = model.document;
     let responses = response_schemas(document);
-    if let Some((name, _)) = marked(document, "x-certcentral-secret")
+    if let Some((name, _)) = marked(document, SECRET)
         .into_iter()
         .find(|(name, _)| responses.contains(name))
     {
@@ -57,56 +58,3 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
     })
 }
 
-/// Every component schema a response of an operation refers to, directly or through other
-/// schemas.
-pub(crate) fn response_schemas(document: &Value) -> std::collections::BTreeSet<String> {
-    let mut found = std::collections::BTreeSet::new();
-    let mut pending: Vec<&Value> = document
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|paths| paths.values())
-        .filter_map(Value::as_object)
-        .flat_map(|ops| ops.values())
-        .filter_map(|op| op.get("responses"))
-        .collect();
-    while let Some(value) = pending.pop() {
-        match value {
-            Value::Object(map) => {
-                if let Some(name) = map
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    && found.insert(name.to_string())
-                    && let Some(schema) = document.pointer(&format!("/components/schemas/{name}"))
-                {
-                    pending.push(schema);
-                }
-                pending.extend(map.values());
-            }
-            Value::Array(items) => pending.extend(items),
-            _ => {}
-        }
-    }
-    found
-}
-
-pub(crate) fn is_object(document: &Value, name: &str) -> bool {
-    document
-        .pointer(&format!("/components/schemas/{name}/type"))
-        .and_then(Value::as_str)
-        == Some("object")
-}
-
-/// What a replaced type implements, for progenitor: an open enum prints and parses.
-pub(crate) fn impls_of(document: &Value, name: &str) -> std::vec::IntoIter<progenitor::TypeImpl> {
-    let open = document.pointer(&format!(
-        "/components/schemas/{name}/x-certcentral-open-enum"
-    )) == Some(&Value::Bool(true));
-    if open {
-        vec![progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr]
-    } else {
-        Vec::new()
-    }
-    .into_iter()
-}

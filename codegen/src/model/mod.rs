@@ -87,6 +87,16 @@ pub struct Model<'a> {
     pub request_type: String,
 }
 
+impl Model<'_> {
+    /// The SDK's secret types: the component schemas marked `x-certcentral-secret`.
+    pub fn secret_types(&self) -> Vec<String> {
+        crate::progenitor::marked(self.document, crate::progenitor::SECRET)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect()
+    }
+}
+
 /// Parses the YAML text.
 pub fn parse(yaml: &str) -> Result<Value, Vec<SpecIssue>> {
     serde_norway::from_str(yaml).map_err(|e| {

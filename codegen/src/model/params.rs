@@ -150,7 +150,7 @@ impl<'a> Cx<'a> {
             required,
             deprecated,
             rust_type: self.str(component.unwrap_or_default()),
-            secret: schema.get("x-certcentral-secret") == Some(&Value::Bool(true)),
+            secret: schema.get(crate::progenitor::SECRET) == Some(&Value::Bool(true)),
             constraints: Constraints::NONE,
         };
         match ty {
