@@ -312,7 +312,10 @@ pub async fn journaled(
     sending: Entry,
     send: impl std::future::Future<Output = Result<PlacedOrder, Error>>,
 ) -> Journaled {
-    let id = sending.alternative_order_id().unwrap_or_default().to_string();
+    let id = sending
+        .alternative_order_id()
+        .unwrap_or_default()
+        .to_string();
     if let Some(journal) = journal
         && let Err(e) = journal.append(&sending)
     {

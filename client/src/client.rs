@@ -205,7 +205,13 @@ impl Client {
             let attempt = attempts.number();
             span.record("attempt", attempt);
             let e = match self
-                .attempt(product, &body, &alternative_order_id, &secrets, &mut attempts)
+                .attempt(
+                    product,
+                    &body,
+                    &alternative_order_id,
+                    &secrets,
+                    &mut attempts,
+                )
                 .await
             {
                 Ok(response) => {

@@ -89,7 +89,9 @@ pub(crate) struct Settings {
 
 /// A user's additions to the SDK's `reqwest::ClientBuilder`.
 #[derive(Clone)]
-pub(crate) struct HttpConfig(Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>);
+pub(crate) struct HttpConfig(
+    Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>,
+);
 
 impl std::fmt::Debug for HttpConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -352,11 +352,7 @@ mod tests {
         let first = pacer.acquire(None).await;
         let second = pacer.acquire(None).await;
         // Both in flight: a third waits for an answer, however long that takes.
-        let blocked = tokio::time::timeout(
-            Duration::from_millis(400),
-            pacer.acquire(None),
-        )
-        .await;
+        let blocked = tokio::time::timeout(Duration::from_millis(400), pacer.acquire(None)).await;
         assert!(blocked.is_err(), "a third request left with two in flight");
         drop(first); // answered at 400 ms: it counts until 400 + 105 ms
         let third = pacer.acquire(None).await;

@@ -251,8 +251,11 @@ impl Errors {
                     // What could not be converted is absent from the draft: the validator's
                     // word on its absence (at its path, or its object's) is not repeated.
                     let unfit: Vec<String> = violations.iter().map(|v| v.path.clone()).collect();
-                    let about_unfit =
-                        |v: &Violation| unfit.iter().any(|u| certcentral_table::is_within(u, &v.path));
+                    let about_unfit = |v: &Violation| {
+                        unfit
+                            .iter()
+                            .any(|u| certcentral_table::is_within(u, &v.path))
+                    };
                     if let Err(invalid) = crate::validate_json(self.product, &body) {
                         violations
                             .extend(invalid.violations.into_iter().filter(|v| !about_unfit(v)));

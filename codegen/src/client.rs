@@ -8,7 +8,9 @@
 use crate::CodegenError;
 use crate::model::Model;
 use crate::open_enum::{open_enum, open_enums, unlisted_value};
-use crate::progenitor::{SECRET, impls_of, is_object, marked, progenitor_types, response_schemas, spec_of};
+use crate::progenitor::{
+    SECRET, impls_of, is_object, marked, progenitor_types, response_schemas, spec_of,
+};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -160,4 +162,3 @@ fn secret(name: &str, schema: &Value) -> TokenStream {
         }
     }
 }
-

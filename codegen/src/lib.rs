@@ -252,7 +252,10 @@ pub fn write(root: &Path, artifacts: &[Artifact]) -> Result<Vec<&'static str>, C
     Ok(changed.into_iter().map(|s| s.path).collect())
 }
 
-pub(crate) fn parse(path: &'static str, tokens: proc_macro2::TokenStream) -> Result<syn::File, CodegenError> {
+pub(crate) fn parse(
+    path: &'static str,
+    tokens: proc_macro2::TokenStream,
+) -> Result<syn::File, CodegenError> {
     syn::parse2(tokens).map_err(|e| CodegenError::Format {
         path,
         message: e.to_string(),

@@ -138,4 +138,3 @@ pub(crate) fn marked<'a>(document: &'a Value, key: &str) -> Vec<(String, &'a Val
         .map(|(name, s)| (name.clone(), s))
         .collect()
 }
-

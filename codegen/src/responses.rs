@@ -4,9 +4,9 @@
 //! spec adds reaches both.
 
 use crate::CodegenError;
+use crate::model::Model;
 use crate::open_enum::{open_enum, open_enums, unlisted_value};
 use crate::progenitor::{SECRET, impls_of, marked, progenitor_types, response_schemas, spec_of};
-use crate::model::Model;
 use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
@@ -57,4 +57,3 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
         #(#enums)*
     })
 }
-

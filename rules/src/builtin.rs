@@ -98,7 +98,11 @@ mod tests {
         let ids: std::collections::HashSet<_> = BuiltinRule::ALL.iter().map(|r| r.id()).collect();
         assert_eq!(ids.len(), BuiltinRule::ALL.len());
         for rule in BuiltinRule::ALL {
-            assert_eq!(rule.is_schema(), rule.id().starts_with("schema."), "{rule:?}");
+            assert_eq!(
+                rule.is_schema(),
+                rule.id().starts_with("schema."),
+                "{rule:?}"
+            );
             assert_eq!(BuiltinRule::from_id(rule.id()), Some(rule));
         }
     }

@@ -37,8 +37,7 @@ fn every_folder_pins_its_own_rule() {
             continue;
         }
         let name = folder.file_name().to_string_lossy().into_owned();
-        let is_rule =
-            certcentral_table::TABLE.rule(&name).is_some()
+        let is_rule = certcentral_table::TABLE.rule(&name).is_some()
             || certcentral_table::BuiltinRule::from_id(&name).is_some();
         for file in std::fs::read_dir(folder.path())
             .unwrap()

@@ -112,7 +112,13 @@ async fn place(
         line: r.info.line,
         product: r.product.to_string(),
     };
-    match journaled(journals.journal(), sending, client.order(r.product, &r.request)).await {
+    match journaled(
+        journals.journal(),
+        sending,
+        client.order(r.product, &r.request),
+    )
+    .await
+    {
         Journaled::NotSent(e) => {
             state.journal_broken.store(true, Ordering::SeqCst);
             Outcome::Failed(format!("not sent: the journal cannot be written: {e}"))

@@ -1,8 +1,8 @@
 //! What one value is held to (type, enum, bounds, length, format, pattern, items) and how a
 //! violation of each is worded.
 
-use crate::BuiltinRule;
 use super::{At, Violation, walk_value};
+use crate::BuiltinRule;
 use crate::{Constraints, Format, Kind, Param, Table, nearest};
 use serde_json::Value;
 

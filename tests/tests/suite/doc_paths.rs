@@ -16,7 +16,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name == "target" || name.starts_with('.') && name != ".ci" {
+        if name == "target" || name.starts_with('.') && ![".ci", ".cargo"].contains(&&*name) {
             continue;
         }
         if path.is_dir() {
@@ -25,6 +25,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
             path.extension().and_then(|e| e.to_str()),
             Some("md" | "rs" | "toml" | "yaml")
         ) || path.parent().and_then(Path::file_name) == Some(".ci".as_ref())
+            || name == ".gitattributes"
         {
             out.push(path);
         }
@@ -73,9 +74,42 @@ fn every_quoted_repository_path_exists() {
             }
         }
     }
+    // `.gitattributes` names its paths unquoted, one pattern per line: each must match a file.
+    let attributes = std::fs::read_to_string(root.join(".gitattributes")).unwrap_or_default();
+    for (n, line) in attributes.lines().enumerate() {
+        let Some(pattern) = line
+            .split_whitespace()
+            .next()
+            .filter(|p| !p.starts_with('#'))
+        else {
+            continue;
+        };
+        let matched = glob_matches(&root, pattern);
+        if !matched {
+            missing.push(format!(
+                ".gitattributes:{}: `{pattern}` matches no file",
+                n + 1
+            ));
+        }
+    }
     assert!(
         missing.is_empty(),
         "quoted paths that do not exist:\n{}",
         missing.join("\n")
     );
+}
+
+/// Whether a `.gitattributes` pattern (a path, `dir/**`, or `dir/*.ext`) matches a file.
+fn glob_matches(root: &Path, pattern: &str) -> bool {
+    match pattern.split_once('*') {
+        None => root.join(pattern).is_file(),
+        Some((dir, rest)) => {
+            let suffix = rest.trim_start_matches('*');
+            std::fs::read_dir(root.join(dir))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(suffix))
+        }
+    }
 }

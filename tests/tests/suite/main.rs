@@ -4,7 +4,6 @@
 //! (feature `redis`). Run one suite with a filter: `cargo test -p certcentral-tests --test
 //! suite -- faults::`.
 
-mod bulk;
 mod codegen;
 mod derived;
 mod doc_paths;
@@ -14,6 +13,7 @@ mod faults;
 mod http;
 mod mock_hostile;
 mod observability;
+mod order_many;
 mod properties;
 mod public_api;
 mod secrets;

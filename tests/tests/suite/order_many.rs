@@ -1,4 +1,4 @@
-//! Bulk ordering: bounded concurrency, one result per order in input order, and pacing under
+//! `Client::order_many`: bounded concurrency, one result per order in input order, and pacing under
 //! the rolling limits so that the mock (with the same scaled-down windows) never answers 429.
 //! The achieved rate against the allowed one is measured in `benches/`, not asserted here.
 
