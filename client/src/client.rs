@@ -30,7 +30,7 @@ use std::sync::Arc;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Client {
-    inner: Arc<Config>,
+    pub(crate) inner: Arc<Config>,
 }
 
 /// A placed order.
@@ -199,7 +199,7 @@ impl Client {
             settings.retry,
             settings.unique_alternative_order_ids,
             settings.deadline,
-            &alternative_order_id,
+            Some(&alternative_order_id),
         );
         loop {
             let attempt = attempts.number();
@@ -218,16 +218,16 @@ impl Client {
                     tracing::info!(%product, order_id = response.id, %alternative_order_id, "order placed");
                     return Ok(placed(Some(response), attempt));
                 }
+                Err(e) if attempts.proves_the_order_exists(&e) => {
+                    tracing::info!(%product, %alternative_order_id, attempt, "order placed: an earlier attempt created it (the resubmission was a duplicate)");
+                    return Ok(placed(None, attempt));
+                }
                 Err(e) => e,
             };
             match attempts.after(e, &self.inner.pacer) {
                 Next::Retry(delay, e) => {
                     tracing::warn!(%product, %alternative_order_id, attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying");
                     tokio::time::sleep(delay).await;
-                }
-                Next::Exists => {
-                    tracing::info!(%product, %alternative_order_id, attempt, "order placed: an earlier attempt created it (the resubmission was a duplicate)");
-                    return Ok(placed(None, attempt));
                 }
                 Next::Stop(why, e) => {
                     tracing::warn!(%product, %alternative_order_id, attempt, error = %e, "{}", why.describe());

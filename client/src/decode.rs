@@ -53,34 +53,69 @@ pub fn decode_response(
     alternative_order_id: &str,
     secrets: &[&str],
 ) -> Result<OrderClientCertificateResponse, Error> {
+    let unknown = |reason: String| Error::OutcomeUnknown {
+        alternative_order_id: alternative_order_id.to_string(),
+        reason,
+        source: None,
+    };
+    let Response { status, body, .. } = response;
+    if status == wire::SUCCESS && response.complete {
+        return serde_json::from_slice(body)
+            .map_err(|e| unknown(unreadable(status, &e, body, secrets)));
+    }
+    Err(match failure(response, secrets, unknown) {
+        Error::Api { errors, .. }
+            if errors
+                .iter()
+                .any(|e| e.base_code() == DUPLICATE_ALTERNATIVE_ORDER_ID) =>
+        {
+            Error::DuplicateOrder {
+                alternative_order_id: alternative_order_id.to_string(),
+                errors,
+            }
+        }
+        e => e,
+    })
+}
+
+/// "HTTP 201 (the documented success) with an unreadable body": serde_json's own message
+/// quotes the offending value, so only its kind and place.
+pub(crate) fn unreadable(
+    status: u16,
+    e: &serde_json::Error,
+    body: &[u8],
+    secrets: &[&str],
+) -> String {
+    format!(
+        "HTTP {status} (the documented success) with an unreadable body ({:?} error at line {} column {}): {}",
+        e.classify(),
+        e.line(),
+        e.column(),
+        snippet(body, secrets)
+    )
+}
+
+/// What an answer that is not a readable success says, for any operation: `unknown` makes the
+/// error of an answer that may follow a change (a 2xx that cannot be read, a 5xx that does not
+/// decline).
+pub(crate) fn failure(
+    response: Response<'_>,
+    secrets: &[&str],
+    unknown: impl Fn(String) -> Error,
+) -> Error {
     let Response {
         status,
         retry_after,
         body,
         complete,
     } = response;
-    let unknown = |reason: String| Error::OutcomeUnknown {
-        alternative_order_id: alternative_order_id.to_string(),
-        reason,
-        source: None,
-    };
     let body = if complete {
         body
     } else {
         without_cut_secret(body, secrets)
     };
     match status {
-        wire::SUCCESS if complete => serde_json::from_slice(body).map_err(|e| {
-            // serde_json's own message quotes the offending value: only its kind and place.
-            unknown(format!(
-                "HTTP {status} (the documented success) with an unreadable body ({:?} error at line {} column {}): {}",
-                e.classify(),
-                e.line(),
-                e.column(),
-                snippet(body, secrets)
-            ))
-        }),
-        200..=299 => Err(unknown(format!(
+        200..=299 => unknown(format!(
             "HTTP {status} with {}: {}",
             if complete {
                 "an undocumented status"
@@ -88,44 +123,31 @@ pub fn decode_response(
                 "an oversized body"
             },
             snippet(body, secrets)
-        ))),
-        429 => Err(Error::RateLimited {
+        )),
+        429 => Error::RateLimited {
             retry_after,
             errors: parse_errors_redacted(body, secrets),
-        }),
-        400..=499 if !is_envelope(body) => Err(Error::UnexpectedResponse {
+        },
+        400..=499 if !is_envelope(body) => Error::UnexpectedResponse {
             status,
             snippet: snippet(body, secrets),
-        }),
-        400..=499 => {
-            let errors = parse_errors_redacted(body, secrets);
-            if errors
-                .iter()
-                .any(|e| e.base_code() == DUPLICATE_ALTERNATIVE_ORDER_ID)
-            {
-                Err(Error::DuplicateOrder {
-                    alternative_order_id: alternative_order_id.to_string(),
-                    errors,
-                })
-            } else {
-                Err(Error::Api { status, errors })
-            }
-        }
+        },
+        400..=499 => Error::Api {
+            status,
+            errors: parse_errors_redacted(body, secrets),
+        },
         // CertCentral declining to process (maintenance) says when to come back, or answers
         // in its own envelope. A bare 503 is what a gateway sends when its upstream reset,
-        // possibly after the order was committed: it is not proof that nothing was created.
-        503 if retry_after.is_some() || is_envelope(body) => Err(Error::Unavailable {
+        // possibly after the change was committed: it is not proof that nothing happened.
+        503 if retry_after.is_some() || is_envelope(body) => Error::Unavailable {
             retry_after,
             snippet: snippet(body, secrets),
-        }),
-        500..=599 => Err(unknown(format!(
-            "HTTP {status}: {}",
-            snippet(body, secrets)
-        ))),
-        _ => Err(Error::UnexpectedResponse {
+        },
+        500..=599 => unknown(format!("HTTP {status}: {}", snippet(body, secrets))),
+        _ => Error::UnexpectedResponse {
             status,
             snippet: snippet(body, secrets),
-        }),
+        },
     }
 }
 

@@ -128,6 +128,38 @@ pub enum Error {
         source: Option<Cause>,
     },
 
+    /// A call other than an order was sent and no usable answer came back (a timeout, a lost
+    /// connection, a 5xx, an unreadable body), after the retries the policy allows. A read
+    /// changed nothing; a status change may have been applied (read the order or request to
+    /// see).
+    #[error("no answer from CertCentral to {operation}: {reason}")]
+    NoAnswer {
+        /// The operation (the spec's `operationId`, e.g. `order_info`).
+        operation: &'static str,
+        /// What happened.
+        reason: String,
+        /// The error underneath, if any.
+        source: Option<Cause>,
+    },
+
+    /// CertCentral refused a status change that the order or request is not in a state for (an
+    /// issued order cannot be canceled; a rejected request cannot be approved), and a read
+    /// shows its current status. Nothing was changed.
+    #[error("{action} was refused: it is {current}{}", refusal(.errors))]
+    NotAllowed {
+        /// What was asked (`cancel order 112233`).
+        action: String,
+        /// The order's or request's status when the refusal was read.
+        current: String,
+        /// The errors DigiCert sent with the refusal.
+        errors: Vec<ApiError>,
+    },
+
+    /// A request the SDK did not send: a generated operation's required argument is missing,
+    /// or a value does not convert to its parameter's type.
+    #[error("invalid request, not sent: {0}")]
+    InvalidRequest(String),
+
     /// Nothing was sent (the connection could not be made).
     #[error("nothing was sent: {reason}")]
     NotSent {
@@ -170,7 +202,7 @@ impl Error {
     /// Whether DigiCert may have created (and billed) the order: the request was sent and no
     /// usable answer came back. Reconcile by the order's `alternative_order_id` before ordering
     /// again. Every other error certainly created nothing (a duplicate created nothing *now*).
-    /// The same as [`Class::Unknown`](crate::Class::Unknown).
+    /// Of the errors of [`Class::Unknown`](crate::Class::Unknown), the order's.
     ///
     /// ```
     /// let e = certcentral::Error::OutcomeUnknown { alternative_order_id: "order42".into(), reason: "timeout".into(), source: None };
@@ -179,7 +211,7 @@ impl Error {
     /// assert!(!e.may_have_created_order());
     /// ```
     pub fn may_have_created_order(&self) -> bool {
-        self.class() == crate::Class::Unknown
+        matches!(self, Error::OutcomeUnknown { .. })
     }
 
     /// The delay the server asked for, if any.
@@ -202,6 +234,14 @@ fn list(errors: &[ApiError]) -> String {
         .map(ApiError::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+fn refusal(errors: &[ApiError]) -> String {
+    if errors.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", list(errors))
+    }
 }
 
 fn retry_hint(after: &Option<Duration>) -> String {

@@ -144,7 +144,7 @@ impl Error {
     /// What this error says about the call's effect at CertCentral (see [`Class`]).
     pub fn class(&self) -> Class {
         match self {
-            Error::OutcomeUnknown { .. } => Class::Unknown,
+            Error::OutcomeUnknown { .. } | Error::NoAnswer { .. } => Class::Unknown,
             Error::NotSent { .. } | Error::RateLimited { .. } | Error::Unavailable { .. } => {
                 Class::Transient
             }
@@ -152,6 +152,8 @@ impl Error {
             | Error::Api { .. }
             | Error::DuplicateOrder { .. }
             | Error::UnexpectedResponse { .. }
+            | Error::NotAllowed { .. }
+            | Error::InvalidRequest(_)
             | Error::Config(_) => Class::Refused,
         }
     }
@@ -230,9 +232,6 @@ pub(crate) fn decide(class: Class, s: Standing) -> Step {
 pub(crate) enum Next {
     /// Wait this long, then send the same request again.
     Retry(Duration, Error),
-    /// A repeat after an unknown outcome was refused as a duplicate: the earlier attempt
-    /// created the order.
-    Exists,
     /// Give up, with this error.
     Stop(Stop, Error),
 }
@@ -251,8 +250,9 @@ pub(crate) struct Attempts<'a> {
     /// Why the first attempt that may have taken effect left its outcome unknown: from then on
     /// only an answer that proves the outcome (a success, or a duplicate) may replace it.
     unknown: Option<String>,
-    /// The order's alternative id, for the error that says it may exist.
-    alternative_order_id: &'a str,
+    /// The order's alternative id, for the error that says it may exist; `None` for a call
+    /// other than an order, which ends with its last error.
+    alternative_order_id: Option<&'a str>,
 }
 
 impl<'a> Attempts<'a> {
@@ -260,7 +260,7 @@ impl<'a> Attempts<'a> {
         policy: RetryPolicy,
         repeat_safe: bool,
         budget: Duration,
-        alternative_order_id: &'a str,
+        alternative_order_id: Option<&'a str>,
     ) -> Self {
         Attempts {
             policy,
@@ -300,14 +300,16 @@ impl<'a> Attempts<'a> {
         }
     }
 
+    /// Whether a failed attempt proves that an earlier one created the order: a repeat after an
+    /// unknown outcome refused as a duplicate (on an account that enforces unique alternative
+    /// order ids).
+    pub(crate) fn proves_the_order_exists(&self, e: &Error) -> bool {
+        matches!(e, Error::DuplicateOrder { .. }) && self.unknown.is_some()
+    }
+
     /// After a failed attempt: a 429 pauses every request of the client (DigiCert's window is
     /// per key), the attempt is classified and the next step decided.
     pub(crate) fn after(&mut self, e: Error, pacer: &Pacer) -> Next {
-        if let Error::DuplicateOrder { .. } = &e
-            && self.unknown.is_some()
-        {
-            return Next::Exists;
-        }
         if let Error::RateLimited { retry_after, .. } = &e {
             pacer.pause(retry_after.unwrap_or(self.policy.base_delay));
         }
@@ -338,10 +340,13 @@ impl<'a> Attempts<'a> {
     /// proves nothing (a refusal, a 429, a connect failure) leaves the outcome unknown: the
     /// call says so, with the first reason and the last answer.
     fn give_up(&mut self, last: Error) -> Error {
+        let Some(alternative_order_id) = self.alternative_order_id else {
+            return last;
+        };
         match (self.unknown.take(), last) {
             (_, last @ Error::OutcomeUnknown { .. }) | (None, last) => last,
             (Some(first), last) => Error::OutcomeUnknown {
-                alternative_order_id: self.alternative_order_id.to_string(),
+                alternative_order_id: alternative_order_id.to_string(),
                 reason: format!("{first}; sent again with the same alternative_order_id: {last}"),
                 source: Some(Box::new(last)),
             },

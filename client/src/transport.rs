@@ -7,7 +7,7 @@ use crate::decode::{Response, decode_response, parse_retry_after};
 use crate::error::Error;
 use crate::generated::wire;
 use crate::types::{ClientCertificateId, OrderClientCertificateResponse};
-use reqwest::header::RETRY_AFTER;
+use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use std::time::Duration;
 
 /// Responses larger than this are not read further (an order response is a few hundred bytes).
@@ -43,7 +43,7 @@ pub(crate) async fn send(attempt: Attempt<'_>) -> Result<OrderClientCertificateR
     .timeout(attempt.timeout)
     .send()
     .await;
-    let mut response = match sent {
+    let response = match sent {
         Ok(r) => r,
         Err(e) if e.is_connect() => {
             return Err(Error::NotSent {
@@ -58,51 +58,88 @@ pub(crate) async fn send(attempt: Attempt<'_>) -> Result<OrderClientCertificateR
             ));
         }
     };
+    let answer = match read(response).await {
+        Ok(answer) => answer,
+        Err((status, e)) => {
+            return Err(unknown(
+                format!("HTTP {status}, then the body was cut off: {}", describe(&e)),
+                e,
+            ));
+        }
+    };
+    decode_response(
+        answer.as_response(),
+        attempt.alternative_order_id,
+        attempt.secrets,
+    )
+}
+
+/// An answer as read: its status, `Retry-After` and content type, and its body (at most
+/// [`MAX_RESPONSE_BYTES`] of it).
+#[derive(Debug, Clone)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) content_type: Option<reqwest::header::HeaderValue>,
+    pub(crate) body: Vec<u8>,
+    /// Whether `body` is the whole body.
+    pub(crate) complete: bool,
+}
+
+impl Answer {
+    /// The answer as [`decode_response`] reads it.
+    pub(crate) fn as_response(&self) -> Response<'_> {
+        Response {
+            status: self.status,
+            retry_after: self.retry_after,
+            body: &self.body,
+            complete: self.complete,
+        }
+    }
+}
+
+/// Reads an answer, its body to at most [`MAX_RESPONSE_BYTES`] (a larger body is cut there,
+/// and said to be). A success whose body the connection cut is an error (with its status):
+/// what it said is lost. Any other answer cut short is kept as far as it came.
+pub(crate) async fn read(mut response: reqwest::Response) -> Result<Answer, (u16, reqwest::Error)> {
     let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
+    let headers = response.headers();
+    let retry_after = headers
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(parse_retry_after);
-    let mut bytes = Vec::new();
+    let content_type = headers.get(CONTENT_TYPE).cloned();
+    let mut body = Vec::new();
     let mut complete = true;
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                let room = MAX_RESPONSE_BYTES - bytes.len();
-                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                let room = MAX_RESPONSE_BYTES - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
                 if chunk.len() > room {
                     complete = false;
                     break;
                 }
             }
             Ok(None) => break,
-            Err(e) if (200..300).contains(&status) => {
-                return Err(unknown(
-                    format!("HTTP {status}, then the body was cut off: {}", describe(&e)),
-                    e,
-                ));
-            }
+            Err(e) if (200..300).contains(&status) => return Err((status, e)),
             Err(_) => {
                 complete = false;
                 break;
             }
         }
     }
-    decode_response(
-        Response {
-            status,
-            retry_after,
-            body: &bytes,
-            complete,
-        },
-        attempt.alternative_order_id,
-        attempt.secrets,
-    )
+    Ok(Answer {
+        status,
+        retry_after,
+        content_type,
+        body,
+        complete,
+    })
 }
 
 /// A transport error in a few words (what failed, not where: the chain is its `source`).
-fn describe(e: &reqwest::Error) -> &'static str {
+pub(crate) fn describe(e: &reqwest::Error) -> &'static str {
     if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

@@ -1,15 +1,17 @@
-//! Emits `client/src/generated/mod.rs`: progenitor's types (its client and operation builders
-//! are left out: every order goes through the wire layer, see `wire.rs`), plus an open enum for
-//! every schema marked `x-certcentral-open-enum` (progenitor's enums are closed; these keep
-//! unknown values), a secret type for every `x-certcentral-secret` schema, and the modules
-//! generated beside it. The response bodies' types are the table crate's (`responses.rs`), and
-//! re-exported here.
+//! Emits `client/src/generated/mod.rs`: progenitor's client, one builder per operation of the
+//! spec but the order (every order goes through the validated wire layer, see `wire.rs`: a
+//! generated order method would be a second, unvalidated way to send one), with the SDK's hooks
+//! (`crate::operations::Exchange`: paced, bounded, recorded); its types; an open enum for every
+//! schema marked `x-certcentral-open-enum` (progenitor's enums are closed; these keep unknown
+//! values); a secret type for every `x-certcentral-secret` schema; and the modules generated
+//! beside it. The shared bodies' types are the table crate's (`responses.rs`), and re-exported
+//! here.
 
 use crate::CodegenError;
 use crate::model::Model;
 use crate::open_enum::{open_enum, open_enums, unlisted_value};
 use crate::progenitor::{
-    SECRET, impls_of, is_object, marked, progenitor_types, response_schemas, spec_of,
+    SECRET, impls_of, is_object, marked, progenitor_file, shared_schemas, spec_of,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -18,7 +20,7 @@ use serde_json::Value;
 /// The generated client's Rust source, unformatted.
 pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
     let document = model.document;
-    let responses = response_schemas(document);
+    let responses = shared_schemas(document);
     let open_enums: Vec<_> = open_enums(document)
         .into_iter()
         .filter(|(name, _, _)| !responses.contains(name))
@@ -44,7 +46,24 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
             impls_of(document, name),
         );
     }
-    let mut types = progenitor_types(&spec_of(document)?, settings)?;
+    settings
+        .with_inner_type(quote! { crate::operations::Exchange })
+        .with_hooks(progenitor::HooksMode::Expected);
+    let file = progenitor_file(&spec_of(&without_the_order(document))?, settings)?;
+    let mut types = None;
+    let mut client = Vec::new();
+    for item in file.items {
+        match item {
+            syn::Item::Mod(m) if m.ident == "types" => types = Some(m),
+            other => client.push(other),
+        }
+    }
+    let mut types = types.ok_or_else(|| {
+        crate::reader::unsupported(
+            "the reader of progenitor's output",
+            "no `types` module".into(),
+        )
+    })?;
     // `certcentral::types` keeps naming every body, and `types::builder` every builder.
     let (objects, others): (Vec<_>, Vec<_>) =
         responses.iter().partition(|name| is_object(document, name));
@@ -75,11 +94,35 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
         pub(crate) mod draft;
         pub(crate) mod wire;
 
+        #(#client)*
         #types
         #unlisted
         #(#enums)*
         #(#secrets)*
     })
+}
+
+/// The document without the order operation (the rest of its path item stays): progenitor
+/// generates a client for every other operation.
+fn without_the_order(document: &Value) -> Value {
+    let mut copy = document.clone();
+    if let Some(paths) = copy.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            if let Some(item) = item.as_object_mut() {
+                item.retain(|_, op| {
+                    op.get("operationId").and_then(Value::as_str)
+                        != Some(crate::model::OPERATION_ID)
+                });
+            }
+        }
+        paths.retain(|_, item| {
+            item.as_object().is_some_and(|ops| {
+                ops.keys()
+                    .any(|k| crate::model::HTTP_METHODS.contains(&k.as_str()))
+            })
+        });
+    }
+    copy
 }
 
 /// A secret scalar: serializes as its value, never prints it, zeroized on drop.

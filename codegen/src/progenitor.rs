@@ -17,21 +17,29 @@ pub(crate) fn spec_of(document: &Value) -> Result<openapiv3::OpenAPI, CodegenErr
     })
 }
 
-/// progenitor's `types` module only: its `Client`, operation builders and prelude would be a
-/// second, unvalidated way to send an order.
-pub(crate) fn progenitor_types(
+/// progenitor's output for `spec`: the builder-style client (`Client`, one method and one
+/// `builder` struct per operation) and its `types`.
+pub(crate) fn progenitor_file(
     spec: &openapiv3::OpenAPI,
     mut settings: progenitor::GenerationSettings,
-) -> Result<syn::ItemMod, CodegenError> {
+) -> Result<syn::File, CodegenError> {
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_derive("PartialEq");
     let generated = progenitor::Generator::new(&settings)
         .generate_tokens(spec)
         .map_err(|e| CodegenError::Progenitor(e.to_string()))?;
-    let file: syn::File = syn::parse2(generated)
-        .map_err(|e| CodegenError::Progenitor(format!("progenitor's output: {e}")))?;
-    file.items
+    syn::parse2(generated)
+        .map_err(|e| CodegenError::Progenitor(format!("progenitor's output: {e}")))
+}
+
+/// progenitor's `types` module only (for the shared response types, which have no client).
+pub(crate) fn progenitor_types(
+    spec: &openapiv3::OpenAPI,
+    settings: progenitor::GenerationSettings,
+) -> Result<syn::ItemMod, CodegenError> {
+    progenitor_file(spec, settings)?
+        .items
         .into_iter()
         .find_map(|item| match item {
             syn::Item::Mod(m) if m.ident == "types" => Some(m),
@@ -75,30 +83,40 @@ fn shape_only(document: &Value) -> Value {
     }
 }
 
-/// Every component schema a response of an operation refers to, directly or through other
-/// schemas.
-pub(crate) fn response_schemas(document: &Value) -> std::collections::BTreeSet<String> {
+/// The schemas both sides of the wire read, generated once into the table crate: every
+/// component schema a response refers to, and everything the operations other than the order
+/// send (their parameters and bodies; the order's body is the rules table's and the client's),
+/// directly or through other components.
+pub(crate) fn shared_schemas(document: &Value) -> std::collections::BTreeSet<String> {
+    let mut pending: Vec<&Value> = Vec::new();
+    let paths = document.get("paths").and_then(Value::as_object);
+    for item in paths.into_iter().flat_map(|p| p.values()) {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !crate::model::HTTP_METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            pending.extend(op.get("responses"));
+            if op.get("operationId").and_then(Value::as_str) != Some(crate::model::OPERATION_ID) {
+                pending.extend(op.get("parameters"));
+                pending.extend(op.get("requestBody"));
+            }
+        }
+    }
     let mut found = std::collections::BTreeSet::new();
-    let mut pending: Vec<&Value> = document
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|paths| paths.values())
-        .filter_map(Value::as_object)
-        .flat_map(|ops| ops.values())
-        .filter_map(|op| op.get("responses"))
-        .collect();
+    let mut followed = std::collections::BTreeSet::new();
     while let Some(value) = pending.pop() {
         match value {
             Value::Object(map) => {
-                if let Some(name) = map
+                if let Some(reference) = map
                     .get("$ref")
                     .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    && found.insert(name.to_string())
-                    && let Some(schema) = document.pointer(&format!("/components/schemas/{name}"))
+                    .and_then(|r| r.strip_prefix("#/components/"))
+                    && followed.insert(reference)
                 {
-                    pending.push(schema);
+                    if let Some(name) = reference.strip_prefix("schemas/") {
+                        found.insert(name.to_string());
+                    }
+                    pending.extend(document.pointer(&format!("/components/{reference}")));
                 }
                 pending.extend(map.values());
             }
@@ -116,11 +134,13 @@ pub(crate) fn is_object(document: &Value, name: &str) -> bool {
         == Some("object")
 }
 
-/// What a replaced type implements, for progenitor: an open enum prints and parses.
+/// What a replaced type implements, for progenitor: an enum of strings (open or closed)
+/// prints and parses.
 pub(crate) fn impls_of(document: &Value, name: &str) -> std::vec::IntoIter<progenitor::TypeImpl> {
-    let open = document.pointer(&format!("/components/schemas/{name}/{OPEN_ENUM}"))
-        == Some(&Value::Bool(true));
-    if open {
+    let string_enum = document
+        .pointer(&format!("/components/schemas/{name}/enum"))
+        .is_some();
+    if string_enum {
         vec![progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr]
     } else {
         Vec::new()

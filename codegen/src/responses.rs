@@ -6,7 +6,7 @@
 use crate::CodegenError;
 use crate::model::Model;
 use crate::open_enum::{open_enum, open_enums, unlisted_value};
-use crate::progenitor::{SECRET, impls_of, marked, progenitor_types, response_schemas, spec_of};
+use crate::progenitor::{SECRET, impls_of, marked, progenitor_types, shared_schemas, spec_of};
 use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
@@ -16,7 +16,7 @@ use serde_json::Value;
 /// and the mock answers with the same types, and a field the spec adds reaches both.
 pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
     let document = model.document;
-    let responses = response_schemas(document);
+    let responses = shared_schemas(document);
     if let Some((name, _)) = marked(document, SECRET)
         .into_iter()
         .find(|(name, _)| responses.contains(name))

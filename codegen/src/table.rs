@@ -24,16 +24,31 @@ pub fn tokens(model: &Model) -> TokenStream {
         quote! { Window::new(#max, Duration::from_secs(#secs)) }
     });
     let order_path = table.order_path;
+    let order_id = crate::model::OPERATION_ID;
+    let operations = model.operations.iter().map(|o| {
+        let (id, name, method, path, success, accept) =
+            (o.id, o.name, o.method, o.path, o.success, o.accept);
+        quote! {
+            Operation { id: #id, name: #name, method: #method, path: #path, success: #success, accept: #accept }
+        }
+    });
     let api_key_header = &model.operation.api_key_header;
     quote! {
         use certcentral_rules::{
-            Cond, Constraints, Effect, Format, Kind, Param, Pattern, Product, Rule, Server, Table,
-            Window,
+            Cond, Constraints, Effect, Format, Kind, Operation, Param, Pattern, Product, Rule,
+            Server, Table, Window,
         };
         use std::time::Duration;
 
         /// The header that carries the API key (the spec's `apiKey` security scheme).
         pub const API_KEY_HEADER: &str = #api_key_header;
+
+        /// The `operationId` of the order operation (in [`OPERATIONS`]).
+        pub const ORDER_OPERATION: &str = #order_id;
+
+        /// Every operation of the API, by path: what the mock routes and logs, and what the
+        /// client reads of a request it sends.
+        pub static OPERATIONS: &[Operation] = &[#(#operations),*];
 
         /// The order endpoint as `spec/openapi.yaml` describes it.
         pub static TABLE: Table = Table::new(

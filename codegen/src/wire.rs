@@ -18,10 +18,9 @@ use quote::quote;
 /// The wire layer's Rust source, unformatted.
 pub fn tokens(model: &Model) -> TokenStream {
     let op = &model.operation;
-    let (prefix, suffix) = op
-        .path
-        .split_once("{client_certificate_id}")
-        .unwrap_or((op.path.as_str(), ""));
+    // The path's one placeholder is the product (whatever the spec names it).
+    let (prefix, rest) = op.path.split_once('{').unwrap_or((op.path.as_str(), "}"));
+    let suffix = rest.split_once('}').map_or("", |(_, suffix)| suffix);
     let operation_id = crate::model::OPERATION_ID;
     let success = op.success;
     let doc = format!(
@@ -60,14 +59,14 @@ pub fn tokens(model: &Model) -> TokenStream {
         pub(crate) fn request(
             http: &reqwest::Client,
             base_url: &str,
-            client_certificate_id: &types::ClientCertificateId,
+            product: &types::ClientCertificateId,
             body: bytes::Bytes,
         ) -> reqwest::RequestBuilder {
             let url = format!(
                 "{}{}{}{}",
                 base_url,
                 #prefix,
-                progenitor_client::encode_path(&client_certificate_id.to_string()),
+                progenitor_client::encode_path(&product.to_string()),
                 #suffix
             );
             http.post(url)

@@ -1,7 +1,7 @@
 //! How the mock behaves: keys, account options, rate limits and the bounds of what it keeps.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// The API key a default [`MockConfig`] accepts.
 pub const DEFAULT_API_KEY: &str = "mock-api-key";
@@ -35,7 +35,8 @@ pub struct MockConfig {
     /// Reject an order whose `alternative_order_id` is already on another order (the account
     /// option "Require unique alternative order IDs").
     pub unique_alternative_order_ids: bool,
-    /// Organizations and domains are validated in advance: an order with `skip_approval`
+    /// Organizations, domains and mailboxes are validated in advance: every order is issued
+    /// once approved (see the lifecycle in the crate docs), and an order with `skip_approval`
     /// is `approved` at once and gets a `certificate_id`.
     pub prevalidated: bool,
     /// Rolling windows per API key; a request over any of them gets 429.
@@ -68,6 +69,24 @@ pub struct MockConfig {
     /// `created_organization_id`; never the body, which may hold card data), so that a run
     /// can be checked from outside. The file is created if missing and never truncated.
     pub ledger_file: Option<PathBuf>,
+    /// How long after an order is approved and validated its certificate is issued (default
+    /// 1 s), by the mock's clock.
+    pub issue_after: Duration,
+    /// Keep the mock's CA in this folder (`root.pem`, `intermediate.pem` and their keys),
+    /// created there when missing and reused on restart; without it, a new CA is made in
+    /// memory at each start.
+    pub ca_dir: Option<PathBuf>,
+    /// Append one JSON line per request to this file: `method`, `operation` (its short name),
+    /// `path` (the operation's template, never the path sent), `status` and `ms`; never a
+    /// body, a key or a query value. Created if missing, never truncated.
+    pub access_log: Option<PathBuf>,
+    /// Start the mock's clock at this time (it runs on from there); default: now.
+    pub start_at: Option<SystemTime>,
+    /// Mailboxes validated from the start (a Class 1 order waits for its mailboxes).
+    pub validated_mailboxes: Vec<String>,
+    /// Answer 404 `not_found` to a lookup by an alternative id no order has, instead of an
+    /// empty list (the reference does not say which CertCentral does; clients must read both).
+    pub lookup_not_found: bool,
 }
 
 impl Default for MockConfig {
@@ -88,6 +107,12 @@ impl Default for MockConfig {
             max_connections: 256,
             header_read_timeout: Duration::from_secs(10),
             ledger_file: None,
+            issue_after: Duration::from_secs(1),
+            ca_dir: None,
+            access_log: None,
+            start_at: None,
+            validated_mailboxes: Vec::new(),
+            lookup_not_found: false,
         }
     }
 }
@@ -138,6 +163,42 @@ impl MockConfig {
     /// Sets [`MockConfig::ledger_file`].
     pub fn ledger_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.ledger_file = Some(path.into());
+        self
+    }
+
+    /// Sets [`MockConfig::issue_after`].
+    pub fn issue_after(mut self, delay: Duration) -> Self {
+        self.issue_after = delay;
+        self
+    }
+
+    /// Sets [`MockConfig::ca_dir`].
+    pub fn ca_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.ca_dir = Some(dir.into());
+        self
+    }
+
+    /// Sets [`MockConfig::access_log`].
+    pub fn access_log(mut self, path: impl Into<PathBuf>) -> Self {
+        self.access_log = Some(path.into());
+        self
+    }
+
+    /// Sets [`MockConfig::start_at`].
+    pub fn start_at(mut self, at: SystemTime) -> Self {
+        self.start_at = Some(at);
+        self
+    }
+
+    /// Adds to [`MockConfig::validated_mailboxes`].
+    pub fn validated_mailbox(mut self, email: impl Into<String>) -> Self {
+        self.validated_mailboxes.push(email.into());
+        self
+    }
+
+    /// Sets [`MockConfig::lookup_not_found`].
+    pub fn lookup_not_found(mut self, on: bool) -> Self {
+        self.lookup_not_found = on;
         self
     }
 

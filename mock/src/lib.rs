@@ -24,21 +24,30 @@
 #![warn(missing_docs)]
 
 mod answers;
+mod ca;
+mod clock;
 mod config;
+mod dates;
 mod faults;
+mod formats;
 mod handler;
+mod lifecycle;
 mod limiter;
+mod operations;
 mod records;
 mod server;
 mod state;
 
+/// An order's status as the mock answers it (the generated open enum the client decodes).
+pub use certcentral_table::responses::OrderStatus;
 /// A request's status as the mock records and answers it (the generated open enum the client
 /// decodes).
 pub use certcentral_table::responses::RequestStatus;
 pub use config::{DEFAULT_API_KEY, MockConfig, RateLimit, digicert_rate_limits};
 pub use faults::Fault;
+pub use lifecycle::{VALIDATED_DOMAIN, VALIDATED_ORGANIZATION};
 pub use records::{LedgerEntry, RecordedRequest};
-pub use server::MockServer;
+pub use server::{MockServer, UnknownOperation};
 
 /// The README's examples, compiled and run as doctests so that the crates.io page stays true.
 #[cfg(doctest)]

@@ -4,6 +4,7 @@ use certcentral_table::responses::RequestStatus;
 
 /// An order the mock created.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LedgerEntry {
     /// The order id returned to the client.
     pub order_id: i64,
@@ -21,18 +22,19 @@ pub struct LedgerEntry {
     pub alternative_order_id: Option<String>,
     /// The order body as received (valid JSON; [`LedgerEntry::json`] parses it).
     pub body: String,
+    /// When it was created, by the mock's clock.
+    pub created_at: std::time::SystemTime,
 }
 
 impl LedgerEntry {
     /// The order body as JSON.
     ///
-    /// ```
-    /// let entry = certcentral_mock::LedgerEntry {
-    ///     order_id: 1, request_id: 2, product: "class1_smime".into(), status: certcentral_mock::RequestStatus::Pending,
-    ///     certificate_id: None, created_organization_id: None, alternative_order_id: None,
-    ///     body: r#"{"order_validity":{"years":1}}"#.into(),
-    /// };
-    /// assert_eq!(entry.json()["order_validity"]["years"], 1);
+    /// ```no_run
+    /// # async fn run(server: certcentral_mock::MockServer) {
+    /// for entry in server.ledger() {
+    ///     println!("order {}: {} year(s)", entry.order_id, entry.json()["order_validity"]["years"]);
+    /// }
+    /// # }
     /// ```
     pub fn json(&self) -> serde_json::Value {
         // Only bodies that parsed are recorded; a failure would be a bug, shown as null.

@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::http::Request;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 use tower::ServiceExt;
@@ -140,7 +141,12 @@ impl MockServer {
     /// The orders in the ledger, oldest first: every order created, unless more than
     /// [`MockConfig::ledger_capacity`] were, in which case the newest ones.
     pub fn ledger(&self) -> Vec<LedgerEntry> {
-        self.shared.state().orders.iter().cloned().collect()
+        self.shared
+            .state()
+            .orders
+            .iter()
+            .map(|o| o.entry.clone())
+            .collect()
     }
 
     /// How many orders were created since the start (including those the ledger let go).
@@ -154,8 +160,8 @@ impl MockServer {
             .state()
             .orders
             .iter()
-            .filter(|o| o.alternative_order_id.as_deref() == Some(id))
-            .cloned()
+            .filter(|o| o.entry.alternative_order_id.as_deref() == Some(id))
+            .map(|o| o.entry.clone())
             .collect()
     }
 
@@ -186,18 +192,47 @@ impl MockServer {
         self.shared.wait_until(|c| c.open_connections == n).await;
     }
 
-    /// Waits until no connection is open and no order is being handled: after the clients are
-    /// dropped, every request they sent has then been answered or abandoned, and the ledger
-    /// is final.
+    /// Waits until no connection is open and no request is being handled: after the clients
+    /// are dropped, every request they sent has then been answered or abandoned, and the
+    /// ledger is final.
     pub async fn wait_idle(&self) {
         self.shared
-            .wait_until(|c| c.open_connections == 0 && c.orders_in_progress == 0)
+            .wait_until(|c| c.open_connections == 0 && c.calls_in_progress == 0)
             .await;
     }
 
     /// Queues a fault for the next order request that has none yet.
     pub fn inject(&self, fault: Fault) {
-        self.shared.state().faults.push_back(fault);
+        self.queue(certcentral_table::ORDER_OPERATION, fault);
+    }
+
+    /// Queues a fault for the next request of an operation that has none yet, by the
+    /// operation's short name (`lookup`, `info`, `list`, `download`, …: the names of
+    /// `certcentral_table::OPERATIONS`, listed by `certcentral-mock --help`) or `operationId`.
+    ///
+    /// ```
+    /// # async fn run() -> std::io::Result<()> {
+    /// use certcentral_mock::{Fault, MockServer};
+    /// let server = MockServer::start(Default::default()).await?;
+    /// server.inject_for("lookup", Fault::Maintenance).expect("a known operation");
+    /// assert!(server.inject_for("nowhere", Fault::Maintenance).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn inject_for(&self, operation: &str, fault: Fault) -> Result<(), UnknownOperation> {
+        let op = certcentral_table::operation(operation)
+            .ok_or_else(|| UnknownOperation(operation.to_string()))?;
+        self.queue(op.id, fault);
+        Ok(())
+    }
+
+    fn queue(&self, operation_id: &str, fault: Fault) {
+        let name = certcentral_table::operation(operation_id).map_or("order", |o| o.name);
+        self.shared
+            .state()
+            .faults
+            .entry(name)
+            .or_default()
+            .push_back(fault);
     }
 
     /// The URL of the order operation for `product` (`client_certificate_id`), from the
@@ -211,10 +246,11 @@ impl MockServer {
     /// # Ok(()) }
     /// ```
     pub fn order_url(&self, product: &str) -> String {
-        let path = certcentral_table::TABLE
-            .order_path
-            .replace("{client_certificate_id}", product);
-        format!("{}{path}", self.base_url())
+        // The order path's one parameter is the product.
+        let path = certcentral_table::TABLE.order_path;
+        let (prefix, rest) = path.split_once('{').unwrap_or((path, "}"));
+        let suffix = rest.split_once('}').map_or("", |(_, s)| s);
+        format!("{}{prefix}{product}{suffix}", self.base_url())
     }
 
     /// Lets the answers held by [`Fault::Hold`] go out (and every later one at once).
@@ -222,9 +258,91 @@ impl MockServer {
         self.shared.release_held();
     }
 
-    /// Faults queued and not yet consumed.
+    /// Faults queued and not yet consumed (for every operation).
     pub fn pending_faults(&self) -> usize {
-        self.shared.state().faults.len()
+        self.shared.state().faults.values().map(|q| q.len()).sum()
+    }
+
+    /// The mock's clock (see [`MockServer::advance`]).
+    pub fn now(&self) -> SystemTime {
+        self.shared.clock.now()
+    }
+
+    /// Moves the mock's clock forward: what would have happened meanwhile (issuance after
+    /// [`MockConfig::issue_after`], expiry) is seen at the next request, dated when it
+    /// happened.
+    pub fn advance(&self, by: Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// Sets the mock's clock (it runs on from there): orders placed then are dated then, so
+    /// that "an order from last year" is a test's to make.
+    pub fn set_time(&self, at: SystemTime) {
+        self.shared.clock.set(at);
+    }
+
+    /// Marks a mailbox validated (its owner followed DigiCert's link): a Class 1 order for it
+    /// can be issued.
+    pub fn validate_mailbox(&self, email: &str) {
+        let now = self.shared.clock.now();
+        let capacity = self.shared.config.ledger_capacity;
+        self.shared.state().validate_mailbox(email, now, capacity);
+    }
+
+    /// The recipient of an order without a CSR makes the key and certificate in their browser
+    /// (the key never leaves it): an order `waiting_pickup` is issued now. Whether it was.
+    pub fn pick_up(&self, order_id: i64) -> bool {
+        let now = self.shared.clock.now();
+        let mut state = self.shared.state();
+        let crate::state::State {
+            orders, mailboxes, ..
+        } = &mut *state;
+        let Some(order) = orders.find_mut(order_id, |o| o.entry.order_id) else {
+            return false;
+        };
+        crate::operations::refresh(&self.shared, mailboxes, order, now);
+        if order.life.status != crate::OrderStatus::WaitingPickup {
+            return false;
+        }
+        order.life.picked_up_at = Some(now);
+        crate::operations::refresh(&self.shared, mailboxes, order, now);
+        order.life.status == crate::OrderStatus::Issued
+    }
+
+    /// An order's status now (what order info would answer).
+    pub fn order_status(&self, order_id: i64) -> Option<crate::OrderStatus> {
+        let now = self.shared.clock.now();
+        let mut state = self.shared.state();
+        let crate::state::State {
+            orders, mailboxes, ..
+        } = &mut *state;
+        let order = orders.find_mut(order_id, |o| o.entry.order_id)?;
+        crate::operations::refresh(&self.shared, mailboxes, order, now);
+        Some(order.life.status.clone())
+    }
+
+    /// The mock CA's root certificate (PEM): what its certificates verify against.
+    pub fn root_pem(&self) -> &str {
+        &self.shared.ca.root_pem
+    }
+
+    /// The mock CA's intermediate certificate (PEM), which signs the certificates it issues.
+    pub fn intermediate_pem(&self) -> &str {
+        &self.shared.ca.intermediate_pem
+    }
+
+    /// The URL of an operation (by short name or `operationId`) with its path parameters, for
+    /// tests that send raw HTTP; `None` for an operation the spec does not have.
+    ///
+    /// ```
+    /// # async fn run() -> std::io::Result<()> {
+    /// let server = certcentral_mock::MockServer::start(Default::default()).await?;
+    /// let url = server.url("info", &[("id", "112233")]).unwrap();
+    /// assert_eq!(url, format!("{}/order/certificate/112233", server.base_url()));
+    /// # Ok(()) }
+    /// ```
+    pub fn url(&self, operation: &str, params: &[(&str, &str)]) -> Option<String> {
+        certcentral_table::operation(operation).map(|o| o.url(&self.base_url(), params))
     }
 
     /// Stops accepting connections and waits for the accept loop to end.
@@ -245,3 +363,24 @@ impl Drop for MockServer {
         }
     }
 }
+
+/// An operation name the spec does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownOperation(pub String);
+
+impl std::fmt::Display for UnknownOperation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = certcentral_table::OPERATIONS
+            .iter()
+            .map(|o| o.name)
+            .collect();
+        write!(
+            f,
+            "no operation `{}`: the operations are {}",
+            self.0,
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownOperation {}

@@ -1,10 +1,15 @@
-//! What the mock remembers, bounded: the order ledger (indexed by alternative order id), the
-//! recent requests, the queued faults, the rate-limit windows, and counters that tests await.
+//! What the mock remembers, bounded: the orders (their ledger entries and lives, indexed by
+//! alternative order id), the validated mailboxes, the recent requests, the queued faults, the
+//! rate-limit windows, and counters that tests await.
 
+use crate::ca::Ca;
+use crate::clock::Clock;
+use crate::lifecycle::Life;
 use crate::limiter::Windows;
 use crate::{Fault, LedgerEntry, MockConfig, RecordedRequest};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
+use std::time::SystemTime;
 use tokio::sync::Notify;
 
 /// Something kept in a [`Log`], with the heap bytes it holds.
@@ -12,13 +17,32 @@ pub(crate) trait Weight {
     fn bytes(&self) -> usize;
 }
 
-impl Weight for LedgerEntry {
+/// An order: what was placed, and what became of it.
+#[derive(Debug, Clone)]
+pub(crate) struct Order {
+    pub(crate) entry: LedgerEntry,
+    pub(crate) life: Life,
+}
+
+impl Weight for Order {
     fn bytes(&self) -> usize {
+        let e = &self.entry;
+        let s = &self.life.subject;
         size_of::<Self>()
-            + self.body.len()
-            + self.product.len()
-            + self.status.as_str().len()
-            + self.alternative_order_id.as_ref().map_or(0, String::len)
+            + e.body.len()
+            + e.product.len()
+            + e.status.as_str().len()
+            + e.alternative_order_id.as_ref().map_or(0, String::len)
+            + s.emails.iter().map(String::len).sum::<usize>()
+            + s.common_name.as_ref().map_or(0, String::len)
+            + s.csr.as_ref().map_or(0, String::len)
+            + self
+                .life
+                .certificate
+                .as_ref()
+                .map_or(0, |c| c.der.len() + c.serial.len())
+            + self.life.note.as_ref().map_or(0, String::len)
+            + self.life.processor_comment.as_ref().map_or(0, String::len)
     }
 }
 
@@ -76,6 +100,16 @@ impl<T: Weight> Log<T> {
     pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
         self.items.iter()
     }
+
+    pub(crate) fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut T> {
+        self.items.iter_mut()
+    }
+
+    /// The item whose `key` is `wanted`, in a log kept in increasing order of `key`.
+    pub(crate) fn find_mut<K: Ord>(&mut self, wanted: K, key: impl Fn(&T) -> K) -> Option<&mut T> {
+        let i = self.items.binary_search_by(|t| key(t).cmp(&wanted)).ok()?;
+        self.items.get_mut(i)
+    }
 }
 
 /// Counters a test can wait on.
@@ -83,15 +117,24 @@ impl<T: Weight> Log<T> {
 pub(crate) struct Counters {
     pub(crate) orders_created: u64,
     pub(crate) open_connections: usize,
+    /// Order requests being handled (received, not yet answered).
     pub(crate) orders_in_progress: usize,
+    /// Requests of any operation being handled.
+    pub(crate) calls_in_progress: usize,
 }
 
 pub(crate) struct State {
-    pub(crate) orders: Log<LedgerEntry>,
-    /// Alternative order id → order id, for the orders still in the ledger.
-    pub(crate) by_alternative_id: HashMap<String, i64>,
+    /// In the order they were placed: order ids and request ids increase.
+    pub(crate) orders: Log<Order>,
+    /// Alternative order id → the ids of the orders with it still in the ledger, oldest first.
+    pub(crate) by_alternative_id: HashMap<String, Vec<i64>>,
+    /// Validated mailboxes (lower case) and when, the oldest first out past the ledger's
+    /// capacity.
+    pub(crate) mailboxes: HashMap<String, SystemTime>,
+    mailbox_order: VecDeque<String>,
     pub(crate) requests: Log<RecordedRequest>,
-    pub(crate) faults: VecDeque<Fault>,
+    /// The faults queued per operation (its short name).
+    pub(crate) faults: HashMap<&'static str, VecDeque<Fault>>,
     /// Arrivals per accepted API key.
     pub(crate) windows: HashMap<String, Windows>,
     pub(crate) counters: Counters,
@@ -102,18 +145,52 @@ pub(crate) struct State {
 
 impl State {
     /// Adds an order to the ledger; an order that falls out of it leaves the index too.
-    pub(crate) fn record_order(&mut self, entry: LedgerEntry) {
-        if let Some(id) = &entry.alternative_order_id {
-            self.by_alternative_id.insert(id.clone(), entry.order_id);
+    pub(crate) fn record_order(&mut self, order: Order) {
+        if let Some(id) = &order.entry.alternative_order_id {
+            self.by_alternative_id
+                .entry(id.clone())
+                .or_default()
+                .push(order.entry.order_id);
         }
-        for old in self.orders.push(entry) {
-            if let Some(id) = old.alternative_order_id
-                && self.by_alternative_id.get(&id) == Some(&old.order_id)
+        for old in self.orders.push(order) {
+            if let Some(id) = old.entry.alternative_order_id
+                && let Some(ids) = self.by_alternative_id.get_mut(&id)
             {
-                self.by_alternative_id.remove(&id);
+                ids.retain(|o| *o != old.entry.order_id);
+                if ids.is_empty() {
+                    self.by_alternative_id.remove(&id);
+                }
             }
         }
         self.counters.orders_created += 1;
+    }
+
+    /// The order with this id, if the ledger still holds it.
+    pub(crate) fn order(&mut self, order_id: i64) -> Option<&mut Order> {
+        self.orders.find_mut(order_id, |o| o.entry.order_id)
+    }
+
+    /// The order whose request has this id.
+    pub(crate) fn order_of_request(&mut self, request_id: i64) -> Option<&mut Order> {
+        self.orders.find_mut(request_id, |o| o.entry.request_id)
+    }
+
+    /// Records a validated mailbox (at most as many as the ledger holds orders).
+    pub(crate) fn validate_mailbox(&mut self, email: &str, at: SystemTime, capacity: usize) {
+        let email = email.trim().to_lowercase();
+        if self.mailboxes.insert(email.clone(), at).is_none() {
+            self.mailbox_order.push_back(email);
+        }
+        while self.mailbox_order.len() > capacity.max(1) {
+            if let Some(old) = self.mailbox_order.pop_front() {
+                self.mailboxes.remove(&old);
+            }
+        }
+    }
+
+    /// Takes the next fault queued for an operation.
+    pub(crate) fn next_fault(&mut self, operation: &str) -> Option<Fault> {
+        self.faults.get_mut(operation)?.pop_front()
     }
 
     pub(crate) fn record_request(&mut self, request: RecordedRequest) {
@@ -123,11 +200,17 @@ impl State {
 
 pub(crate) struct Shared {
     pub(crate) config: MockConfig,
+    /// The mock's clock: every date it writes.
+    pub(crate) clock: Clock,
+    /// The CA that signs issued certificates.
+    pub(crate) ca: Ca,
     state: Mutex<State>,
     /// Woken whenever a counter changes.
     changed: Notify,
     /// [`MockConfig::ledger_file`], open for appending.
     ledger_file: Option<Mutex<std::fs::File>>,
+    /// [`MockConfig::access_log`], open for appending.
+    access_log: Option<Mutex<std::fs::File>>,
     /// Set by [`MockServer::release_held`](crate::MockServer::release_held): answers held by
     /// [`Fault::Hold`] go out.
     released: tokio::sync::watch::Sender<bool>,
@@ -135,31 +218,48 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn new(config: MockConfig) -> std::io::Result<Self> {
-        let ledger_file = match &config.ledger_file {
-            Some(path) => Some(Mutex::new(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)?,
-            )),
-            None => None,
+        let append = |path: &Option<std::path::PathBuf>| -> std::io::Result<_> {
+            match path {
+                Some(path) => Ok(Some(Mutex::new(
+                    std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(path)?,
+                ))),
+                None => Ok(None),
+            }
         };
-        let state = State {
+        let ledger_file = append(&config.ledger_file)?;
+        let access_log = append(&config.access_log)?;
+        let ca = Ca::open(config.ca_dir.as_deref())?;
+        let clock = Clock::default();
+        if let Some(start) = config.start_at {
+            clock.set(start);
+        }
+        let mut state = State {
             orders: Log::new(config.ledger_capacity, config.ledger_bytes),
             by_alternative_id: HashMap::new(),
+            mailboxes: HashMap::new(),
+            mailbox_order: VecDeque::new(),
             requests: Log::new(config.recent_requests, config.recent_request_bytes),
-            faults: VecDeque::new(),
+            faults: HashMap::new(),
             windows: HashMap::new(),
             counters: Counters::default(),
             next_order_id: config.first_order_id,
             next_request_id: config.first_request_id,
             next_organization_id: config.first_organization_id,
         };
+        for email in &config.validated_mailboxes {
+            state.validate_mailbox(email, clock.now(), config.ledger_capacity);
+        }
         Ok(Self {
             config,
+            clock,
+            ca,
             state: Mutex::new(state),
             changed: Notify::new(),
             ledger_file,
+            access_log,
             released: tokio::sync::watch::Sender::new(false),
         })
     }
@@ -167,24 +267,25 @@ impl Shared {
     /// Appends an order to [`MockConfig::ledger_file`], if one was asked for: one line, in one
     /// write, so that a reader never sees half of it.
     pub(crate) fn append_to_ledger_file(&self, entry: &LedgerEntry) {
+        Self::append(self.ledger_file.as_ref(), entry_line(entry));
+    }
+
+    /// Appends a line to the access log, if one was asked for.
+    pub(crate) fn append_to_access_log(&self, line: serde_json::Value) {
+        Self::append(self.access_log.as_ref(), line);
+    }
+
+    /// Appends one JSON line, in one write, so that a reader never sees half of it.
+    fn append(file: Option<&Mutex<std::fs::File>>, line: serde_json::Value) {
         use std::io::Write;
-        let Some(file) = &self.ledger_file else {
+        let Some(file) = file else {
             return;
         };
-        let mut line = serde_json::json!({
-            "order_id": entry.order_id,
-            "request_id": entry.request_id,
-            "alternative_order_id": entry.alternative_order_id,
-            "product": entry.product,
-            "status": entry.status,
-            "certificate_id": entry.certificate_id,
-            "created_organization_id": entry.created_organization_id,
-        })
-        .to_string();
+        let mut line = line.to_string();
         line.push('\n');
         let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = file.write_all(line.as_bytes()) {
-            tracing::warn!(error = %e, "mock: cannot append to the ledger file");
+            tracing::warn!(error = %e, "mock: cannot append to a log file");
         }
     }
 
@@ -226,4 +327,19 @@ impl Shared {
             changed.await;
         }
     }
+}
+
+/// An order's line in the ledger file: what identifies it, never the body (which may hold card
+/// data).
+fn entry_line(entry: &LedgerEntry) -> serde_json::Value {
+    serde_json::json!({
+        "order_id": entry.order_id,
+        "request_id": entry.request_id,
+        "alternative_order_id": entry.alternative_order_id,
+        "product": entry.product,
+        "status": entry.status,
+        "certificate_id": entry.certificate_id,
+        "created_organization_id": entry.created_organization_id,
+        "date_created": crate::dates::iso(entry.created_at),
+    })
 }

@@ -18,9 +18,10 @@ impl Drop for Mock {
 fn post(base_url: &str, product: &str, body: &str) -> (u16, String) {
     let url = base_url.strip_prefix("http://").expect("an http URL");
     let (host, prefix) = url.split_once('/').map_or((url, ""), |(h, p)| (h, p));
-    let path = certcentral_table::TABLE
-        .order_path
-        .replace("{client_certificate_id}", product);
+    // The order path's one parameter is the product.
+    let template = certcentral_table::TABLE.order_path;
+    let (stem, rest) = template.split_once('{').expect("a placeholder");
+    let path = format!("{stem}{product}{}", rest.split_once('}').expect("closed").1);
     let mut stream = std::net::TcpStream::connect(host).expect("the mock listens");
     write!(
         stream,
@@ -125,8 +126,34 @@ fn help_lists_every_option_and_every_fault_with_an_example_that_parses() {
         "--max-connections",
         "--ledger",
         "--fault",
+        "--issue-after",
+        "--ca-dir",
+        "--access-log",
+        "--start-at",
+        "--validated-mailbox",
+        "--lookup-not-found",
     ] {
         assert!(help.contains(option), "{option} in\n{help}");
+    }
+    // Every operation's short name is listed, for `--fault OPERATION:FAULT`, and parses there.
+    for operation in certcentral_table::OPERATIONS {
+        assert!(
+            help.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{} ", operation.name))),
+            "{} in\n{help}",
+            operation.name
+        );
+        let targeted = format!("{}:maintenance", operation.name);
+        assert_eq!(
+            certcentral_mock::Fault::parse_targeted(&targeted),
+            Some((operation.name, certcentral_mock::Fault::Maintenance))
+        );
+    }
+    for name in ["lookup", "info", "list", "download"] {
+        assert!(
+            certcentral_table::OPERATIONS.iter().any(|o| o.name == name),
+            "{name}"
+        );
     }
     // Every fault is listed as an example that parses, and together they name every fault
     // the flag takes.

@@ -29,6 +29,7 @@ pub mod checks;
 mod eval;
 mod excerpt;
 mod nearest;
+mod operation;
 mod sample;
 mod table;
 mod types;
@@ -40,6 +41,7 @@ pub use checks::Pattern;
 pub use eval::{Facts, Finding, Known, Presence};
 pub use excerpt::{EXCERPT_CHARS, excerpt};
 pub use nearest::nearest;
+pub use operation::Operation;
 pub use table::Table;
 pub(crate) use types::parent_of;
 pub use types::{

@@ -2,15 +2,101 @@
 // change the spec, run `cargo run -p certcentral-codegen`, review `cargo insta review`.
 
 use certcentral_rules::{
-    Cond, Constraints, Effect, Format, Kind, Param, Pattern, Product, Rule, Server,
-    Table, Window,
+    Cond, Constraints, Effect, Format, Kind, Operation, Param, Pattern, Product, Rule,
+    Server, Table, Window,
 };
 use std::time::Duration;
 /// The header that carries the API key (the spec's `apiKey` security scheme).
 pub const API_KEY_HEADER: &str = "X-DC-DEVKEY";
+/// The `operationId` of the order operation (in [`OPERATIONS`]).
+pub const ORDER_OPERATION: &str = "order_client_certificate";
+/// Every operation of the API, by path: what the mock routes and logs, and what the
+/// client reads of a request it sends.
+pub static OPERATIONS: &[Operation] = &[
+    Operation {
+        id: "download_certificate_by_order",
+        name: "download",
+        method: "GET",
+        path: "/certificate/download/order/{order_id}/format/{format_type}",
+        success: 200u16,
+        accept: "application/x-pem-file, application/x-pkcs7-certificates, application/zip, application/json",
+    },
+    Operation {
+        id: "get_orders_by_alternative_id",
+        name: "lookup",
+        method: "GET",
+        path: "/order/alternate/{alternative_order_id}",
+        success: 200u16,
+        accept: "application/json",
+    },
+    Operation {
+        id: "list_orders",
+        name: "list",
+        method: "GET",
+        path: "/order/certificate",
+        success: 200u16,
+        accept: "application/json",
+    },
+    Operation {
+        id: "order_status_changes",
+        name: "changes",
+        method: "GET",
+        path: "/order/certificate/status-changes",
+        success: 200u16,
+        accept: "application/json",
+    },
+    Operation {
+        id: "order_info",
+        name: "info",
+        method: "GET",
+        path: "/order/certificate/{id}",
+        success: 200u16,
+        accept: "application/json",
+    },
+    Operation {
+        id: "order_client_certificate",
+        name: "order",
+        method: "POST",
+        path: "/order/certificate/{id}",
+        success: 201u16,
+        accept: "application/json",
+    },
+    Operation {
+        id: "email_validation_status",
+        name: "emails",
+        method: "GET",
+        path: "/order/certificate/{order_id}/email-validation",
+        success: 200u16,
+        accept: "application/json",
+    },
+    Operation {
+        id: "update_order_status",
+        name: "order_status",
+        method: "PUT",
+        path: "/order/certificate/{order_id}/status",
+        success: 204u16,
+        accept: "application/json",
+    },
+    Operation {
+        id: "request_info",
+        name: "request",
+        method: "GET",
+        path: "/request/{request_id}",
+        success: 200u16,
+        accept: "application/json",
+    },
+    Operation {
+        id: "update_request_status",
+        name: "request_status",
+        method: "PUT",
+        path: "/request/{request_id}/status",
+        success: 204u16,
+        accept: "application/json",
+    },
+];
 /// The order endpoint as `spec/openapi.yaml` describes it.
 pub static TABLE: Table = Table::new(
-    "/order/certificate/{client_certificate_id}",
+    "/order/certificate/{id}",
     &[
         Server {
             region: "us",

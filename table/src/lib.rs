@@ -42,8 +42,8 @@ mod lookup;
 pub mod responses;
 
 pub use certcentral_rules::*;
-pub use generated::{API_KEY_HEADER, TABLE};
-pub use lookup::{param, product, validate};
+pub use generated::{API_KEY_HEADER, OPERATIONS, ORDER_OPERATION, TABLE};
+pub use lookup::{operation, param, product, route, validate};
 
 /// The README's examples, compiled and run as doctests so that the crates.io page stays true.
 #[cfg(doctest)]

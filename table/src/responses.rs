@@ -2,6 +2,20 @@
 // change the spec, run `cargo run -p certcentral-codegen`, review `cargo insta review`.
 #![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]
 
+///The orders with one alternative order id.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+pub struct AlternativeIdOrders {
+    ///Every order with the id (empty when none has it).
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub orders: ::std::vec::Vec<OrderRef>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub page: ::std::option::Option<Page>,
+}
+impl AlternativeIdOrders {
+    pub fn builder() -> builder::AlternativeIdOrders {
+        Default::default()
+    }
+}
 ///One error. Codes are an open set and may carry `|` suffixes (`not_found|product`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ApiError {
@@ -15,6 +29,89 @@ impl ApiError {
         Default::default()
     }
 }
+///A download format: `pem_all` (leaf, intermediates, root), `pem_noroot` (leaf and intermediates), `pem_nointermediate` (the leaf), `p7b` and `cer` (PKCS#7, PEM-armoured), `default`, `default_pem`, `default_cer` and `apache` (ZIP archives of PEM files).
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum CertificateFormat {
+    #[serde(rename = "pem_all")]
+    PemAll,
+    #[serde(rename = "pem_noroot")]
+    PemNoroot,
+    #[serde(rename = "pem_nointermediate")]
+    PemNointermediate,
+    #[serde(rename = "p7b")]
+    P7b,
+    #[serde(rename = "cer")]
+    Cer,
+    #[serde(rename = "default")]
+    Default,
+    #[serde(rename = "default_pem")]
+    DefaultPem,
+    #[serde(rename = "default_cer")]
+    DefaultCer,
+    #[serde(rename = "apache")]
+    Apache,
+}
+impl ::std::fmt::Display for CertificateFormat {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::PemAll => f.write_str("pem_all"),
+            Self::PemNoroot => f.write_str("pem_noroot"),
+            Self::PemNointermediate => f.write_str("pem_nointermediate"),
+            Self::P7b => f.write_str("p7b"),
+            Self::Cer => f.write_str("cer"),
+            Self::Default => f.write_str("default"),
+            Self::DefaultPem => f.write_str("default_pem"),
+            Self::DefaultCer => f.write_str("default_cer"),
+            Self::Apache => f.write_str("apache"),
+        }
+    }
+}
+impl ::std::str::FromStr for CertificateFormat {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "pem_all" => Ok(Self::PemAll),
+            "pem_noroot" => Ok(Self::PemNoroot),
+            "pem_nointermediate" => Ok(Self::PemNointermediate),
+            "p7b" => Ok(Self::P7b),
+            "cer" => Ok(Self::Cer),
+            "default" => Ok(Self::Default),
+            "default_pem" => Ok(Self::DefaultPem),
+            "default_cer" => Ok(Self::DefaultCer),
+            "apache" => Ok(Self::Apache),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for CertificateFormat {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for CertificateFormat {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
 ///Returned only if a new organization was created with the order.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CreatedOrganization {
@@ -26,6 +123,35 @@ impl CreatedOrganization {
         Default::default()
     }
 }
+///The validation of an order's email addresses.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+pub struct EmailValidation {
+    ///How validation emails can be sent (`api`, `browser`).
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub delivery_options: ::std::vec::Vec<::std::string::String>,
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub emails: ::std::vec::Vec<EmailValidationEntry>,
+}
+impl EmailValidation {
+    pub fn builder() -> builder::EmailValidation {
+        Default::default()
+    }
+}
+///One email address of the order.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+pub struct EmailValidationEntry {
+    ///When DigiCert sent the validation email, `yyyy-MM-dd`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub date_emailed: ::std::option::Option<::std::string::String>,
+    ///The address.
+    pub email: ::std::string::String,
+    pub status: crate::responses::EmailValidationStatus,
+}
+impl EmailValidationEntry {
+    pub fn builder() -> builder::EmailValidationEntry {
+        Default::default()
+    }
+}
 ///DigiCert's error envelope.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ErrorResponse {
@@ -33,6 +159,176 @@ pub struct ErrorResponse {
 }
 impl ErrorResponse {
     pub fn builder() -> builder::ErrorResponse {
+        Default::default()
+    }
+}
+///The status an order is set to (case-sensitive): `canceled`, or, for a migrated order, `renewed` / `not_renewed`.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum NewOrderStatus {
+    #[serde(rename = "canceled")]
+    Canceled,
+    #[serde(rename = "renewed")]
+    Renewed,
+    #[serde(rename = "not_renewed")]
+    NotRenewed,
+}
+impl ::std::fmt::Display for NewOrderStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Canceled => f.write_str("canceled"),
+            Self::Renewed => f.write_str("renewed"),
+            Self::NotRenewed => f.write_str("not_renewed"),
+        }
+    }
+}
+impl ::std::str::FromStr for NewOrderStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "canceled" => Ok(Self::Canceled),
+            "renewed" => Ok(Self::Renewed),
+            "not_renewed" => Ok(Self::NotRenewed),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for NewOrderStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for NewOrderStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///The status a request is set to. The reference lists the four; a pending request is `approved` or `rejected`.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum NewRequestStatus {
+    #[serde(rename = "submitted")]
+    Submitted,
+    #[serde(rename = "pending")]
+    Pending,
+    #[serde(rename = "approved")]
+    Approved,
+    #[serde(rename = "rejected")]
+    Rejected,
+}
+impl ::std::fmt::Display for NewRequestStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Submitted => f.write_str("submitted"),
+            Self::Pending => f.write_str("pending"),
+            Self::Approved => f.write_str("approved"),
+            Self::Rejected => f.write_str("rejected"),
+        }
+    }
+}
+impl ::std::str::FromStr for NewRequestStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "submitted" => Ok(Self::Submitted),
+            "pending" => Ok(Self::Pending),
+            "approved" => Ok(Self::Approved),
+            "rejected" => Ok(Self::Rejected),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for NewRequestStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for NewRequestStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///The order's certificate. Most fields are set once it is issued (`serial_number`, `valid_from`, `valid_till`, `days_remaining`, `date_issued`).
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+pub struct OrderCertificate {
+    ///The certificate's common name.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub common_name: ::std::option::Option<::std::string::String>,
+    ///When the certificate request was created (ISO 8601, UTC).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub date_created: ::std::option::Option<::std::string::String>,
+    ///When the certificate was issued (ISO 8601, UTC); absent before.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub date_issued: ::std::option::Option<::std::string::String>,
+    ///Days until the certificate expires.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub days_remaining: ::std::option::Option<i32>,
+    ///Additional names.
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub dns_names: ::std::vec::Vec<::std::string::String>,
+    ///The email addresses the certificate secures (S/MIME orders).
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub emails: ::std::vec::Vec<::std::string::String>,
+    ///Certificate ID.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<i64>,
+    ///The certificate's organization units.
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub organization_units: ::std::vec::Vec<::std::string::String>,
+    ///The serial number, in hex, once issued.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub serial_number: ::std::option::Option<::std::string::String>,
+    ///The signature hash (`sha256`, `sha384`, `sha512`).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub signature_hash: ::std::option::Option<::std::string::String>,
+    ///The SHA-1 thumbprint, once issued.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub thumbprint: ::std::option::Option<::std::string::String>,
+    ///The first day of validity, `yyyy-MM-dd`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_from: ::std::option::Option<::std::string::String>,
+    ///The last day of validity, `yyyy-MM-dd`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub valid_till: ::std::option::Option<::std::string::String>,
+}
+impl OrderCertificate {
+    pub fn builder() -> builder::OrderCertificate {
         Default::default()
     }
 }
@@ -55,6 +351,120 @@ impl OrderClientCertificateResponse {
         Default::default()
     }
 }
+///An order, as order info answers it.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+pub struct OrderInfo {
+    ///The order's alternative order id, when it has one.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub alternative_order_id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub certificate: ::std::option::Option<OrderCertificate>,
+    ///When the order was created (ISO 8601 with an offset, UTC).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub date_created: ::std::option::Option<::std::string::String>,
+    ///Order ID.
+    pub id: i64,
+    ///Whether the order was renewed.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_renewed: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub organization: ::std::option::Option<OrderOrganization>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub product: ::std::option::Option<OrderProduct>,
+    ///The order this one renewed, if it is a renewal.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub renewed_order_id: ::std::option::Option<i64>,
+    ///The order's requests (the new order's, then reissues and revocations).
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub requests: ::std::vec::Vec<OrderInfoRequest>,
+    pub status: crate::responses::OrderStatus,
+    ///The certificate's validity in years, when ordered in years.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub validity_years: ::std::option::Option<i32>,
+}
+impl OrderInfo {
+    pub fn builder() -> builder::OrderInfo {
+        Default::default()
+    }
+}
+///A request of an order, as order info lists it.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+pub struct OrderInfoRequest {
+    ///When the request was submitted (ISO 8601, UTC).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub date: ::std::option::Option<::std::string::String>,
+    ///Request ID.
+    pub id: i64,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub status: ::std::option::Option<crate::responses::RequestStatus>,
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<crate::responses::RequestType>,
+}
+impl OrderInfoRequest {
+    pub fn builder() -> builder::OrderInfoRequest {
+        Default::default()
+    }
+}
+///A page of orders.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+pub struct OrderList {
+    pub orders: ::std::vec::Vec<OrderSummary>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub page: ::std::option::Option<Page>,
+}
+impl OrderList {
+    pub fn builder() -> builder::OrderList {
+        Default::default()
+    }
+}
+///The organization of an order.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+pub struct OrderOrganization {
+    ///Organization ID.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<i64>,
+    ///The organization's legal name.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+}
+impl OrderOrganization {
+    pub fn builder() -> builder::OrderOrganization {
+        Default::default()
+    }
+}
+///The product of an order.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+pub struct OrderProduct {
+    ///The product's display name.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    ///The product's identifier (`client_premium`).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name_id: ::std::option::Option<::std::string::String>,
+    ///The product's type (`client_certificate`).
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
+}
+impl OrderProduct {
+    pub fn builder() -> builder::OrderProduct {
+        Default::default()
+    }
+}
+///An order, its certificate and its current status.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+pub struct OrderRef {
+    ///Certificate ID.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub certificate_id: ::std::option::Option<i64>,
+    ///Order ID.
+    pub order_id: i64,
+    pub status: crate::responses::OrderStatus,
+}
+impl OrderRef {
+    pub fn builder() -> builder::OrderRef {
+        Default::default()
+    }
+}
 ///A request of the order.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct OrderRequest {
@@ -67,8 +477,188 @@ impl OrderRequest {
         Default::default()
     }
 }
+///An order, as list orders answers it.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+pub struct OrderSummary {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub certificate: ::std::option::Option<OrderCertificate>,
+    ///When the order was created (ISO 8601 with an offset, UTC).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub date_created: ::std::option::Option<::std::string::String>,
+    ///Order ID.
+    pub id: i64,
+    ///Whether the order was renewed.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_renewed: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub organization: ::std::option::Option<OrderOrganization>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub product: ::std::option::Option<OrderProduct>,
+    pub status: crate::responses::OrderStatus,
+    ///The certificate's validity in years, when ordered in years.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub validity_years: ::std::option::Option<i32>,
+}
+impl OrderSummary {
+    pub fn builder() -> builder::OrderSummary {
+        Default::default()
+    }
+}
+///Where a page sits in the whole list.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+pub struct Page {
+    ///The most items a page holds.
+    pub limit: i64,
+    ///The index of the page's first item.
+    pub offset: i64,
+    ///The number of items in the whole list.
+    pub total: i64,
+}
+impl Page {
+    pub fn builder() -> builder::Page {
+        Default::default()
+    }
+}
+///A request, as request info answers it.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+pub struct RequestInfo {
+    ///The requester's comments.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub comments: ::std::option::Option<::std::string::String>,
+    ///When the request was submitted (ISO 8601, UTC).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub date: ::std::option::Option<::std::string::String>,
+    ///When the request was processed (ISO 8601, UTC); absent while pending.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub date_processed: ::std::option::Option<::std::string::String>,
+    ///Request ID.
+    pub id: i64,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub order: ::std::option::Option<RequestOrder>,
+    ///The approver's comment.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub processor_comment: ::std::option::Option<::std::string::String>,
+    pub status: crate::responses::RequestStatus,
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<crate::responses::RequestType>,
+}
+impl RequestInfo {
+    pub fn builder() -> builder::RequestInfo {
+        Default::default()
+    }
+}
+///The order a request belongs to.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+pub struct RequestOrder {
+    ///Order ID.
+    pub id: i64,
+}
+impl RequestOrder {
+    pub fn builder() -> builder::RequestOrder {
+        Default::default()
+    }
+}
+///The orders whose status changed in the time frame, with their current status (empty, or `{}`, when none changed).
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+pub struct StatusChanges {
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub orders: ::std::vec::Vec<OrderRef>,
+}
+impl StatusChanges {
+    pub fn builder() -> builder::StatusChanges {
+        Default::default()
+    }
+}
+///The status to set: `canceled` (with a `note`), or, for a migrated order, `renewed` / `not_renewed`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrderStatus {
+    ///Why; required for a cancellation.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub note: ::std::option::Option<::std::string::String>,
+    pub status: NewOrderStatus,
+}
+impl UpdateOrderStatus {
+    pub fn builder() -> builder::UpdateOrderStatus {
+        Default::default()
+    }
+}
+///The status to set on a pending request.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRequestStatus {
+    ///A comment recorded with the change.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub processor_comment: ::std::option::Option<::std::string::String>,
+    pub status: NewRequestStatus,
+}
+impl UpdateRequestStatus {
+    pub fn builder() -> builder::UpdateRequestStatus {
+        Default::default()
+    }
+}
 /// Types for composing complex structures.
 pub mod builder {
+    #[derive(Clone, Debug)]
+    pub struct AlternativeIdOrders {
+        orders: ::std::result::Result<
+            ::std::vec::Vec<super::OrderRef>,
+            ::std::string::String,
+        >,
+        page: ::std::result::Result<
+            ::std::option::Option<super::Page>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for AlternativeIdOrders {
+        fn default() -> Self {
+            Self {
+                orders: Ok(Default::default()),
+                page: Ok(Default::default()),
+            }
+        }
+    }
+    impl AlternativeIdOrders {
+        pub fn orders<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::OrderRef>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.orders = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for orders: {e}"));
+            self
+        }
+        pub fn page<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::Page>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for page: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<AlternativeIdOrders> for super::AlternativeIdOrders {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: AlternativeIdOrders,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                orders: value.orders?,
+                page: value.page?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::AlternativeIdOrders> for AlternativeIdOrders {
+        fn from(value: super::AlternativeIdOrders) -> Self {
+            Self {
+                orders: Ok(value.orders),
+                page: Ok(value.page),
+            }
+        }
+    }
     #[derive(Clone, Debug)]
     pub struct ApiError {
         code: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -162,6 +752,144 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    pub struct EmailValidation {
+        delivery_options: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        emails: ::std::result::Result<
+            ::std::vec::Vec<super::EmailValidationEntry>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for EmailValidation {
+        fn default() -> Self {
+            Self {
+                delivery_options: Ok(Default::default()),
+                emails: Ok(Default::default()),
+            }
+        }
+    }
+    impl EmailValidation {
+        pub fn delivery_options<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.delivery_options = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for delivery_options: {e}")
+                });
+            self
+        }
+        pub fn emails<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::EmailValidationEntry>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.emails = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for emails: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<EmailValidation> for super::EmailValidation {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: EmailValidation,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                delivery_options: value.delivery_options?,
+                emails: value.emails?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::EmailValidation> for EmailValidation {
+        fn from(value: super::EmailValidation) -> Self {
+            Self {
+                delivery_options: Ok(value.delivery_options),
+                emails: Ok(value.emails),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct EmailValidationEntry {
+        date_emailed: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        email: ::std::result::Result<::std::string::String, ::std::string::String>,
+        status: ::std::result::Result<
+            crate::responses::EmailValidationStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for EmailValidationEntry {
+        fn default() -> Self {
+            Self {
+                date_emailed: Ok(Default::default()),
+                email: Err("no value supplied for email".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl EmailValidationEntry {
+        pub fn date_emailed<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.date_emailed = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for date_emailed: {e}")
+                });
+            self
+        }
+        pub fn email<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.email = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::responses::EmailValidationStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<EmailValidationEntry> for super::EmailValidationEntry {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: EmailValidationEntry,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                date_emailed: value.date_emailed?,
+                email: value.email?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::EmailValidationEntry> for EmailValidationEntry {
+        fn from(value: super::EmailValidationEntry) -> Self {
+            Self {
+                date_emailed: Ok(value.date_emailed),
+                email: Ok(value.email),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
     pub struct ErrorResponse {
         errors: ::std::result::Result<
             ::std::vec::Vec<super::ApiError>,
@@ -198,6 +926,274 @@ pub mod builder {
     impl ::std::convert::From<super::ErrorResponse> for ErrorResponse {
         fn from(value: super::ErrorResponse) -> Self {
             Self { errors: Ok(value.errors) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrderCertificate {
+        common_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        date_created: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        date_issued: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        days_remaining: ::std::result::Result<
+            ::std::option::Option<i32>,
+            ::std::string::String,
+        >,
+        dns_names: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        emails: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        organization_units: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        serial_number: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        signature_hash: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        thumbprint: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        valid_from: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        valid_till: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrderCertificate {
+        fn default() -> Self {
+            Self {
+                common_name: Ok(Default::default()),
+                date_created: Ok(Default::default()),
+                date_issued: Ok(Default::default()),
+                days_remaining: Ok(Default::default()),
+                dns_names: Ok(Default::default()),
+                emails: Ok(Default::default()),
+                id: Ok(Default::default()),
+                organization_units: Ok(Default::default()),
+                serial_number: Ok(Default::default()),
+                signature_hash: Ok(Default::default()),
+                thumbprint: Ok(Default::default()),
+                valid_from: Ok(Default::default()),
+                valid_till: Ok(Default::default()),
+            }
+        }
+    }
+    impl OrderCertificate {
+        pub fn common_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.common_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for common_name: {e}")
+                });
+            self
+        }
+        pub fn date_created<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.date_created = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for date_created: {e}")
+                });
+            self
+        }
+        pub fn date_issued<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.date_issued = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for date_issued: {e}")
+                });
+            self
+        }
+        pub fn days_remaining<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i32>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.days_remaining = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for days_remaining: {e}")
+                });
+            self
+        }
+        pub fn dns_names<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.dns_names = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for dns_names: {e}")
+                });
+            self
+        }
+        pub fn emails<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.emails = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for emails: {e}"));
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn organization_units<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_units = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for organization_units: {e}"
+                    )
+                });
+            self
+        }
+        pub fn serial_number<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.serial_number = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for serial_number: {e}")
+                });
+            self
+        }
+        pub fn signature_hash<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.signature_hash = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for signature_hash: {e}")
+                });
+            self
+        }
+        pub fn thumbprint<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.thumbprint = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for thumbprint: {e}")
+                });
+            self
+        }
+        pub fn valid_from<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.valid_from = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for valid_from: {e}")
+                });
+            self
+        }
+        pub fn valid_till<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.valid_till = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for valid_till: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrderCertificate> for super::OrderCertificate {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrderCertificate,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                common_name: value.common_name?,
+                date_created: value.date_created?,
+                date_issued: value.date_issued?,
+                days_remaining: value.days_remaining?,
+                dns_names: value.dns_names?,
+                emails: value.emails?,
+                id: value.id?,
+                organization_units: value.organization_units?,
+                serial_number: value.serial_number?,
+                signature_hash: value.signature_hash?,
+                thumbprint: value.thumbprint?,
+                valid_from: value.valid_from?,
+                valid_till: value.valid_till?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrderCertificate> for OrderCertificate {
+        fn from(value: super::OrderCertificate) -> Self {
+            Self {
+                common_name: Ok(value.common_name),
+                date_created: Ok(value.date_created),
+                date_issued: Ok(value.date_issued),
+                days_remaining: Ok(value.days_remaining),
+                dns_names: Ok(value.dns_names),
+                emails: Ok(value.emails),
+                id: Ok(value.id),
+                organization_units: Ok(value.organization_units),
+                serial_number: Ok(value.serial_number),
+                signature_hash: Ok(value.signature_hash),
+                thumbprint: Ok(value.thumbprint),
+                valid_from: Ok(value.valid_from),
+                valid_till: Ok(value.valid_till),
+            }
         }
     }
     #[derive(Clone, Debug)]
@@ -302,6 +1298,605 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    pub struct OrderInfo {
+        alternative_order_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        certificate: ::std::result::Result<
+            ::std::option::Option<super::OrderCertificate>,
+            ::std::string::String,
+        >,
+        date_created: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<i64, ::std::string::String>,
+        is_renewed: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        organization: ::std::result::Result<
+            ::std::option::Option<super::OrderOrganization>,
+            ::std::string::String,
+        >,
+        product: ::std::result::Result<
+            ::std::option::Option<super::OrderProduct>,
+            ::std::string::String,
+        >,
+        renewed_order_id: ::std::result::Result<
+            ::std::option::Option<i64>,
+            ::std::string::String,
+        >,
+        requests: ::std::result::Result<
+            ::std::vec::Vec<super::OrderInfoRequest>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            crate::responses::OrderStatus,
+            ::std::string::String,
+        >,
+        validity_years: ::std::result::Result<
+            ::std::option::Option<i32>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrderInfo {
+        fn default() -> Self {
+            Self {
+                alternative_order_id: Ok(Default::default()),
+                certificate: Ok(Default::default()),
+                date_created: Ok(Default::default()),
+                id: Err("no value supplied for id".to_string()),
+                is_renewed: Ok(Default::default()),
+                organization: Ok(Default::default()),
+                product: Ok(Default::default()),
+                renewed_order_id: Ok(Default::default()),
+                requests: Ok(Default::default()),
+                status: Err("no value supplied for status".to_string()),
+                validity_years: Ok(Default::default()),
+            }
+        }
+    }
+    impl OrderInfo {
+        pub fn alternative_order_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.alternative_order_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for alternative_order_id: {e}"
+                    )
+                });
+            self
+        }
+        pub fn certificate<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::OrderCertificate>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.certificate = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for certificate: {e}")
+                });
+            self
+        }
+        pub fn date_created<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.date_created = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for date_created: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn is_renewed<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_renewed = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_renewed: {e}")
+                });
+            self
+        }
+        pub fn organization<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::OrderOrganization>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization: {e}")
+                });
+            self
+        }
+        pub fn product<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::OrderProduct>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.product = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for product: {e}")
+                });
+            self
+        }
+        pub fn renewed_order_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.renewed_order_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for renewed_order_id: {e}")
+                });
+            self
+        }
+        pub fn requests<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::OrderInfoRequest>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.requests = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for requests: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::responses::OrderStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        pub fn validity_years<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i32>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.validity_years = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for validity_years: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrderInfo> for super::OrderInfo {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrderInfo,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                alternative_order_id: value.alternative_order_id?,
+                certificate: value.certificate?,
+                date_created: value.date_created?,
+                id: value.id?,
+                is_renewed: value.is_renewed?,
+                organization: value.organization?,
+                product: value.product?,
+                renewed_order_id: value.renewed_order_id?,
+                requests: value.requests?,
+                status: value.status?,
+                validity_years: value.validity_years?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrderInfo> for OrderInfo {
+        fn from(value: super::OrderInfo) -> Self {
+            Self {
+                alternative_order_id: Ok(value.alternative_order_id),
+                certificate: Ok(value.certificate),
+                date_created: Ok(value.date_created),
+                id: Ok(value.id),
+                is_renewed: Ok(value.is_renewed),
+                organization: Ok(value.organization),
+                product: Ok(value.product),
+                renewed_order_id: Ok(value.renewed_order_id),
+                requests: Ok(value.requests),
+                status: Ok(value.status),
+                validity_years: Ok(value.validity_years),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrderInfoRequest {
+        date: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<i64, ::std::string::String>,
+        status: ::std::result::Result<
+            ::std::option::Option<crate::responses::RequestStatus>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<crate::responses::RequestType>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrderInfoRequest {
+        fn default() -> Self {
+            Self {
+                date: Ok(Default::default()),
+                id: Err("no value supplied for id".to_string()),
+                status: Ok(Default::default()),
+                type_: Ok(Default::default()),
+            }
+        }
+    }
+    impl OrderInfoRequest {
+        pub fn date<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.date = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for date: {e}"));
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<crate::responses::RequestStatus>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<crate::responses::RequestType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrderInfoRequest> for super::OrderInfoRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrderInfoRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                date: value.date?,
+                id: value.id?,
+                status: value.status?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrderInfoRequest> for OrderInfoRequest {
+        fn from(value: super::OrderInfoRequest) -> Self {
+            Self {
+                date: Ok(value.date),
+                id: Ok(value.id),
+                status: Ok(value.status),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrderList {
+        orders: ::std::result::Result<
+            ::std::vec::Vec<super::OrderSummary>,
+            ::std::string::String,
+        >,
+        page: ::std::result::Result<
+            ::std::option::Option<super::Page>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrderList {
+        fn default() -> Self {
+            Self {
+                orders: Err("no value supplied for orders".to_string()),
+                page: Ok(Default::default()),
+            }
+        }
+    }
+    impl OrderList {
+        pub fn orders<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::OrderSummary>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.orders = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for orders: {e}"));
+            self
+        }
+        pub fn page<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::Page>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for page: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrderList> for super::OrderList {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrderList,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                orders: value.orders?,
+                page: value.page?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrderList> for OrderList {
+        fn from(value: super::OrderList) -> Self {
+            Self {
+                orders: Ok(value.orders),
+                page: Ok(value.page),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrderOrganization {
+        id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrderOrganization {
+        fn default() -> Self {
+            Self {
+                id: Ok(Default::default()),
+                name: Ok(Default::default()),
+            }
+        }
+    }
+    impl OrderOrganization {
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrderOrganization> for super::OrderOrganization {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrderOrganization,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                id: value.id?,
+                name: value.name?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrderOrganization> for OrderOrganization {
+        fn from(value: super::OrderOrganization) -> Self {
+            Self {
+                id: Ok(value.id),
+                name: Ok(value.name),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrderProduct {
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        name_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrderProduct {
+        fn default() -> Self {
+            Self {
+                name: Ok(Default::default()),
+                name_id: Ok(Default::default()),
+                type_: Ok(Default::default()),
+            }
+        }
+    }
+    impl OrderProduct {
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn name_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for name_id: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrderProduct> for super::OrderProduct {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrderProduct,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                name: value.name?,
+                name_id: value.name_id?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrderProduct> for OrderProduct {
+        fn from(value: super::OrderProduct) -> Self {
+            Self {
+                name: Ok(value.name),
+                name_id: Ok(value.name_id),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrderRef {
+        certificate_id: ::std::result::Result<
+            ::std::option::Option<i64>,
+            ::std::string::String,
+        >,
+        order_id: ::std::result::Result<i64, ::std::string::String>,
+        status: ::std::result::Result<
+            crate::responses::OrderStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrderRef {
+        fn default() -> Self {
+            Self {
+                certificate_id: Ok(Default::default()),
+                order_id: Err("no value supplied for order_id".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl OrderRef {
+        pub fn certificate_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.certificate_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for certificate_id: {e}")
+                });
+            self
+        }
+        pub fn order_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.order_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for order_id: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::responses::OrderStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrderRef> for super::OrderRef {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrderRef,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                certificate_id: value.certificate_id?,
+                order_id: value.order_id?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrderRef> for OrderRef {
+        fn from(value: super::OrderRef) -> Self {
+            Self {
+                certificate_id: Ok(value.certificate_id),
+                order_id: Ok(value.order_id),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
     pub struct OrderRequest {
         id: ::std::result::Result<i64, ::std::string::String>,
         status: ::std::result::Result<
@@ -358,6 +1953,603 @@ pub mod builder {
             }
         }
     }
+    #[derive(Clone, Debug)]
+    pub struct OrderSummary {
+        certificate: ::std::result::Result<
+            ::std::option::Option<super::OrderCertificate>,
+            ::std::string::String,
+        >,
+        date_created: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<i64, ::std::string::String>,
+        is_renewed: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        organization: ::std::result::Result<
+            ::std::option::Option<super::OrderOrganization>,
+            ::std::string::String,
+        >,
+        product: ::std::result::Result<
+            ::std::option::Option<super::OrderProduct>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            crate::responses::OrderStatus,
+            ::std::string::String,
+        >,
+        validity_years: ::std::result::Result<
+            ::std::option::Option<i32>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrderSummary {
+        fn default() -> Self {
+            Self {
+                certificate: Ok(Default::default()),
+                date_created: Ok(Default::default()),
+                id: Err("no value supplied for id".to_string()),
+                is_renewed: Ok(Default::default()),
+                organization: Ok(Default::default()),
+                product: Ok(Default::default()),
+                status: Err("no value supplied for status".to_string()),
+                validity_years: Ok(Default::default()),
+            }
+        }
+    }
+    impl OrderSummary {
+        pub fn certificate<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::OrderCertificate>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.certificate = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for certificate: {e}")
+                });
+            self
+        }
+        pub fn date_created<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.date_created = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for date_created: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn is_renewed<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_renewed = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_renewed: {e}")
+                });
+            self
+        }
+        pub fn organization<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::OrderOrganization>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization: {e}")
+                });
+            self
+        }
+        pub fn product<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::OrderProduct>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.product = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for product: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::responses::OrderStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        pub fn validity_years<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i32>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.validity_years = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for validity_years: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrderSummary> for super::OrderSummary {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrderSummary,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                certificate: value.certificate?,
+                date_created: value.date_created?,
+                id: value.id?,
+                is_renewed: value.is_renewed?,
+                organization: value.organization?,
+                product: value.product?,
+                status: value.status?,
+                validity_years: value.validity_years?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrderSummary> for OrderSummary {
+        fn from(value: super::OrderSummary) -> Self {
+            Self {
+                certificate: Ok(value.certificate),
+                date_created: Ok(value.date_created),
+                id: Ok(value.id),
+                is_renewed: Ok(value.is_renewed),
+                organization: Ok(value.organization),
+                product: Ok(value.product),
+                status: Ok(value.status),
+                validity_years: Ok(value.validity_years),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct Page {
+        limit: ::std::result::Result<i64, ::std::string::String>,
+        offset: ::std::result::Result<i64, ::std::string::String>,
+        total: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for Page {
+        fn default() -> Self {
+            Self {
+                limit: Err("no value supplied for limit".to_string()),
+                offset: Err("no value supplied for offset".to_string()),
+                total: Err("no value supplied for total".to_string()),
+            }
+        }
+    }
+    impl Page {
+        pub fn limit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.limit = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for limit: {e}"));
+            self
+        }
+        pub fn offset<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.offset = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for offset: {e}"));
+            self
+        }
+        pub fn total<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for total: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Page> for super::Page {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Page,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                limit: value.limit?,
+                offset: value.offset?,
+                total: value.total?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Page> for Page {
+        fn from(value: super::Page) -> Self {
+            Self {
+                limit: Ok(value.limit),
+                offset: Ok(value.offset),
+                total: Ok(value.total),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct RequestInfo {
+        comments: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        date: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        date_processed: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<i64, ::std::string::String>,
+        order: ::std::result::Result<
+            ::std::option::Option<super::RequestOrder>,
+            ::std::string::String,
+        >,
+        processor_comment: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            crate::responses::RequestStatus,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<crate::responses::RequestType>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for RequestInfo {
+        fn default() -> Self {
+            Self {
+                comments: Ok(Default::default()),
+                date: Ok(Default::default()),
+                date_processed: Ok(Default::default()),
+                id: Err("no value supplied for id".to_string()),
+                order: Ok(Default::default()),
+                processor_comment: Ok(Default::default()),
+                status: Err("no value supplied for status".to_string()),
+                type_: Ok(Default::default()),
+            }
+        }
+    }
+    impl RequestInfo {
+        pub fn comments<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.comments = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for comments: {e}")
+                });
+            self
+        }
+        pub fn date<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.date = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for date: {e}"));
+            self
+        }
+        pub fn date_processed<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.date_processed = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for date_processed: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn order<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::RequestOrder>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.order = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for order: {e}"));
+            self
+        }
+        pub fn processor_comment<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.processor_comment = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for processor_comment: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::responses::RequestStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<crate::responses::RequestType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<RequestInfo> for super::RequestInfo {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: RequestInfo,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                comments: value.comments?,
+                date: value.date?,
+                date_processed: value.date_processed?,
+                id: value.id?,
+                order: value.order?,
+                processor_comment: value.processor_comment?,
+                status: value.status?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::RequestInfo> for RequestInfo {
+        fn from(value: super::RequestInfo) -> Self {
+            Self {
+                comments: Ok(value.comments),
+                date: Ok(value.date),
+                date_processed: Ok(value.date_processed),
+                id: Ok(value.id),
+                order: Ok(value.order),
+                processor_comment: Ok(value.processor_comment),
+                status: Ok(value.status),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct RequestOrder {
+        id: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for RequestOrder {
+        fn default() -> Self {
+            Self {
+                id: Err("no value supplied for id".to_string()),
+            }
+        }
+    }
+    impl RequestOrder {
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<RequestOrder> for super::RequestOrder {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: RequestOrder,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { id: value.id? })
+        }
+    }
+    impl ::std::convert::From<super::RequestOrder> for RequestOrder {
+        fn from(value: super::RequestOrder) -> Self {
+            Self { id: Ok(value.id) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct StatusChanges {
+        orders: ::std::result::Result<
+            ::std::vec::Vec<super::OrderRef>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for StatusChanges {
+        fn default() -> Self {
+            Self {
+                orders: Ok(Default::default()),
+            }
+        }
+    }
+    impl StatusChanges {
+        pub fn orders<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::OrderRef>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.orders = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for orders: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<StatusChanges> for super::StatusChanges {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: StatusChanges,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { orders: value.orders? })
+        }
+    }
+    impl ::std::convert::From<super::StatusChanges> for StatusChanges {
+        fn from(value: super::StatusChanges) -> Self {
+            Self { orders: Ok(value.orders) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateOrderStatus {
+        note: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<super::NewOrderStatus, ::std::string::String>,
+    }
+    impl ::std::default::Default for UpdateOrderStatus {
+        fn default() -> Self {
+            Self {
+                note: Ok(Default::default()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl UpdateOrderStatus {
+        pub fn note<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.note = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for note: {e}"));
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::NewOrderStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateOrderStatus> for super::UpdateOrderStatus {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateOrderStatus,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                note: value.note?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateOrderStatus> for UpdateOrderStatus {
+        fn from(value: super::UpdateOrderStatus) -> Self {
+            Self {
+                note: Ok(value.note),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateRequestStatus {
+        processor_comment: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<super::NewRequestStatus, ::std::string::String>,
+    }
+    impl ::std::default::Default for UpdateRequestStatus {
+        fn default() -> Self {
+            Self {
+                processor_comment: Ok(Default::default()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl UpdateRequestStatus {
+        pub fn processor_comment<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.processor_comment = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for processor_comment: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::NewRequestStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateRequestStatus> for super::UpdateRequestStatus {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateRequestStatus,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                processor_comment: value.processor_comment?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateRequestStatus> for UpdateRequestStatus {
+        fn from(value: super::UpdateRequestStatus) -> Self {
+            Self {
+                processor_comment: Ok(value.processor_comment),
+                status: Ok(value.status),
+            }
+        }
+    }
 }
 /// Error types.
 pub mod error {
@@ -407,6 +2599,168 @@ impl UnlistedValue {
 impl ::std::fmt::Display for UnlistedValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+/**Whether an email address of the order was validated. An open set.
+
+Open enum: a value the spec does not list is kept in `Unknown`; a later spec lists more values, so matches need a wildcard arm.*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum EmailValidationStatus {
+    ///`validated`
+    Validated,
+    ///`unvalidated`
+    Unvalidated,
+    /// A value this version of the spec does not list, kept as DigiCert sent it (made
+    /// only by parsing: a listed value is never held here).
+    Unknown(crate::responses::UnlistedValue),
+}
+impl EmailValidationStatus {
+    /// The value as DigiCert spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Validated => "validated",
+            Self::Unvalidated => "unvalidated",
+            Self::Unknown(other) => other.as_str(),
+        }
+    }
+    /// Whether the spec lists this value.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for EmailValidationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "validated" => Self::Validated,
+            "unvalidated" => Self::Unvalidated,
+            other => Self::Unknown(crate::responses::UnlistedValue(other.to_string())),
+        }
+    }
+}
+impl ::std::str::FromStr for EmailValidationStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for EmailValidationStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for EmailValidationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EmailValidationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/**An order's status: `needs_approval` (its request waits for an administrator), `pending` (validation), `issued`, `rejected`, `canceled`, `revoked`, `expired`, `waiting_pickup` (the recipient has not generated the key and certificate in the browser yet), `reissue_pending`. DigiCert adds statuses over time: clients must keep values not listed here.
+
+Open enum: a value the spec does not list is kept in `Unknown`; a later spec lists more values, so matches need a wildcard arm.*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum OrderStatus {
+    ///`needs_approval`
+    NeedsApproval,
+    ///`pending`
+    Pending,
+    ///`issued`
+    Issued,
+    ///`rejected`
+    Rejected,
+    ///`canceled`
+    Canceled,
+    ///`revoked`
+    Revoked,
+    ///`expired`
+    Expired,
+    ///`waiting_pickup`
+    WaitingPickup,
+    ///`reissue_pending`
+    ReissuePending,
+    /// A value this version of the spec does not list, kept as DigiCert sent it (made
+    /// only by parsing: a listed value is never held here).
+    Unknown(crate::responses::UnlistedValue),
+}
+impl OrderStatus {
+    /// The value as DigiCert spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NeedsApproval => "needs_approval",
+            Self::Pending => "pending",
+            Self::Issued => "issued",
+            Self::Rejected => "rejected",
+            Self::Canceled => "canceled",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+            Self::WaitingPickup => "waiting_pickup",
+            Self::ReissuePending => "reissue_pending",
+            Self::Unknown(other) => other.as_str(),
+        }
+    }
+    /// Whether the spec lists this value.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for OrderStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "needs_approval" => Self::NeedsApproval,
+            "pending" => Self::Pending,
+            "issued" => Self::Issued,
+            "rejected" => Self::Rejected,
+            "canceled" => Self::Canceled,
+            "revoked" => Self::Revoked,
+            "expired" => Self::Expired,
+            "waiting_pickup" => Self::WaitingPickup,
+            "reissue_pending" => Self::ReissuePending,
+            other => Self::Unknown(crate::responses::UnlistedValue(other.to_string())),
+        }
+    }
+}
+impl ::std::str::FromStr for OrderStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for OrderStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OrderStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
     }
 }
 /**Request status. DigiCert adds statuses over time (for example needs_approval, waiting_pickup): clients must keep values not listed here.
@@ -474,6 +2828,81 @@ impl ::serde::Serialize for RequestStatus {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RequestStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+/**What a request asks for. An open set.
+
+Open enum: a value the spec does not list is kept in `Unknown`; a later spec lists more values, so matches need a wildcard arm.*/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum RequestType {
+    ///`new_request`
+    NewRequest,
+    ///`revoke`
+    Revoke,
+    ///`duplicate`
+    Duplicate,
+    ///`reissue`
+    Reissue,
+    /// A value this version of the spec does not list, kept as DigiCert sent it (made
+    /// only by parsing: a listed value is never held here).
+    Unknown(crate::responses::UnlistedValue),
+}
+impl RequestType {
+    /// The value as DigiCert spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NewRequest => "new_request",
+            Self::Revoke => "revoke",
+            Self::Duplicate => "duplicate",
+            Self::Reissue => "reissue",
+            Self::Unknown(other) => other.as_str(),
+        }
+    }
+    /// Whether the spec lists this value.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for RequestType {
+    fn from(value: &str) -> Self {
+        match value {
+            "new_request" => Self::NewRequest,
+            "revoke" => Self::Revoke,
+            "duplicate" => Self::Duplicate,
+            "reissue" => Self::Reissue,
+            other => Self::Unknown(crate::responses::UnlistedValue(other.to_string())),
+        }
+    }
+}
+impl ::std::str::FromStr for RequestType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for RequestType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for RequestType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RequestType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {

@@ -5,6 +5,1212 @@
 pub(crate) mod checks;
 pub(crate) mod draft;
 pub(crate) mod wire;
+#[allow(unused_imports)]
+pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+#[allow(unused_imports)]
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+#[derive(Clone, Debug)]
+/**Client for DigiCert CertCentral Services API — client certificates, from the order to the certificate
+
+Create a client (S/MIME or authentication) certificate order, and follow it to the certificate: look it up, approve its request, cancel it, download its certificate. Starting July 10, 2025 17:00 UTC, all S/MIME certificates (Premium, Digital Signature Plus, Email Security Plus, Class 1 S/MIME) issued through the order endpoint use the Multipurpose profile.
+
+Version: 2.0.0*/
+pub struct Client {
+    pub(crate) baseurl: String,
+    pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::operations::Exchange,
+}
+impl Client {
+    /// Create a new client.
+    ///
+    /// `baseurl` is the base URL provided to the internal
+    /// `reqwest::Client`, and should include a scheme and hostname,
+    /// as well as port and a path stem if applicable.
+    pub fn new(baseurl: &str, inner: crate::operations::Exchange) -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
+        let client = {
+            let dur = ::std::time::Duration::from_secs(15u64);
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
+        };
+        #[cfg(target_arch = "wasm32")]
+        let client = reqwest::ClientBuilder::new();
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
+    }
+    /// Construct a new client with an existing `reqwest::Client`,
+    /// allowing more control over its configuration.
+    ///
+    /// `baseurl` is the base URL provided to the internal
+    /// `reqwest::Client`, and should include a scheme and hostname,
+    /// as well as port and a path stem if applicable.
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::operations::Exchange,
+    ) -> Self {
+        Self {
+            baseurl: baseurl.to_string(),
+            client,
+            inner,
+        }
+    }
+}
+impl ClientInfo<crate::operations::Exchange> for Client {
+    fn api_version() -> &'static str {
+        "2.0.0"
+    }
+    fn baseurl(&self) -> &str {
+        self.baseurl.as_str()
+    }
+    fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+    fn inner(&self) -> &crate::operations::Exchange {
+        &self.inner
+    }
+}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<crate::operations::Exchange>,
+    {}
+};
+impl Client {
+    /**Download a certificate by order ID
+
+The order's active certificate (never a duplicate or an older reissue), in a format. DigiCert reference: "Download certificate by format (order_id)" (Services API → Certificates). PEM formats come as `application/x-pem-file` (`pem_all`: the leaf, its intermediates and the root; `pem_noroot`: without the root; `pem_nointermediate`: the leaf alone), `p7b` and `cer` as PEM-armoured PKCS#7, the other formats as ZIP archives of PEM files. An order without an issued certificate is refused with DigiCert's error envelope.
+
+Sends a `GET` request to `/certificate/download/order/{order_id}/format/{format_type}`
+
+Arguments:
+- `order_id`: The order's id.
+- `format_type`: The format to download.
+```text
+let response = client.download_certificate_by_order()
+    .order_id(order_id)
+    .format_type(format_type)
+    .send()
+    .await;
+```*/
+    pub fn download_certificate_by_order(
+        &self,
+    ) -> builder::DownloadCertificateByOrder<'_> {
+        builder::DownloadCertificateByOrder::new(self)
+    }
+    /**Get orders by alternative order ID
+
+Every order that carries an alternative order id (several orders can share one, unless the account requires unique ids), a page at a time. DigiCert reference: "Get orders by alternative order ID" (Services API → Orders). The answer has no creation date: order info tells a new order from an older one that reused the id. The reference does not say what is answered when nothing matches: this spec decides that it is an empty `orders` list, and clients must read a 404 `not_found` the same way.
+
+Sends a `GET` request to `/order/alternate/{alternative_order_id}`
+
+Arguments:
+- `alternative_order_id`: The alternative order id the orders were placed with.
+- `limit`: The most items of the page (default and maximum 1000).
+- `offset`: The index of the first item of the page (default 0).
+```text
+let response = client.get_orders_by_alternative_id()
+    .alternative_order_id(alternative_order_id)
+    .limit(limit)
+    .offset(offset)
+    .send()
+    .await;
+```*/
+    pub fn get_orders_by_alternative_id(&self) -> builder::GetOrdersByAlternativeId<'_> {
+        builder::GetOrdersByAlternativeId::new(self)
+    }
+    /**List orders
+
+List the account's orders, filtered, sorted and a page at a time. DigiCert reference: "List orders" (Services API → Orders). There is no filter on the alternative order id (use `get_orders_by_alternative_id`). `filters[status]=issued` also matches orders whose certificate has since expired. Range filters take DigiCert's `start...end` syntax.
+
+Sends a `GET` request to `/order/certificate`
+
+Arguments:
+- `filters_date_created`: Orders created on a day or in a range of days: `yyyy-MM-dd`, or `yyyy-MM-dd...yyyy-MM-dd`.
+- `filters_email`: Orders whose certificate secures this email address.
+- `filters_product_name_id`: Orders of this product (its `name_id`, e.g. `client_premium`).
+- `filters_search`: Orders whose email or common name is this value; prefix it with `%` (sent as `%25`) to match a part of it.
+- `filters_status`: Orders in this status.
+- `limit`: The most items of the page (default and maximum 1000).
+- `offset`: The index of the first item of the page (default 0).
+- `sort`: Properties to sort by, comma-separated, ascending; a leading `-` sorts descending (e.g. `-date_created`).
+```text
+let response = client.list_orders()
+    .filters_date_created(filters_date_created)
+    .filters_email(filters_email)
+    .filters_product_name_id(filters_product_name_id)
+    .filters_search(filters_search)
+    .filters_status(filters_status)
+    .limit(limit)
+    .offset(offset)
+    .sort(sort)
+    .send()
+    .await;
+```*/
+    pub fn list_orders(&self) -> builder::ListOrders<'_> {
+        builder::ListOrders::new(self)
+    }
+    /**Order status changes
+
+The orders whose status changed in a time frame, with their current status: one call for every order followed. DigiCert reference: "Status change list" (Services API → Orders). At least one of `minutes`, `seconds` or `filters[status_last_updated]` is required; `minutes` and `seconds` add up, and the frame may not exceed 7 days (`time_frame_too_long`). `filters[status_last_updated]` is in DigiCert's time zone (Mountain Time) and leaves out orders that changed again after its end. When nothing changed the answer may be `{}`: `orders` is then empty.
+
+Sends a `GET` request to `/order/certificate/status-changes`
+
+Arguments:
+- `filters_status_last_updated`: Orders whose status last changed in a range, `yyyy-MM-dd...yyyy-MM-dd` (or with times, `yyyy-MM-dd+HH:mm:ss`), for changes older than the last 7 days.
+- `minutes`: Orders whose status changed in the last this many minutes.
+- `seconds`: Orders whose status changed in the last this many seconds.
+```text
+let response = client.order_status_changes()
+    .filters_status_last_updated(filters_status_last_updated)
+    .minutes(minutes)
+    .seconds(seconds)
+    .send()
+    .await;
+```*/
+    pub fn order_status_changes(&self) -> builder::OrderStatusChanges<'_> {
+        builder::OrderStatusChanges::new(self)
+    }
+    /**Order info
+
+Get an order: its status, its certificate (id, serial number, validity, emails once issued), its product and requests. DigiCert reference: "Order info" (Services API → Orders). The path also takes the order's primary certificate's serial number or thumbprint instead of the order id; the SDK sends the order id. Not confirmed by the reference's stored text: whether the answer lists `alternative_order_id` and `requests`. The SDK reads both when present and never requires them (the mock sends both).
+
+Sends a `GET` request to `/order/certificate/{id}`
+
+Arguments:
+- `id`: The order's id.
+```text
+let response = client.order_info()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn order_info(&self) -> builder::OrderInfo<'_> {
+        builder::OrderInfo::new(self)
+    }
+    /**Email validation status
+
+Whether each email address of a client certificate order was validated (the recipient followed DigiCert's link), and when DigiCert sent the email. DigiCert reference: "Email validation status" (Services API → Orders).
+
+Sends a `GET` request to `/order/certificate/{order_id}/email-validation`
+
+Arguments:
+- `order_id`: The order's id.
+```text
+let response = client.email_validation_status()
+    .order_id(order_id)
+    .send()
+    .await;
+```*/
+    pub fn email_validation_status(&self) -> builder::EmailValidationStatus<'_> {
+        builder::EmailValidationStatus::new(self)
+    }
+    /**Update order status
+
+Cancel an order (or mark a migrated order renewed / not renewed). DigiCert reference: "Update order status" (Services API → Orders). An order can be canceled only while it is `pending` or `waiting_pickup` (and a reissue while `reissue_pending`, which returns the order to `issued`); a cancellation needs a `note`. Anything else is refused with DigiCert's error envelope.
+
+Sends a `PUT` request to `/order/certificate/{order_id}/status`
+
+Arguments:
+- `order_id`: The order's id.
+- `body`
+```text
+let response = client.update_order_status()
+    .order_id(order_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_order_status(&self) -> builder::UpdateOrderStatus<'_> {
+        builder::UpdateOrderStatus::new(self)
+    }
+    /**Request info
+
+Get a request (the approval step of an order): its type, status and when it was processed. DigiCert reference: "Request info" (Services API → Requests). `date_processed` is absent while the request is pending.
+
+Sends a `GET` request to `/request/{request_id}`
+
+Arguments:
+- `request_id`: The request's id.
+```text
+let response = client.request_info()
+    .request_id(request_id)
+    .send()
+    .await;
+```*/
+    pub fn request_info(&self) -> builder::RequestInfo<'_> {
+        builder::RequestInfo::new(self)
+    }
+    /**Update request status
+
+Approve or reject a pending request (on accounts where orders need an administrator's approval). DigiCert reference: "Update request status" (Services API → Requests). The reference lists `submitted` and `pending` among the values too; the SDK sends only `approved` and `rejected`. A request that is not pending is refused with DigiCert's error envelope.
+
+Sends a `PUT` request to `/request/{request_id}/status`
+
+Arguments:
+- `request_id`: The request's id.
+- `body`
+```text
+let response = client.update_request_status()
+    .request_id(request_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_request_status(&self) -> builder::UpdateRequestStatus<'_> {
+        builder::UpdateRequestStatus::new(self)
+    }
+}
+/// Types for composing operation parameters.
+#[allow(clippy::all)]
+pub mod builder {
+    use super::types;
+    #[allow(unused_imports)]
+    use super::{
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
+    };
+    /**Builder for [`Client::download_certificate_by_order`]
+
+[`Client::download_certificate_by_order`]: super::Client::download_certificate_by_order*/
+    #[derive(Debug, Clone)]
+    pub struct DownloadCertificateByOrder<'a> {
+        client: &'a super::Client,
+        order_id: Result<i64, String>,
+        format_type: Result<::certcentral_table::responses::CertificateFormat, String>,
+    }
+    impl<'a> DownloadCertificateByOrder<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                order_id: Err("order_id was not initialized".to_string()),
+                format_type: Err("format_type was not initialized".to_string()),
+            }
+        }
+        pub fn order_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.order_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for order_id failed".to_string());
+            self
+        }
+        pub fn format_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::certcentral_table::responses::CertificateFormat>,
+        {
+            self.format_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: certcentral_table :: responses :: CertificateFormat` for format_type failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/certificate/download/order/{order_id}/format/{format_type}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<ByteStream>,
+            Error<::certcentral_table::responses::ErrorResponse>,
+        > {
+            let Self { client, order_id, format_type } = self;
+            let order_id = order_id.map_err(Error::InvalidRequest)?;
+            let format_type = format_type.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/certificate/download/order/{}/format/{}", client.baseurl,
+                encode_path(& order_id.to_string()), encode_path(& format_type
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).headers(header_map).build()?;
+            let info = OperationInfo {
+                operation_id: "download_certificate_by_order",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_orders_by_alternative_id`]
+
+[`Client::get_orders_by_alternative_id`]: super::Client::get_orders_by_alternative_id*/
+    #[derive(Debug, Clone)]
+    pub struct GetOrdersByAlternativeId<'a> {
+        client: &'a super::Client,
+        alternative_order_id: Result<::std::string::String, String>,
+        limit: Result<Option<i64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> GetOrdersByAlternativeId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                alternative_order_id: Err(
+                    "alternative_order_id was not initialized".to_string(),
+                ),
+                limit: Ok(None),
+                offset: Ok(None),
+            }
+        }
+        pub fn alternative_order_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.alternative_order_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for alternative_order_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/order/alternate/{alternative_order_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::certcentral_table::responses::AlternativeIdOrders>,
+            Error<::certcentral_table::responses::ErrorResponse>,
+        > {
+            let Self { client, alternative_order_id, limit, offset } = self;
+            let alternative_order_id = alternative_order_id
+                .map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/order/alternate/{}", client.baseurl, encode_path(&
+                alternative_order_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_orders_by_alternative_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_orders`]
+
+[`Client::list_orders`]: super::Client::list_orders*/
+    #[derive(Debug, Clone)]
+    pub struct ListOrders<'a> {
+        client: &'a super::Client,
+        filters_date_created: Result<Option<::std::string::String>, String>,
+        filters_email: Result<Option<::std::string::String>, String>,
+        filters_product_name_id: Result<Option<::std::string::String>, String>,
+        filters_search: Result<Option<::std::string::String>, String>,
+        filters_status: Result<
+            Option<::certcentral_table::responses::OrderStatus>,
+            String,
+        >,
+        limit: Result<Option<i64>, String>,
+        offset: Result<Option<i64>, String>,
+        sort: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListOrders<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                filters_date_created: Ok(None),
+                filters_email: Ok(None),
+                filters_product_name_id: Ok(None),
+                filters_search: Ok(None),
+                filters_status: Ok(None),
+                limit: Ok(None),
+                offset: Ok(None),
+                sort: Ok(None),
+            }
+        }
+        pub fn filters_date_created<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filters_date_created = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filters_date_created failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filters_email<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filters_email = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filters_email failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filters_product_name_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filters_product_name_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filters_product_name_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filters_search<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filters_search = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filters_search failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filters_status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::certcentral_table::responses::OrderStatus>,
+        {
+            self.filters_status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: certcentral_table :: responses :: OrderStatus` for filters_status failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        pub fn sort<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/order/certificate`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::certcentral_table::responses::OrderList>,
+            Error<::certcentral_table::responses::ErrorResponse>,
+        > {
+            let Self {
+                client,
+                filters_date_created,
+                filters_email,
+                filters_product_name_id,
+                filters_search,
+                filters_status,
+                limit,
+                offset,
+                sort,
+            } = self;
+            let filters_date_created = filters_date_created
+                .map_err(Error::InvalidRequest)?;
+            let filters_email = filters_email.map_err(Error::InvalidRequest)?;
+            let filters_product_name_id = filters_product_name_id
+                .map_err(Error::InvalidRequest)?;
+            let filters_search = filters_search.map_err(Error::InvalidRequest)?;
+            let filters_status = filters_status.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let sort = sort.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/order/certificate", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "filters[date_created]",
+                        &filters_date_created,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("filters[email]", &filters_email),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "filters[product_name_id]",
+                        &filters_product_name_id,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "filters[search]",
+                        &filters_search,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "filters[status]",
+                        &filters_status,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(&progenitor_client::QueryParam::new("sort", &sort))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_orders",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::order_status_changes`]
+
+[`Client::order_status_changes`]: super::Client::order_status_changes*/
+    #[derive(Debug, Clone)]
+    pub struct OrderStatusChanges<'a> {
+        client: &'a super::Client,
+        filters_status_last_updated: Result<Option<::std::string::String>, String>,
+        minutes: Result<Option<i32>, String>,
+        seconds: Result<Option<i32>, String>,
+    }
+    impl<'a> OrderStatusChanges<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                filters_status_last_updated: Ok(None),
+                minutes: Ok(None),
+                seconds: Ok(None),
+            }
+        }
+        pub fn filters_status_last_updated<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filters_status_last_updated = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filters_status_last_updated failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn minutes<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.minutes = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for minutes failed".to_string());
+            self
+        }
+        pub fn seconds<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.seconds = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for seconds failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/order/certificate/status-changes`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::certcentral_table::responses::StatusChanges>,
+            Error<::certcentral_table::responses::ErrorResponse>,
+        > {
+            let Self { client, filters_status_last_updated, minutes, seconds } = self;
+            let filters_status_last_updated = filters_status_last_updated
+                .map_err(Error::InvalidRequest)?;
+            let minutes = minutes.map_err(Error::InvalidRequest)?;
+            let seconds = seconds.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/order/certificate/status-changes", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "filters[status_last_updated]",
+                        &filters_status_last_updated,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("minutes", &minutes))
+                .query(&progenitor_client::QueryParam::new("seconds", &seconds))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "order_status_changes",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::order_info`]
+
+[`Client::order_info`]: super::Client::order_info*/
+    #[derive(Debug, Clone)]
+    pub struct OrderInfo<'a> {
+        client: &'a super::Client,
+        id: Result<i64, String>,
+    }
+    impl<'a> OrderInfo<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/order/certificate/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::certcentral_table::responses::OrderInfo>,
+            Error<::certcentral_table::responses::ErrorResponse>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/order/certificate/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "order_info",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::email_validation_status`]
+
+[`Client::email_validation_status`]: super::Client::email_validation_status*/
+    #[derive(Debug, Clone)]
+    pub struct EmailValidationStatus<'a> {
+        client: &'a super::Client,
+        order_id: Result<i64, String>,
+    }
+    impl<'a> EmailValidationStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                order_id: Err("order_id was not initialized".to_string()),
+            }
+        }
+        pub fn order_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.order_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for order_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/order/certificate/{order_id}/email-validation`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::certcentral_table::responses::EmailValidation>,
+            Error<::certcentral_table::responses::ErrorResponse>,
+        > {
+            let Self { client, order_id } = self;
+            let order_id = order_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/order/certificate/{}/email-validation", client.baseurl, encode_path(&
+                order_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "email_validation_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_order_status`]
+
+[`Client::update_order_status`]: super::Client::update_order_status*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateOrderStatus<'a> {
+        client: &'a super::Client,
+        order_id: Result<i64, String>,
+        body: Result<::certcentral_table::responses::UpdateOrderStatus, String>,
+    }
+    impl<'a> UpdateOrderStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                order_id: Err("order_id was not initialized".to_string()),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn order_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.order_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for order_id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::certcentral_table::responses::UpdateOrderStatus>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: certcentral_table :: responses :: UpdateOrderStatus` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `PUT` request to `/order/certificate/{order_id}/status`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<()>,
+            Error<::certcentral_table::responses::ErrorResponse>,
+        > {
+            let Self { client, order_id, body } = self;
+            let order_id = order_id.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/order/certificate/{}/status", client.baseurl, encode_path(& order_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_order_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::request_info`]
+
+[`Client::request_info`]: super::Client::request_info*/
+    #[derive(Debug, Clone)]
+    pub struct RequestInfo<'a> {
+        client: &'a super::Client,
+        request_id: Result<i64, String>,
+    }
+    impl<'a> RequestInfo<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                request_id: Err("request_id was not initialized".to_string()),
+            }
+        }
+        pub fn request_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for request_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/request/{request_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::certcentral_table::responses::RequestInfo>,
+            Error<::certcentral_table::responses::ErrorResponse>,
+        > {
+            let Self { client, request_id } = self;
+            let request_id = request_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/request/{}", client.baseurl, encode_path(& request_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "request_info",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_request_status`]
+
+[`Client::update_request_status`]: super::Client::update_request_status*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateRequestStatus<'a> {
+        client: &'a super::Client,
+        request_id: Result<i64, String>,
+        body: Result<::certcentral_table::responses::UpdateRequestStatus, String>,
+    }
+    impl<'a> UpdateRequestStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                request_id: Err("request_id was not initialized".to_string()),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn request_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for request_id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                ::certcentral_table::responses::UpdateRequestStatus,
+            >,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: certcentral_table :: responses :: UpdateRequestStatus` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `PUT` request to `/request/{request_id}/status`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<()>,
+            Error<::certcentral_table::responses::ErrorResponse>,
+        > {
+            let Self { client, request_id, body } = self;
+            let request_id = request_id.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/request/{}/status", client.baseurl, encode_path(& request_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_request_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+}
+/// Items consumers will typically use such as the Client.
+pub mod prelude {
+    pub use self::super::Client;
+}
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -2264,8 +3470,12 @@ pub mod types {
             }
         }
         pub use ::certcentral_table::responses::builder::{
-            ApiError, CreatedOrganization, ErrorResponse, OrderClientCertificateResponse,
-            OrderRequest,
+            AlternativeIdOrders, ApiError, CreatedOrganization, EmailValidation,
+            EmailValidationEntry, ErrorResponse, OrderCertificate,
+            OrderClientCertificateResponse, OrderInfo, OrderInfoRequest, OrderList,
+            OrderOrganization, OrderProduct, OrderRef, OrderRequest, OrderSummary, Page,
+            RequestInfo, RequestOrder, StatusChanges, UpdateOrderStatus,
+            UpdateRequestStatus,
         };
     }
     /// Error types.
@@ -2301,8 +3511,13 @@ pub mod types {
         }
     }
     pub use ::certcentral_table::responses::{
-        ApiError, CreatedOrganization, ErrorResponse, OrderClientCertificateResponse,
-        OrderRequest, RequestStatus,
+        AlternativeIdOrders, ApiError, CreatedOrganization, EmailValidation,
+        EmailValidationEntry, ErrorResponse, OrderCertificate,
+        OrderClientCertificateResponse, OrderInfo, OrderInfoRequest, OrderList,
+        OrderOrganization, OrderProduct, OrderRef, OrderRequest, OrderSummary, Page,
+        RequestInfo, RequestOrder, StatusChanges, UpdateOrderStatus, UpdateRequestStatus,
+        CertificateFormat, EmailValidationStatus, NewOrderStatus, NewRequestStatus,
+        OrderStatus, RequestStatus, RequestType,
     };
 }
 /**Credit card number.

@@ -6,16 +6,16 @@ use super::types;
 pub(crate) const OPERATION_ID: &str = "order_client_certificate";
 /// The HTTP status of the operation's documented success response.
 pub(crate) const SUCCESS: u16 = 201u16;
-///One attempt of `order_client_certificate` as a request: `POST {base_url}/order/certificate/{client_certificate_id}`, the spec's header and query parameters with their documented values, and the JSON body.
+///One attempt of `order_client_certificate` as a request: `POST {base_url}/order/certificate/{id}`, the spec's header and query parameters with their documented values, and the JSON body.
 pub(crate) fn request(
     http: &reqwest::Client,
     base_url: &str,
-    client_certificate_id: &types::ClientCertificateId,
+    product: &types::ClientCertificateId,
     body: bytes::Bytes,
 ) -> reqwest::RequestBuilder {
     let url = format!(
         "{}{}{}{}", base_url, "/order/certificate/", progenitor_client::encode_path(&
-        client_certificate_id.to_string()), ""
+        product.to_string()), ""
     );
     http.post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")

@@ -14,7 +14,8 @@ mod rules;
 
 use bumpalo::Bump;
 use certcentral_rules::{
-    Cond, Constraints, Effect, Format, Kind, Param, Product, Rule, Server, Table, Window,
+    Cond, Constraints, Effect, Format, Kind, Operation as ApiOperation, Param, Product, Rule,
+    Server, Table, Window,
 };
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -24,7 +25,7 @@ use std::time::Duration;
 /// One problem in the spec, at a place written as a dotted path into the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecIssue {
-    /// Where in the document, e.g. `paths./order/certificate/{client_certificate_id}.post.x-certcentral-rules[2].require[0]`.
+    /// Where in the document, e.g. `paths./order/certificate/{id}.post.x-certcentral-rules[2].require[0]`.
     pub at: String,
     /// What is wrong.
     pub message: String,
@@ -39,6 +40,11 @@ impl fmt::Display for SpecIssue {
 /// The operation the SDK is about, found by its `operationId` wherever its path is.
 pub const OPERATION_ID: &str = "order_client_certificate";
 const RULES_KEY: &str = "x-certcentral-rules";
+const SHORT_NAME_KEY: &str = "x-certcentral-short-name";
+/// The keys of a path item that are operations (the rest are its parameters and notes).
+pub(crate) const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 const RATE_LIMITS_KEY: &str = "x-certcentral-rate-limits";
 const EFFECTS: [(&str, Effect); 5] = [
     ("require", Effect::Require),
@@ -61,7 +67,7 @@ pub struct Extra {
 /// The order operation as the wire layer needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
-    /// The path below a server URL, with `{client_certificate_id}`.
+    /// The path below a server URL, with its one placeholder, the product.
     pub path: String,
     /// Where its object sits in the document, for messages.
     pub at: String,
@@ -83,6 +89,8 @@ pub struct Model<'a> {
     pub table: Table<'a>,
     /// The order operation.
     pub operation: Operation,
+    /// Every operation of the spec (the order's included), by path.
+    pub operations: Vec<ApiOperation<'a>>,
     /// The generated type of the request body (its component's name, as typify writes it).
     pub request_type: String,
 }
@@ -140,6 +148,7 @@ pub fn load<'a>(document: &'a Value, arena: &'a Bump) -> Result<Model<'a>, Vec<S
     let products = cx.products(operation, &op_at);
     let (params, request_type) = cx.params(operation, &op_at);
     let rules = cx.rules(operation, &op_at, &products, &params);
+    let operations = cx.operations();
     if !cx.issues.is_empty() {
         return Err(cx.issues);
     }
@@ -166,6 +175,7 @@ pub fn load<'a>(document: &'a Value, arena: &'a Bump) -> Result<Model<'a>, Vec<S
             api_key_header,
         },
         request_type,
+        operations,
     })
 }
 

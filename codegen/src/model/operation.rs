@@ -94,12 +94,10 @@ impl<'a> Cx<'a> {
                         format!("`{OPERATION_ID}` must be a POST, found {method}"),
                     );
                 }
-                let placeholders = path.matches('{').count();
-                if !path.contains("{client_certificate_id}") || placeholders != 1 {
+                if path.matches('{').count() != 1 {
                     self.issue(
                         &format!("paths.{path}"),
-                        "the order path takes exactly one parameter, `{client_certificate_id}`"
-                            .into(),
+                        "the order path takes exactly one parameter, the product".into(),
                     );
                 }
                 Some((path.clone(), at, op))
@@ -210,6 +208,69 @@ impl<'a> Cx<'a> {
             });
         }
         extras
+    }
+
+    /// Every operation, by path: its `operationId`, `x-certcentral-short-name`
+    /// (snake_case, unique), method, path, success status and the media types it answers with.
+    pub(super) fn operations(&mut self) -> Vec<ApiOperation<'a>> {
+        let mut out: Vec<ApiOperation<'a>> = Vec::new();
+        let paths = self.doc.get("paths").and_then(Value::as_object);
+        for (path, item) in paths.into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                if !HTTP_METHODS.contains(&method.as_str()) {
+                    continue;
+                }
+                let at = format!("paths.{path}.{method}");
+                let id = op.get("operationId").and_then(Value::as_str).unwrap_or("");
+                let name = op.get(SHORT_NAME_KEY).and_then(Value::as_str).unwrap_or("");
+                if id.is_empty() {
+                    self.issue(&at, "every operation needs an `operationId`".into());
+                }
+                let snake = |s: &str| {
+                    !s.is_empty()
+                        && s.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                };
+                if !snake(name) {
+                    self.issue(
+                        &at,
+                        format!(
+                            "`{SHORT_NAME_KEY}` must be a snake_case name (the mock's faults and \
+                             access log name the operation by it), found `{name}`"
+                        ),
+                    );
+                }
+                if let Some(other) = out.iter().find(|o| o.name == name || o.id == id) {
+                    self.issue(
+                        &at,
+                        format!(
+                            "operation `{id}` ({name}) shares its id or short name with `{}` ({})",
+                            other.id, other.name
+                        ),
+                    );
+                }
+                let success = self.success(op, &at);
+                let mut accept: Vec<&str> = op
+                    .pointer(&format!("/responses/{success}/content"))
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .map(|(media, _)| media.as_str())
+                    .collect();
+                if !accept.contains(&"application/json") {
+                    accept.push("application/json");
+                }
+                out.push(ApiOperation {
+                    id: self.str(id),
+                    name: self.str(name),
+                    method: self.str(method.to_ascii_uppercase()),
+                    path: self.str(path),
+                    success,
+                    accept: self.str(accept.join(", ")),
+                });
+            }
+        }
+        out
     }
 
     /// The one documented 2xx response.

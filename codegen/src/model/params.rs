@@ -5,19 +5,23 @@ use super::*;
 
 impl<'a> Cx<'a> {
     pub(super) fn products(&mut self, operation: &'a Value, op_at: &str) -> Vec<Product<'a>> {
+        // The path's one parameter: the product (`client_certificate_id` in DigiCert's words).
         let param = operation
             .get("parameters")
             .and_then(Value::as_array)
             .and_then(|ps| {
-                ps.iter().find(|p| {
-                    p.get("name").and_then(Value::as_str) == Some("client_certificate_id")
-                })
+                ps.iter()
+                    .find(|p| p.get("in").and_then(Value::as_str) == Some("path"))
             });
-        let at = format!("{op_at}.parameters.client_certificate_id");
+        let name = param
+            .and_then(|p| p.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let at = format!("{op_at}.parameters.{name}");
         let Some(schema) = param.and_then(|p| p.get("schema")) else {
             self.issue(
                 &at,
-                "the path parameter client_certificate_id is missing".into(),
+                "the path parameter (the product to order) is missing".into(),
             );
             return Vec::new();
         };

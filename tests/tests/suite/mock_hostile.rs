@@ -55,13 +55,18 @@ async fn every_refusal_is_digicert_shaped() {
         refusal(authed(Method::POST, &order_url).body(too_large)).await,
         (413, "request_too_large".into())
     );
-    for method in [Method::GET, Method::DELETE, Method::PUT] {
+    for method in [Method::DELETE, Method::PUT, Method::PATCH] {
         assert_eq!(
             refusal(authed(method.clone(), &order_url)).await,
             (405, "method_not_allowed".into()),
             "{method}"
         );
     }
+    // The order's path item is also order info's: a GET looks up an order by this "id".
+    assert_eq!(
+        refusal(authed(Method::GET, &order_url)).await,
+        (404, "not_found|order".into())
+    );
     let bad_utf8 = server.order_url("class1_%FF%FE");
     assert_eq!(
         refusal(authed(Method::POST, &bad_utf8).body(valid.clone())).await,
@@ -89,7 +94,7 @@ async fn every_refusal_is_digicert_shaped() {
             &format!("{}/nowhere", server.base_url())
         ))
         .await,
-        (404, "not_found".into())
+        (404, "not_found|route".into())
     );
     assert_eq!(
         refusal(http.post(&order_url).body(valid.clone())).await,
