@@ -4,6 +4,7 @@
 
 use crate::config::{ClientBuilder, Config};
 use crate::error::Error;
+use crate::lookup::Settled;
 use crate::retry::{Attempts, Next};
 use crate::secret::ApiKey;
 use crate::transport::{self, Attempt};
@@ -51,6 +52,9 @@ pub struct PlacedOrder {
     pub warnings: Vec<Violation>,
     /// How many requests it took (1 unless a retry was needed).
     pub attempts: u32,
+    /// The answer was lost, and the order was found by its alternative id (created by this
+    /// call): `response` is what order info says of it.
+    pub found_by_lookup: bool,
 }
 
 impl PlacedOrder {
@@ -127,7 +131,8 @@ impl Client {
     ///
     /// Each call is one `tracing` span, `order` (target `certcentral::order`, level INFO),
     /// with the fields `product`, `alternative_order_id`, `attempt` (the latest) and `outcome`
-    /// (`placed`, `exists`, `invalid`, `unknown` or `failed`, recorded when the call ends).
+    /// (`placed`, `found` (by its alternative id, after a lost answer), `exists`, `invalid`,
+    /// `unknown` or `failed`, recorded when the call ends).
     pub async fn order(
         &self,
         product: ClientCertificateId,
@@ -144,6 +149,7 @@ impl Client {
         );
         let result = self.place(product, request).instrument(span.clone()).await;
         let outcome = match &result {
+            Ok(placed) if placed.found_by_lookup => "found",
             Ok(placed) if placed.response.is_some() => "placed",
             Ok(_) => "exists",
             Err(Error::InvalidOrder(_)) => "invalid",
@@ -187,47 +193,76 @@ impl Client {
         .into_iter()
         .flatten()
         .collect();
-        let placed = |response, attempts| PlacedOrder {
+        let order = Order {
             product,
-            response,
-            alternative_order_id: alternative_order_id.clone(),
-            warnings: warnings.clone(),
-            attempts,
+            alternative_order_id: &alternative_order_id,
+            body: &body,
+            secrets: &secrets,
+            warnings: &warnings,
         };
+        self.send_order(&order).await
+    }
+
+    /// The order loop: attempts until one is answered, the policy or the deadline stops it,
+    /// or CertCentral tells what became of the order (a duplicate, or the lookup by its
+    /// alternative id after an outcome left unknown).
+    async fn send_order(&self, order: &Order<'_>) -> Result<PlacedOrder, Error> {
+        let (product, alternative_order_id) = (order.product, order.alternative_order_id);
+        let span = tracing::Span::current();
         let settings = &self.inner.settings;
+        let began = std::time::SystemTime::now();
         let mut attempts = Attempts::new(
             settings.retry,
             settings.unique_alternative_order_ids,
             settings.deadline,
-            Some(&alternative_order_id),
+            Some(alternative_order_id),
         );
         loop {
             let attempt = attempts.number();
             span.record("attempt", attempt);
-            let e = match self
-                .attempt(
-                    product,
-                    &body,
-                    &alternative_order_id,
-                    &secrets,
-                    &mut attempts,
-                )
-                .await
-            {
+            let e = match self.attempt(order, &mut attempts).await {
                 Ok(response) => {
                     tracing::info!(%product, order_id = response.id, %alternative_order_id, "order placed");
-                    return Ok(placed(Some(response), attempt));
-                }
-                Err(e) if attempts.proves_the_order_exists(&e) => {
-                    tracing::info!(%product, %alternative_order_id, attempt, "order placed: an earlier attempt created it (the resubmission was a duplicate)");
-                    return Ok(placed(None, attempt));
+                    return Ok(order.placed(Some(response), attempt, false));
                 }
                 Err(e) => e,
             };
+            if let Error::DuplicateOrder { .. } = &e {
+                // An order with this id exists: this call's (an attempt whose answer was lost)
+                // or an older one. CertCentral says which.
+                let proven = attempts.proves_the_order_exists(&e);
+                return match self.settle_duplicate(e, proven, began, &attempts).await? {
+                    Some(info) => {
+                        tracing::info!(%product, order_id = info.id, %alternative_order_id, attempt, "order placed: an earlier attempt created it (found by its alternative id)");
+                        Ok(order.placed(Some(crate::lookup::as_answer(&info)), attempt, true))
+                    }
+                    None => {
+                        tracing::info!(%product, %alternative_order_id, attempt, "order placed: an earlier attempt created it (the resubmission was a duplicate)");
+                        Ok(order.placed(None, attempt, false))
+                    }
+                };
+            }
             match attempts.after(e, &self.inner.pacer) {
                 Next::Retry(delay, e) => {
                     tracing::warn!(%product, %alternative_order_id, attempt, delay_ms = delay.as_millis() as u64, error = %e, "retrying");
                     tokio::time::sleep(delay).await;
+                }
+                Next::Stop(why, e) if e.may_have_created_order() => {
+                    tracing::warn!(%product, %alternative_order_id, attempt, error = %e, "{}; looking it up by its alternative id", why.describe());
+                    match self.settle_unknown(e, began, &mut attempts).await {
+                        Settled::Found(info) => {
+                            tracing::info!(%product, order_id = info.id, %alternative_order_id, attempt, "order placed (found by its alternative id)");
+                            return Ok(order.placed(
+                                Some(crate::lookup::as_answer(&info)),
+                                attempt,
+                                true,
+                            ));
+                        }
+                        Settled::Resend => {
+                            tracing::warn!(%product, %alternative_order_id, attempt, "no order found for the time asked: sent again with the same alternative id");
+                        }
+                        Settled::Failed(e) => return Err(e),
+                    }
                 }
                 Next::Stop(why, e) => {
                     tracing::warn!(%product, %alternative_order_id, attempt, error = %e, "{}", why.describe());
@@ -241,10 +276,7 @@ impl Client {
     /// deadline, once it runs), the call's clock started, the fleet's slot, then the request.
     async fn attempt(
         &self,
-        product: ClientCertificateId,
-        body: &[u8],
-        alternative_order_id: &str,
-        secrets: &[&str],
+        order: &Order<'_>,
         attempts: &mut Attempts<'_>,
     ) -> Result<OrderClientCertificateResponse, Error> {
         let pacer = &self.inner.pacer;
@@ -253,14 +285,41 @@ impl Client {
         let outcome = transport::send(Attempt {
             http: &self.inner.http,
             base_url: &self.inner.settings.base_url,
-            product,
-            body,
-            alternative_order_id,
-            secrets,
+            product: order.product,
+            body: order.body,
+            alternative_order_id: order.alternative_order_id,
+            secrets: order.secrets,
             timeout: attempts.timeout(self.inner.settings.timeout),
         })
         .await;
         slot.finish().await;
         outcome
+    }
+}
+
+/// An order on its way: checked, serialized, with what its errors must not quote.
+struct Order<'a> {
+    product: ClientCertificateId,
+    alternative_order_id: &'a str,
+    body: &'a [u8],
+    secrets: &'a [&'a str],
+    warnings: &'a [Violation],
+}
+
+impl Order<'_> {
+    fn placed(
+        &self,
+        response: Option<OrderClientCertificateResponse>,
+        attempts: u32,
+        found_by_lookup: bool,
+    ) -> PlacedOrder {
+        PlacedOrder {
+            product: self.product,
+            response,
+            alternative_order_id: self.alternative_order_id.to_string(),
+            warnings: self.warnings.to_vec(),
+            attempts,
+            found_by_lookup,
+        }
     }
 }

@@ -80,6 +80,10 @@ pub(crate) struct Settings {
     pub(crate) deadline: Duration,
     /// The account enforces unique alternative order ids.
     pub(crate) unique_alternative_order_ids: bool,
+    /// How an order whose outcome is unknown is looked up by its alternative id.
+    pub(crate) lookup: RetryPolicy,
+    /// Send again an order the lookup found absent for this long (off by default).
+    pub(crate) resend_when_absent: Option<Duration>,
     /// The fleet's shared pacing.
     #[cfg(feature = "redis")]
     pub(crate) shared_pacing: Option<crate::shared::SharedPacing>,
@@ -125,6 +129,11 @@ impl ClientBuilder {
                 pacing: RateLimits::digicert(),
                 deadline: Duration::from_secs(120),
                 unique_alternative_order_ids: false,
+                lookup: RetryPolicy::default()
+                    .max_attempts(3)
+                    .base_delay(Duration::from_secs(1))
+                    .max_delay(Duration::from_secs(5)),
+                resend_when_absent: None,
                 #[cfg(feature = "redis")]
                 shared_pacing: None,
                 http: None,
@@ -184,6 +193,37 @@ impl ClientBuilder {
     /// billed twice.
     pub fn unique_alternative_order_ids(mut self, on: bool) -> Self {
         self.settings.unique_alternative_order_ids = on;
+        self
+    }
+
+    /// How an order whose outcome is unknown (its answer lost) is looked up by its alternative
+    /// id before the call gives up: the policy's attempts are the looks, its delays the waits
+    /// between them (default: 3 looks, 1 s then 2 s apart, with jitter), all within the
+    /// [`deadline`](ClientBuilder::deadline). The one order with the id created since the call
+    /// began (less [`LOOKUP_CLOCK_SKEW`](crate::LOOKUP_CLOCK_SKEW)) is adopted: the call
+    /// returns it ([`PlacedOrder::found_by_lookup`](crate::PlacedOrder::found_by_lookup)). An
+    /// older order with the id is never adopted, and several are never picked from
+    /// ([`Error::SeveralOrders`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let client = certcentral::Client::builder(certcentral::ApiKey::new("key"))
+    ///     .lookup(certcentral::RetryPolicy::default().max_attempts(5).base_delay(Duration::from_secs(2)))
+    ///     .build()?;
+    /// # Ok::<(), certcentral::Error>(())
+    /// ```
+    pub fn lookup(mut self, policy: RetryPolicy) -> Self {
+        self.settings.lookup = policy;
+        self
+    }
+
+    /// Sends an order whose outcome is unknown again, with the same alternative id, once the
+    /// lookup has found no order with its id for at least `absent_for` (off by default: without
+    /// it, nothing that may have created an order is sent again unless the account enforces
+    /// unique alternative ids). An order CertCentral creates late is then a second order with
+    /// the same id: the next lookup (or `certcentral duplicates`) shows both.
+    pub fn resend_when_absent(mut self, absent_for: Duration) -> Self {
+        self.settings.resend_when_absent = Some(absent_for);
         self
     }
 

@@ -72,6 +72,7 @@ pub fn decode_response(
             Error::DuplicateOrder {
                 alternative_order_id: alternative_order_id.to_string(),
                 errors,
+                order_ids: Vec::new(),
             }
         }
         e => e,

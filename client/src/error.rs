@@ -77,16 +77,35 @@ pub enum Error {
     },
 
     /// The account requires unique alternative order ids and an order with this one exists
-    /// already: the order was *not* placed again (no double billing). Find the existing order
-    /// by its alternative id.
+    /// already, created before this call (a reused id): the order was *not* placed again (no
+    /// double billing), and the older order is not adopted. `order_ids` names it when the
+    /// lookup by its alternative id found it.
     #[error(
-        "an order with alternative_order_id {alternative_order_id} already exists; it was not placed again"
+        "an order with alternative_order_id {alternative_order_id} already exists{}; it was not placed again",
+        existing(.order_ids)
     )]
     DuplicateOrder {
         /// The alternative id that is already taken.
         alternative_order_id: String,
         /// The errors DigiCert sent.
         errors: Vec<ApiError>,
+        /// The older order(s) with the id, as the lookup found them (empty when it could not).
+        order_ids: Vec<i64>,
+    },
+
+    /// The order's outcome was unknown, and several orders carry its alternative id (an
+    /// account that does not enforce unique ids, a reused id): none is picked. One of them may
+    /// be this call's; look at them (`certcentral duplicates`), and cancel the extra ones
+    /// before they are issued.
+    #[error(
+        "outcome unknown: several orders have alternative_order_id {alternative_order_id} (orders {}); none was adopted",
+        order_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    SeveralOrders {
+        /// The alternative id.
+        alternative_order_id: String,
+        /// Every order with it.
+        order_ids: Vec<i64>,
     },
 
     /// Rate limited (HTTP 429 `request_limit_exceeded`); no order was created.
@@ -108,12 +127,15 @@ pub enum Error {
     },
 
     /// The request may have created an order: it was sent, but no usable answer came back
-    /// (timeout, connection lost, 5xx, an unreadable success body).
+    /// (timeout, connection lost, 5xx, an unreadable success body), and looking the order up
+    /// by its alternative id did not find it (the reason says when the client looked and what
+    /// it found), or failed (its error is in `source`).
     ///
-    /// Reconcile before ordering again: look the order up by `alternative_order_id` in
-    /// CertCentral (Orders → search, or the order list endpoint), or resubmit the *same*
-    /// request with the same `alternative_order_id` on an account with unique alternative
-    /// order ids enabled, so that a duplicate is rejected instead of billed.
+    /// Reconcile before ordering again: look it up later with
+    /// [`Client::find_orders`](crate::Client::find_orders) (or
+    /// [`Client::orders_by_alternative_id`](crate::Client::orders_by_alternative_id)), or
+    /// resubmit the *same* request with the same `alternative_order_id` on an account with
+    /// unique alternative order ids enabled, so that a duplicate is rejected instead of billed.
     #[error(
         "outcome unknown, the order may have been created (alternative_order_id {alternative_order_id}): {reason}"
     )]
@@ -211,7 +233,10 @@ impl Error {
     /// assert!(!e.may_have_created_order());
     /// ```
     pub fn may_have_created_order(&self) -> bool {
-        matches!(self, Error::OutcomeUnknown { .. })
+        matches!(
+            self,
+            Error::OutcomeUnknown { .. } | Error::SeveralOrders { .. }
+        )
     }
 
     /// The delay the server asked for, if any.
@@ -234,6 +259,19 @@ fn list(errors: &[ApiError]) -> String {
         .map(ApiError::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+fn existing(order_ids: &[i64]) -> String {
+    match order_ids {
+        [] => String::new(),
+        ids => format!(
+            " (order {})",
+            ids.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 fn refusal(errors: &[ApiError]) -> String {

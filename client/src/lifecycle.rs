@@ -168,8 +168,8 @@ impl Client {
         .await
     }
 
-    /// Every order `query` selects, page after page of [`PAGE_LIMIT`] (from `query.offset`):
-    /// one call per thousand orders.
+    /// Every order `query` selects, page after page of `query.limit` (default and at most
+    /// [`PAGE_LIMIT`]) from `query.offset`: one call per thousand orders.
     ///
     /// ```no_run
     /// # async fn run(client: certcentral::Client) -> Result<(), certcentral::Error> {
@@ -178,7 +178,8 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn list_all_orders(&self, query: &OrderQuery) -> Result<Vec<OrderSummary>, Error> {
-        let mut query = query.clone().limit(PAGE_LIMIT);
+        let limit = query.limit.unwrap_or(PAGE_LIMIT).clamp(1, PAGE_LIMIT);
+        let mut query = query.clone().limit(limit);
         let mut offset = query.offset.unwrap_or(0);
         let mut orders = Vec::new();
         loop {

@@ -144,7 +144,9 @@ impl Error {
     /// What this error says about the call's effect at CertCentral (see [`Class`]).
     pub fn class(&self) -> Class {
         match self {
-            Error::OutcomeUnknown { .. } | Error::NoAnswer { .. } => Class::Unknown,
+            Error::OutcomeUnknown { .. } | Error::NoAnswer { .. } | Error::SeveralOrders { .. } => {
+                Class::Unknown
+            }
             Error::NotSent { .. } | Error::RateLimited { .. } | Error::Unavailable { .. } => {
                 Class::Transient
             }
@@ -297,6 +299,18 @@ impl<'a> Attempts<'a> {
         match self.deadline {
             Some(at) => per_attempt.min(at.saturating_duration_since(Instant::now())),
             None => per_attempt,
+        }
+    }
+
+    /// Counts one more attempt, when the policy has one left: a resend the caller opted into
+    /// (`resend_when_absent`). Whether there was one.
+    pub(crate) fn resend(&mut self) -> bool {
+        if self.number < self.policy.max_attempts {
+            self.number += 1;
+            self.unknown = None;
+            true
+        } else {
+            false
         }
     }
 

@@ -23,6 +23,11 @@ pub enum Fault {
     /// [`MockServer::release_held`](crate::MockServer::release_held): a request in flight for
     /// as long as a test needs, ended by the test rather than by a clock.
     Hold,
+    /// Hold the request before it takes effect until
+    /// [`MockServer::release_held`](crate::MockServer::release_held), then handle it normally:
+    /// an order that lands after its client gave up, and after its client looked for it, at a
+    /// moment the test chooses.
+    HoldBeforeRecording,
     /// Drop the connection, with no effect.
     CloseBeforeRecording,
     /// Take effect, then drop the connection without answering.
@@ -64,6 +69,8 @@ pub enum Fault {
 pub(crate) enum Before {
     /// Run it (after waiting this long, if at all).
     Run(Duration),
+    /// Run it once the test releases it.
+    Held,
     /// Answer this instead; the operation has no effect.
     Instead(Instead),
 }
@@ -114,6 +121,7 @@ impl Fault {
             Fault::Delay(d) => (Before::Run(*d), After::Answer),
             Fault::AnswerAfter(d) => (run, After::Late(*d)),
             Fault::Hold => (run, After::Held),
+            Fault::HoldBeforeRecording => (Before::Held, After::Answer),
             Fault::CloseBeforeRecording => instead(Instead::Drop),
             Fault::CloseAfterRecording => (run, After::Drop),
             Fault::Maintenance => instead(Instead::Maintenance(1)),
@@ -143,6 +151,7 @@ impl Fault {
             Fault::Delay(_) => "delay",
             Fault::AnswerAfter(_) => "answer_after",
             Fault::Hold => "hold",
+            Fault::HoldBeforeRecording => "hold_before_recording",
             Fault::CloseBeforeRecording => "close_before_recording",
             Fault::CloseAfterRecording => "close_after_recording",
             Fault::Maintenance | Fault::MaintenanceFor(_) => "maintenance",

@@ -127,6 +127,7 @@ async fn carry_out(shared: &Shared, key: &str, call: &Call) -> Response<Body> {
         Before::Instead(answer) => return instead(answer),
         Before::Run(wait) if !wait.is_zero() => tokio::time::sleep(wait).await,
         Before::Run(_) => {}
+        Before::Held => shared.held().await,
     }
     let admitted = {
         let mut state = shared.state();

@@ -14,9 +14,12 @@ use certcentral::{ApiKey, Client, ClientBuilder, RetryPolicy};
 use certcentral_mock::{MockConfig, MockServer};
 use serde_json::{Value, json};
 
-/// A client builder pointed at `server`, with its API key.
+/// A client builder pointed at `server`, with its API key, looking a lost order up quickly
+/// ([`fast_lookup`]).
 pub fn client_for(server: &MockServer) -> ClientBuilder {
-    Client::builder(ApiKey::new(server.api_key())).base_url(server.base_url())
+    Client::builder(ApiKey::new(server.api_key()))
+        .base_url(server.base_url())
+        .lookup(fast_lookup())
 }
 
 /// Starts a mock with `config` and a client for it (validation on, retries as given).
@@ -31,12 +34,61 @@ pub async fn mock_and_client(config: MockConfig, retry: RetryPolicy) -> (MockSer
     (server, client)
 }
 
+/// How many order requests (POSTs) the mock received: the attempts of an order, without the
+/// lookups that may follow a lost answer.
+pub fn order_attempts(server: &MockServer) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count()
+}
+
+/// A lookup policy for tests: 5 looks, 20 ms to 100 ms apart (the default waits seconds for
+/// a late order to show).
+pub fn fast_lookup() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(5)
+        .base_delay(std::time::Duration::from_millis(20))
+        .max_delay(std::time::Duration::from_millis(100))
+}
+
 /// A valid order body for `product`, as JSON, built from the rules table alone
 /// ([`certcentral_table::Table::complete`]): a product added to the spec needs no edit here.
 pub fn valid_body(product: &str) -> Value {
     certcentral_table::TABLE
         .complete(product, json!({}))
         .unwrap_or_else(|| panic!("the rules table admits no order for `{product}`"))
+}
+
+/// A new key (ECDSA P-256) and a CSR for it, both PEM.
+pub fn key_and_csr(common_name: &str) -> (String, String) {
+    let key = rcgen::KeyPair::generate().expect("a key");
+    let mut params = rcgen::CertificateParams::default();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, common_name);
+    let csr = params.serialize_request(&key).expect("a CSR");
+    (key.serialize_pem(), csr.pem().expect("PEM"))
+}
+
+/// An order for `product` that the mock issues once approved: the validated organization
+/// (`certcentral_mock::VALIDATED_ORGANIZATION`) where the product takes one, `email` (at the
+/// validated domain, for those), and a CSR.
+pub fn issuable_body(product: &str, email: &str, csr: &str) -> Value {
+    let mut body = valid_body(product);
+    body["certificate"]["emails"] = json!([email]);
+    body["certificate"]["csr"] = json!(csr);
+    if body.get("organization").is_some() {
+        body["organization"] = json!({ "id": certcentral_mock::VALIDATED_ORGANIZATION });
+    }
+    body
+}
+
+/// The day `t` falls on (UTC), `yyyy-MM-dd`, as CertCentral's day filters take it.
+pub fn day(t: std::time::SystemTime) -> String {
+    let d = time::OffsetDateTime::from(t).date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 /// The request type from a JSON body.

@@ -1,7 +1,7 @@
-//! The maintainer's loop, checked: five API changes DigiCert could make, applied to a scratch
+//! The maintainer's loop, checked: six API changes DigiCert could make, applied to a scratch
 //! copy of the workspace by editing `spec/openapi.yaml` alone (plus, for a new rule, the
-//! compile-fail case every rule needs, and for an edited operation and a changed response, a
-//! test that orders through them). In the copy: regenerate, accept the snapshot and
+//! compile-fail case every rule needs, and for an edited operation, a changed response and a
+//! new operation, a test that goes through them). In the copy: regenerate, accept the snapshot and
 //! compile-error changes, run every suite again from clean, and fail if any file other than
 //! the spec, the generated files, snapshots and `.stderr` files had to change. (That a blessed
 //! `.stderr` names its own folder's rule is a test of the suite: `ui/tests/ui.rs`.)
@@ -169,8 +169,8 @@ async fn the_client_and_the_mock_follow_the_edited_operation() {
 fn edited_operation(copy: &Path) -> Result<(), String> {
     edit_spec(copy, |spec| {
         spec.replace(
-            "  /order/certificate/{client_certificate_id}:\n",
-            "  /orders/client-certificates/{client_certificate_id}/new:\n",
+            "  /order/certificate/{id}:\n",
+            "  /orders/client-certificates/{id}/new:\n",
         )
         .replace(
             "          schema:\n            $ref: \"#/components/schemas/ClientCertificateId\"\n",
@@ -260,9 +260,91 @@ fn changed_response(copy: &Path) -> Result<(), String> {
     std::fs::write(copy.join(RESPONSE_PROBE), RESPONSE_PROBE_TEST).map_err(|e| e.to_string())
 }
 
+const OPERATION_PROBE: &str = "tests/tests/probe_operation.rs";
+
+/// The invented operation, end to end: it is in the generated client (this compiles), sent
+/// with the API key (the mock refuses a wrong one), paced like the other operations (a mock
+/// enforcing the client's own window never answers 429), and answered by the mock, which has
+/// no handler for it yet, with DigiCert's envelope.
+const OPERATION_PROBE_TEST: &str = r#"
+use certcentral::{ApiKey, Client, Error, RateLimits, RetryPolicy};
+use certcentral_mock::{MockConfig, MockServer, RateLimit};
+use std::time::Duration;
+
+#[tokio::test]
+async fn the_new_operation_is_generated_authenticated_paced_and_mocked() {
+    let window = Duration::from_millis(300);
+    let server = MockServer::start(MockConfig::default().rate_limits(vec![RateLimit::new(1, window)]))
+        .await
+        .unwrap();
+    let client = Client::builder(ApiKey::new(server.api_key()))
+        .base_url(server.base_url())
+        .retry(RetryPolicy::none())
+        .pacing(RateLimits::none().window(1, window))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let answer = client
+            .call(|api| async move { api.order_duplicates().order_id(112233).send().await })
+            .await;
+        match answer {
+            Err(Error::Api { status: 404, errors }) => assert_eq!(errors[0].code, "not_found|route"),
+            other => panic!("not DigiCert's not_found|route: {other:?}"),
+        }
+        // The other operations share the pacer: no 429 either.
+        let info = client.order_info(1).await;
+        assert!(matches!(info, Err(Error::Api { status: 404, .. })), "{info:?}");
+    }
+    let sent: Vec<_> = server.requests().into_iter().filter(|r| r.path.ends_with("/duplicates")).collect();
+    assert_eq!(sent.len(), 3);
+    assert!(sent.iter().all(|r| r.header(certcentral::API_KEY_HEADER) == Some(server.api_key())));
+
+    let stranger = Client::builder(ApiKey::new("not-the-key"))
+        .base_url(server.base_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let refused = stranger
+        .call(|api| async move { api.order_duplicates().order_id(1).send().await })
+        .await;
+    assert!(matches!(refused, Err(Error::Api { status: 401, .. })), "{refused:?}");
+}
+"#;
+
+/// DigiCert documents a new operation (the duplicates of an order): a maintainer adds it to
+/// the spec and nothing else; it is generated, authenticated, paced, and the mock answers it
+/// with DigiCert's envelope until someone writes its handler.
+fn new_operation(copy: &Path) -> Result<(), String> {
+    edit_spec(copy, |spec| {
+        spec.replacen(
+            "  /order/certificate/{order_id}/email-validation:\n",
+            "  /order/certificate/{order_id}/duplicates:\n\
+             \x20   get:\n\
+             \x20     operationId: order_duplicates\n\
+             \x20     summary: List duplicate certificates\n\
+             \x20     description: The duplicates of an order's certificate.\n\
+             \x20     x-certcentral-short-name: duplicates\n\
+             \x20     parameters:\n\
+             \x20       - $ref: \"#/components/parameters/OrderId\"\n\
+             \x20     responses:\n\
+             \x20       \"200\":\n\
+             \x20         description: The duplicates.\n\
+             \x20         content:\n\
+             \x20           application/json:\n\
+             \x20             schema:\n\
+             \x20               $ref: \"#/components/schemas/StatusChanges\"\n\
+             \x20       \"4XX\":\n\
+             \x20         $ref: \"#/components/responses/Rejected\"\n\
+             \x20 /order/certificate/{order_id}/email-validation:\n",
+            1,
+        )
+    })?;
+    std::fs::write(copy.join(OPERATION_PROBE), OPERATION_PROBE_TEST).map_err(|e| e.to_string())
+}
+
 // In this order when applied together: the rule's second edit finds the product list as the
 // spec has it, before the new product joins it.
-const SCENARIOS: [Scenario; 5] = [
+const SCENARIOS: [Scenario; 6] = [
     Scenario {
         name: "new-rule",
         apply: new_rule,
@@ -287,6 +369,11 @@ const SCENARIOS: [Scenario; 5] = [
         name: "changed-response",
         apply: changed_response,
         writes: &[RESPONSE_PROBE],
+    },
+    Scenario {
+        name: "new-operation",
+        apply: new_operation,
+        writes: &[OPERATION_PROBE],
     },
 ];
 

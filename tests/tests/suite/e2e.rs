@@ -269,15 +269,21 @@ async fn unique_alternative_order_ids_reject_a_duplicate() {
     let Error::DuplicateOrder {
         alternative_order_id,
         errors,
+        order_ids,
     } = &err
     else {
         panic!("{err:?}")
     };
     assert_eq!(alternative_order_id, "payroll2026");
     assert_eq!(errors[0].code, certcentral::DUPLICATE_ALTERNATIVE_ORDER_ID);
+    // The lookup names the order that has the id.
+    assert_eq!(*order_ids, [server.ledger()[0].order_id]);
     assert_eq!(server.orders_with_alternative_id("payroll2026").len(), 1);
 }
 
+/// On an account that enforces unique alternative ids, a lost answer is resolved by resending
+/// the same request: the duplicate proves the order exists, and the lookup by its id finds
+/// it. A caller's own resubmission afterwards is a duplicate naming that order: billed once.
 #[tokio::test]
 async fn resubmitting_after_an_unknown_outcome_is_rejected_not_billed_twice() {
     let server = MockServer::start(MockConfig::default().unique_alternative_order_ids(true))
@@ -285,6 +291,7 @@ async fn resubmitting_after_an_unknown_outcome_is_rejected_not_billed_twice() {
         .unwrap();
     let client = certcentral_tests::client_for(&server)
         .retry(fast_retries())
+        .unique_alternative_order_ids(true)
         .build()
         .unwrap();
     server.inject(Fault::CloseAfterRecording);
@@ -293,16 +300,18 @@ async fn resubmitting_after_an_unknown_outcome_is_rejected_not_billed_twice() {
             ClientCertificateId::Class1Smime,
             &request(valid_body("class1_smime")),
         )
-        .await;
-    let id = unknown_id(&first);
-    // Reconcile the documented way: the same request, with the same alternative id.
+        .await
+        .unwrap();
+    assert!(first.found_by_lookup);
+    let id = first.alternative_order_id.clone();
     let mut again = valid_body("class1_smime");
     again["alternative_order_id"] = json!(id);
     let second = client
         .order(ClientCertificateId::Class1Smime, &request(again))
         .await;
     assert!(
-        matches!(&second, Err(Error::DuplicateOrder { alternative_order_id, .. }) if *alternative_order_id == id),
+        matches!(&second, Err(Error::DuplicateOrder { alternative_order_id, order_ids, .. })
+            if *alternative_order_id == id && *order_ids == [first.order_id().unwrap()]),
         "{second:?}"
     );
     assert_eq!(
@@ -344,8 +353,10 @@ fn unknown_id(result: &Result<certcentral::PlacedOrder, Error>) -> String {
     }
 }
 
+/// Faults that create the order and lose its answer: never replayed, the order found by its
+/// alternative id.
 #[tokio::test]
-async fn faults_that_may_have_created_an_order_are_reported_with_its_id() {
+async fn faults_that_created_an_order_are_found_by_its_id() {
     for fault in [
         Fault::CloseAfterRecording,
         Fault::InternalError,
@@ -354,13 +365,16 @@ async fn faults_that_may_have_created_an_order_are_reported_with_its_id() {
     ] {
         let name = fault.name();
         let (result, server) = with_fault(fault, fast_retries()).await;
-        let id = unknown_id(&result);
+        let placed = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(placed.found_by_lookup, "{name}");
+        let existing = server.orders_with_alternative_id(&placed.alternative_order_id);
+        assert_eq!(existing.len(), 1, "{name}: the order exists once");
+        assert_eq!(placed.order_id(), Some(existing[0].order_id), "{name}");
         assert_eq!(
-            server.orders_with_alternative_id(&id).len(),
+            certcentral_tests::order_attempts(&server),
             1,
-            "{name}: the order exists"
+            "{name}: never replayed"
         );
-        assert_eq!(server.requests().len(), 1, "{name}: never replayed");
     }
 }
 
@@ -370,26 +384,29 @@ async fn a_connection_dropped_before_recording_is_still_unknown_to_the_client() 
     unknown_id(&result);
     assert!(server.ledger().is_empty());
     assert_eq!(
-        server.requests().len(),
+        certcentral_tests::order_attempts(&server),
         1,
         "not replayed: the client cannot know"
     );
 }
 
+/// An order created after the client gave up (held before it takes effect until the lookups
+/// are done): unknown, then found later by its id with `find_orders`.
 #[tokio::test]
 async fn a_timeout_is_unknown_and_the_late_order_is_found_by_its_id() {
-    let (result, server) =
-        with_fault(Fault::Delay(Duration::from_millis(600)), fast_retries()).await;
+    let began = std::time::SystemTime::now();
+    let (result, server) = with_fault(Fault::HoldBeforeRecording, fast_retries()).await;
     let id = unknown_id(&result);
     let Err(e) = &result else { unreachable!() };
     assert!(e.to_string().contains("timed out"), "{e}");
+    assert!(e.to_string().contains("no order yet"), "{e}");
+    server.release_held();
     certcentral_tests::within(server.wait_for_orders(1), "the late order").await;
-    assert_eq!(
-        server.orders_with_alternative_id(&id).len(),
-        1,
-        "the order was created late"
-    );
-    assert_eq!(server.requests().len(), 1);
+    let client = certcentral_tests::client_for(&server).build().unwrap();
+    let found = client.find_orders(&id, began).await.unwrap();
+    assert_eq!(found.len(), 1, "the order was created late");
+    assert_eq!(found[0].id, server.ledger()[0].order_id);
+    assert_eq!(certcentral_tests::order_attempts(&server), 1);
 }
 
 #[tokio::test]

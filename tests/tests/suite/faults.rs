@@ -1,8 +1,8 @@
 //! The fault matrix: every fault × retries on and off × the account's unique alternative ids
 //! declared or not. Each case has the one outcome a correct client reaches, read against the
 //! mock's final ledger: no order is created twice, every order the server created is returned
-//! or reported (as existing, or as outcome-unknown with its alternative id), and an order that
-//! could have been placed is.
+//! (answered, or found by its alternative id after the answer was lost) or reported (as
+//! outcome-unknown with its alternative id), and an order that could have been placed is.
 
 use certcentral::types::ClientCertificateId;
 use certcentral::{Error, PlacedOrder, RetryPolicy};
@@ -76,10 +76,13 @@ fn faults() -> Vec<(Option<Fault>, Effect)> {
 enum Outcome {
     /// Returned with DigiCert's answer, matching the one order on the ledger.
     Placed,
-    /// Returned without an answer (proven by a duplicate), the one order on the ledger.
-    Exists,
-    /// Placed or Exists: which one depends on when a late order lands.
+    /// Returned as found by its alternative id (its answer lost), the one order on the ledger.
+    Found,
+    /// Placed or Found: which one depends on when a late order lands.
     Known,
+    /// Found, or (when the late order lands after the last look) unknown with one order on
+    /// the ledger.
+    FoundOrUnknown,
     /// `OutcomeUnknown`, with this many orders on the ledger (0 or 1).
     Unknown(usize),
     /// An error that says nothing was created; the ledger is empty.
@@ -91,10 +94,12 @@ fn expected(effect: Effect, retries: bool, unique: bool, late: bool) -> Outcome 
         (Effect::Placed, ..) => Outcome::Placed,
         (Effect::NotDone, true, _) => Outcome::Placed,
         (Effect::NotDone | Effect::Refused, ..) => Outcome::NotCreated,
-        // Sent again with the same alternative id: the duplicate proves the order exists.
+        // Sent again with the same alternative id: the duplicate proves the order exists, and
+        // the lookup finds it.
         (Effect::CreatedUnanswered, true, true) if late => Outcome::Known,
-        (Effect::CreatedUnanswered, true, true) => Outcome::Exists,
-        (Effect::CreatedUnanswered, ..) => Outcome::Unknown(1),
+        (Effect::CreatedUnanswered, ..) if late => Outcome::FoundOrUnknown,
+        // Looked up by its alternative id: found.
+        (Effect::CreatedUnanswered, ..) => Outcome::Found,
         // Sent again with the same alternative id: the third attempt meets no fault.
         (Effect::NotCreatedUnanswered, true, true) => Outcome::Placed,
         (Effect::NotCreatedUnanswered, ..) => Outcome::Unknown(0),
@@ -103,8 +108,9 @@ fn expected(effect: Effect, retries: bool, unique: bool, late: bool) -> Outcome 
 
 fn reached(result: &Result<PlacedOrder, Error>) -> Outcome {
     match result {
+        Ok(placed) if placed.found_by_lookup => Outcome::Found,
         Ok(placed) if placed.response.is_some() => Outcome::Placed,
-        Ok(_) => Outcome::Exists,
+        Ok(_) => Outcome::Unknown(usize::MAX),
         Err(Error::OutcomeUnknown { .. }) => Outcome::Unknown(usize::MAX),
         Err(_) => Outcome::NotCreated,
     }
@@ -131,6 +137,7 @@ async fn every_fault_reaches_its_one_correct_outcome() {
                         .unwrap();
                 let client = certcentral_tests::client_for(&server)
                     .timeout(Duration::from_millis(250))
+                    .lookup(certcentral_tests::fast_lookup())
                     .retry(retry)
                     .unique_alternative_order_ids(unique)
                     .build()
@@ -153,6 +160,7 @@ async fn every_fault_reaches_its_one_correct_outcome() {
                 let want = expected(effect, retrying, unique, late);
                 let got = reached(&result);
                 match (&want, &got) {
+                    (Outcome::FoundOrUnknown, Outcome::Found | Outcome::Unknown(_)) => {}
                     (Outcome::Unknown(n), Outcome::Unknown(_)) => {
                         assert_eq!(ledger.len(), *n, "{case}: {ledger:?}");
                         let Err(Error::OutcomeUnknown {
@@ -166,7 +174,7 @@ async fn every_fault_reaches_its_one_correct_outcome() {
                             assert_eq!(entry.alternative_order_id.as_ref(), Some(id), "{case}");
                         }
                     }
-                    (Outcome::Known, Outcome::Placed | Outcome::Exists) => {}
+                    (Outcome::Known, Outcome::Placed | Outcome::Found) => {}
                     (want, got) => assert_eq!(want, got, "{case}: {result:?}"),
                 }
                 match &result {

@@ -11,6 +11,8 @@ mod e2e;
 mod expansion;
 mod faults;
 mod http;
+mod lifecycle;
+mod lookup;
 mod mock_hostile;
 mod observability;
 mod order_many;
