@@ -24,11 +24,17 @@ macro_rules! tell {
 }
 
 mod bulk;
+mod cancel;
+mod dates;
+mod duplicates;
+mod identity;
 mod input;
-mod journal;
+mod ledger;
 mod order;
 mod outcome;
 mod output;
+mod plan;
+mod precheck;
 mod resolve;
 mod target;
 mod template;
@@ -42,8 +48,8 @@ use std::process::ExitCode;
 
 const EXIT_CODES: &str = "Exit codes: 0 done; 1 invalid, rejected or failed (nothing was \
 created for those); 2 usage (nothing was sent); 3 an order's outcome is unknown (it may exist: \
-look it up by its alternative order id, then `certcentral resolve`); 4 another run holds the \
-journal (nothing was sent); 130 interrupted.";
+it was looked up by its alternative order id and not found yet; `certcentral resolve --lookup` \
+looks again); 4 another run holds the account's ledger (nothing was sent); 130 interrupted.";
 
 /// Validate, order and bulk-order DigiCert CertCentral client certificates from files.
 #[derive(Debug, Parser)]
@@ -71,8 +77,14 @@ enum Command {
     /// Place many orders from a CSV or JSON Lines file, resumably and never twice.
     #[command(after_help = bulk::HELP)]
     Bulk(bulk::Bulk),
-    /// Record what you found in CertCentral about an order whose outcome was unknown.
+    /// Settle orders whose outcome was unknown: look them up by their alternative ids, or
+    /// record what you found.
     Resolve(resolve::Resolve),
+    /// List the alternative ids of the ledger's orders that CertCentral holds more than one
+    /// order for.
+    Duplicates(duplicates::Duplicates),
+    /// Cancel one order (pending or waiting_pickup), after confirmation.
+    Cancel(cancel::Cancel),
     /// Write a CSV template for a product: its columns (required ones first, marked `*`) and
     /// an example row that validates.
     Template {
@@ -102,7 +114,9 @@ async fn main() -> ExitCode {
         } => validate(&product, &files, format),
         Command::Order(args) => order::run(&args).await,
         Command::Bulk(args) => bulk::run(&args).await,
-        Command::Resolve(args) => resolve::run(&args),
+        Command::Resolve(args) => resolve::run(&args).await,
+        Command::Duplicates(args) => duplicates::run(&args).await,
+        Command::Cancel(args) => cancel::run(&args).await,
         Command::Template { product } => template::template(&product),
         Command::Columns { product } => template::list(&product),
     };

@@ -1,16 +1,21 @@
-//! `certcentral order`: one order from a JSON file, validated, journaled and safe to rerun:
-//! its alternative order id is derived from its content (as `bulk` derives it), and a rerun on
-//! the same file says which order exists and places nothing unless `--again`.
+//! `certcentral order`: one order from a JSON file, validated and decided as `bulk` decides a
+//! row (the account's ledger, then CertCentral's orders for its mailboxes), recorded, and safe
+//! to rerun: a rerun, a copy of the file, or a `bulk` row for the same mailbox and product
+//! says which order exists and places nothing unless `--again`.
 
-use crate::input::{self, Encoding, identity};
-use crate::journal::{Entry, Journal, JournalError, Journaled, journaled};
-use crate::outcome::{self, EXIT_BUSY, EXIT_FAILED, Outcome};
+use crate::bulk::open_ledger;
+use crate::identity::Identity;
+use crate::input::{self, Encoding};
+use crate::ledger::{Entry, Journaled, journaled};
+use crate::outcome::{self, EXIT_FAILED, Outcome};
 use crate::output::{Exit, Format, print_violations};
+use crate::plan::{self, Candidate, Decision};
 use crate::target::Connection;
 use certcentral::{Error, PlacedOrder, Violation};
 use clap::Args;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::Duration;
 
 /// `certcentral order`'s arguments.
 #[derive(Debug, Args)]
@@ -22,13 +27,13 @@ pub struct Order {
     file: PathBuf,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
-    /// The journal of `order` runs. Default: orders-TARGET.journal in the user's state
-    /// directory ($XDG_STATE_HOME/certcentral, or ~/.local/state/certcentral); none with --mock.
-    #[arg(long, value_name = "JOURNAL")]
-    journal: Option<PathBuf>,
-    /// Place the order even though the journal says it exists (a new alternative order id).
+    /// Place the order even though an order for its mailbox and product is pending or valid
+    /// (a new order, billed, with a new alternative order id).
     #[arg(long)]
     again: bool,
+    /// Renew a certificate that expires within this (e.g. 30d) instead of placing nothing.
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = humantime::parse_duration)]
+    renew_within: Duration,
     #[command(flatten)]
     connection: Connection,
 }
@@ -88,50 +93,57 @@ pub async fn run(args: &Order) -> Exit {
         Ok(c) => c,
         Err(e) => return Exit::Usage(e),
     };
-    let journal = match journal_path(args, &connected.name) {
-        Some(path) => match lock(&path, &args.file) {
-            Ok(j) => Some(j),
-            Err(exit) => return exit,
-        },
-        None => None,
+    let command = format!("order {shown}");
+    let mut locked = match open_ledger(connected.ledger.as_deref(), &command, &connected.name) {
+        Ok(l) => l,
+        Err(exit) => return exit,
     };
-    // The order's own id, or one derived from its content (the same file, the same id).
-    let own = parsed.request.alternative_order_id.clone();
-    let empty = serde_json::Map::new();
-    let mut id = own
-        .clone()
-        .unwrap_or_else(|| identity::stable_id(&args.product, value.as_object().unwrap_or(&empty)));
-    let unique = args.connection.unique_alternative_order_ids;
-    if let Some((_, history)) = &journal
-        && let Some(earlier) = outcome::earlier(history.last.get(&id), unique)
-    {
-        if !args.again {
-            return done_earlier(args, &id, &earlier);
-        }
-        if own.is_some() {
-            return Exit::Usage(format!(
-                "{shown} names its own alternative_order_id, which the journal knows: \
-                 --again needs another id in the file"
-            ));
-        }
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        id = format!("{id}r{now}");
-    }
+    let identity = Identity::of(&args.product, &value);
+    let candidate = Candidate {
+        identity: identity.clone(),
+        body: value,
+        own_id: parsed.request.alternative_order_id.clone(),
+    };
+    let options = plan::Options {
+        again: args.again,
+        renew_within: args.renew_within,
+        unique_ids: args.connection.unique_alternative_order_ids,
+    };
+    let ledger_ref = locked.as_mut().map(|(l, h)| (&*l, h));
+    let decided = plan::decide(&connected.client, ledger_ref, &[candidate], &options).await;
+    let decision = match decided.map(|mut p| p.decisions.remove(0)) {
+        Ok(d) => d,
+        Err(e) => return Exit::Usage(e),
+    };
+    let (alternative_order_id, renewal_of) = match decision {
+        Decision::Skip(outcome) => return not_again(args, &outcome),
+        Decision::Send {
+            alternative_order_id,
+            renewal_of,
+        } => (alternative_order_id, renewal_of),
+    };
     let product = parsed.product;
     let mut request = parsed.request;
-    request.alternative_order_id = Some(id.clone());
+    request.alternative_order_id = Some(alternative_order_id.clone());
+    request.renewal_of_order_id = renewal_of;
+    if let Some(order) = renewal_of {
+        tell!(
+            "certcentral: renewing order {order}, whose certificate expires within the renewal window"
+        );
+    }
     let sending = Entry::Sending {
-        alternative_order_id: id.clone(),
-        line: body.line,
+        alternative_order_id,
         product: args.product.clone(),
+        mailboxes: identity.mailboxes,
+        source: shown,
+        at: crate::ledger::now(),
+        key: None,
     };
-    let journal = journal.as_ref().map(|(j, _)| j);
+    let ledger = locked.as_ref().map(|(l, _)| l);
     let (result, outcome) =
-        match journaled(journal, sending, connected.client.order(product, &request)).await {
+        match journaled(ledger, sending, connected.client.order(product, &request)).await {
             Journaled::NotSent(e) => {
-                return Exit::Usage(format!("cannot write the journal: {e}; nothing was sent"));
+                return Exit::Usage(format!("cannot write the ledger: {e}; nothing was sent"));
             }
             Journaled::Sent {
                 result,
@@ -139,7 +151,7 @@ pub async fn run(args: &Order) -> Exit {
                 unrecorded,
             } => {
                 if let Some(e) = unrecorded {
-                    tell!("certcentral: the journal cannot be written: {e}");
+                    tell!("certcentral: the ledger cannot be written: {e}");
                 }
                 (result, outcome)
             }
@@ -154,66 +166,21 @@ pub async fn run(args: &Order) -> Exit {
     Exit::Code(outcome::exit_code([&outcome]))
 }
 
-/// The order's journal: `--journal`, or one per target in the user's state directory.
-fn journal_path(args: &Order, target: &str) -> Option<PathBuf> {
-    if let Some(j) = &args.journal {
-        return Some(j.clone());
-    }
-    if args.connection.is_mock() {
-        return None;
-    }
-    let dir = std::env::var_os("XDG_STATE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local/state")))?
-        .join("certcentral");
-    let slug: String = target
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    Some(dir.join(format!("orders-{slug}.journal")))
-}
-
-fn lock(path: &Path, file: &Path) -> Result<(Journal, crate::journal::History), Exit> {
-    if let Some(dir) = path.parent()
-        && !dir.as_os_str().is_empty()
-        && let Err(e) = std::fs::create_dir_all(dir)
-    {
-        return Err(Exit::Usage(format!("cannot create {}: {e}", dir.display())));
-    }
-    let (journal, history) = Journal::lock(path).map_err(|e| match e {
-        JournalError::Busy(m) => {
-            tell!("certcentral: {m}");
-            Exit::Code(EXIT_BUSY)
-        }
-        JournalError::Unusable(m) => Exit::Usage(m),
-    })?;
-    journal
-        .start_run(format!("order {}", file.display()), None)
-        .map_err(|e| Exit::Usage(format!("cannot write the journal {}: {e}", path.display())))?;
-    Ok((journal, history))
-}
-
-/// The journal knows this order (done, or unknown): say so, and place nothing.
-fn done_earlier(args: &Order, id: &str, earlier: &Outcome) -> Exit {
-    let state = match earlier {
-        Outcome::DoneEarlier { order_id: Some(n) } => format!("was placed before: order {n}"),
-        Outcome::DoneEarlier { order_id: None } => "was placed before".into(),
-        _ => "was sent before and its outcome is unknown: look it up in CertCentral".into(),
-    };
+/// An order that is not sent (ordered earlier, or unknown since an earlier run): say so.
+fn not_again(args: &Order, outcome: &Outcome) -> Exit {
     match args.format {
         Format::Human => say!(
-            "this order (alternative order id {id}) {state}; nothing was sent (--again places \
-             another)"
+            "this order {}; nothing was sent",
+            match outcome {
+                Outcome::NotResent => "was sent before and its outcome is unknown (looked up, \
+                                       not found yet): see `certcentral resolve --lookup`"
+                    .to_string(),
+                other => format!("is not needed: {}", other.describe()),
+            }
         ),
-        Format::Json => {
-            let mut result = earlier.json();
-            result["alternative_order_id"] = json!(id);
-            result["order_id"] = json!(earlier.order_id());
-            say!("{}", json!({ "result": result }));
-        }
+        Format::Json => say!("{}", json!({ "result": outcome.json() })),
     }
-    Exit::Code(earlier.exit_code())
+    Exit::Code(outcome.exit_code())
 }
 
 /// The JSON of one order's result.
@@ -240,6 +207,11 @@ fn print_order(result: &Result<PlacedOrder, Error>) {
             match &placed.response {
                 Some(response) => {
                     say!("order id:             {}", response.id);
+                    if placed.found_by_lookup {
+                        say!(
+                            "                      (its answer was lost: found by its alternative id)"
+                        );
+                    }
                     for r in &response.requests {
                         say!("request:              {} ({})", r.id, r.status);
                     }

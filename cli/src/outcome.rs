@@ -1,8 +1,8 @@
-//! What became of an order: the one vocabulary of the command. Each [`Outcome`] owns its name
-//! (reports, JSON events, totals), its journal line, its slot in the progress bar, its wording
+//! What became of an order: the one vocabulary of the command. Each [`Outcome`] owns its kind
+//! (reports, JSON events, totals), its ledger line, its slot in the progress bar, its wording
 //! in the summary and its exit code; nothing else spells them.
 
-use crate::journal::Entry;
+use crate::ledger::Entry;
 use certcentral::{Class, Error, PlacedOrder, Violation};
 use serde_json::{Value, json};
 
@@ -10,29 +10,43 @@ use serde_json::{Value, json};
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// DigiCert created it now.
-    Placed {
-        order_id: i64,
-        certificate_id: Option<i64>,
-        status: Option<String>,
+    Placed(Order),
+    /// Its answer was lost, and it was found by its alternative id.
+    Found(Order),
+    /// An order with its alternative id exists (an account with unique ids refused a
+    /// duplicate), with its id when the lookup found it.
+    Exists { order_id: Option<i64> },
+    /// An order for the same product and mailbox is pending or valid: not sent (`--again`
+    /// sends it). `detail` says which order, since when, and what differs.
+    OrderedEarlier {
+        order_id: Option<i64>,
+        detail: String,
     },
-    /// An order with its alternative id exists (a duplicate was refused).
-    Exists,
-    /// Done by an earlier run, per the journal (with the order id it recorded, if any).
-    DoneEarlier { order_id: Option<i64> },
     /// Valid, and not sent (`--dry-run`, or other rows are invalid).
     Valid,
+    /// Valid, and would renew this order (`--dry-run`).
+    Renews { order_id: i64 },
     /// Breaks a rule: not sent.
     Invalid(Vec<Violation>),
     /// DigiCert refused it: nothing was created.
     Rejected(String),
     /// It certainly was not created (not sent, rate limited, unavailable).
     Failed(String),
-    /// It was sent and no usable answer came: it may exist.
+    /// It was sent and no usable answer came, and the lookup did not find it: it may exist.
     Unknown(String),
-    /// Unknown since an earlier run, not sent again until resolved.
+    /// Unknown since an earlier run (and still not found), not sent again until resolved.
     NotResent,
     /// Not started: the run was interrupted first.
     Interrupted,
+}
+
+/// What DigiCert said of an order it created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub order_id: i64,
+    pub request_id: Option<i64>,
+    pub certificate_id: Option<i64>,
+    pub status: Option<String>,
 }
 
 /// The exit code when every order is done.
@@ -43,7 +57,7 @@ pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Some order's outcome is unknown: it may exist.
 pub const EXIT_UNKNOWN: u8 = 3;
-/// Another run holds the journal: nothing was sent.
+/// Another run holds the ledger: nothing was sent.
 pub const EXIT_BUSY: u8 = 4;
 /// Interrupted (SIGINT / SIGTERM), as shells report it.
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -55,9 +69,11 @@ pub const SLOTS: [&str; 3] = ["done", "failed", "unknown"];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Valid,
+    Renews,
     Placed,
+    Found,
     Exists,
-    DoneEarlier,
+    OrderedEarlier,
     Invalid,
     Rejected,
     Failed,
@@ -68,11 +84,13 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the summary's order.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Valid,
+        Kind::Renews,
         Kind::Placed,
+        Kind::Found,
         Kind::Exists,
-        Kind::DoneEarlier,
+        Kind::OrderedEarlier,
         Kind::Invalid,
         Kind::Rejected,
         Kind::Failed,
@@ -85,9 +103,11 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::Valid => "valid",
+            Kind::Renews => "renews",
             Kind::Placed => "placed",
+            Kind::Found => "found",
             Kind::Exists => "exists",
-            Kind::DoneEarlier => "done_earlier",
+            Kind::OrderedEarlier => "ordered_earlier",
             Kind::Invalid => "invalid",
             Kind::Rejected => "rejected",
             Kind::Failed => "failed",
@@ -100,25 +120,14 @@ impl Kind {
     /// How the summary counts it (`3 placed`, `2 unknown (not sent again)`).
     pub fn wording(self) -> &'static str {
         match self {
-            Kind::DoneEarlier => "done earlier",
+            Kind::Valid => "to send",
+            Kind::Renews => "to renew",
+            Kind::Found => "found by lookup",
+            Kind::OrderedEarlier => "ordered earlier",
             Kind::NotResent => "unknown (not sent again)",
             Kind::Interrupted => "not started (interrupted)",
             other => other.name(),
         }
-    }
-}
-
-/// What an earlier run's journal line means for this run, the one reading `order` and `bulk`
-/// share: an order that exists is done earlier; one that may exist is not sent again (unless
-/// the account enforces unique alternative ids, so that a repeat proves it exists); one that
-/// was never sent, or certainly not created, is sent (`None`).
-pub fn earlier(entry: Option<&Entry>, unique_ids: bool) -> Option<Outcome> {
-    match entry {
-        Some(e) if e.is_done() => Some(Outcome::DoneEarlier {
-            order_id: e.order_id(),
-        }),
-        Some(e) if e.is_unknown() && !unique_ids => Some(Outcome::NotResent),
-        _ => None,
     }
 }
 
@@ -127,14 +136,24 @@ impl Outcome {
     pub fn from_result(result: &Result<PlacedOrder, Error>) -> Outcome {
         match result {
             Ok(placed) => match &placed.response {
-                Some(r) => Outcome::Placed {
-                    order_id: r.id,
-                    certificate_id: r.certificate_id,
-                    status: r.requests.first().map(|q| q.status.to_string()),
-                },
-                None => Outcome::Exists,
+                Some(r) => {
+                    let order = Order {
+                        order_id: r.id,
+                        request_id: r.requests.first().map(|q| q.id),
+                        certificate_id: r.certificate_id,
+                        status: r.requests.first().map(|q| q.status.to_string()),
+                    };
+                    if placed.found_by_lookup {
+                        Outcome::Found(order)
+                    } else {
+                        Outcome::Placed(order)
+                    }
+                }
+                None => Outcome::Exists { order_id: None },
             },
-            Err(Error::DuplicateOrder { .. }) => Outcome::Exists,
+            Err(Error::DuplicateOrder { order_ids, .. }) => Outcome::Exists {
+                order_id: order_ids.first().copied(),
+            },
             Err(Error::InvalidOrder(invalid)) => Outcome::Invalid(invalid.violations.clone()),
             Err(e @ Error::Api { .. }) => Outcome::Rejected(e.to_string()),
             Err(e) if e.class() == Class::Unknown => Outcome::Unknown(e.to_string()),
@@ -145,10 +164,12 @@ impl Outcome {
     /// What it is, without what it knows.
     pub fn kind(&self) -> Kind {
         match self {
-            Outcome::Placed { .. } => Kind::Placed,
-            Outcome::Exists => Kind::Exists,
-            Outcome::DoneEarlier { .. } => Kind::DoneEarlier,
+            Outcome::Placed(_) => Kind::Placed,
+            Outcome::Found(_) => Kind::Found,
+            Outcome::Exists { .. } => Kind::Exists,
+            Outcome::OrderedEarlier { .. } => Kind::OrderedEarlier,
             Outcome::Valid => Kind::Valid,
+            Outcome::Renews { .. } => Kind::Renews,
             Outcome::Invalid(_) => Kind::Invalid,
             Outcome::Rejected(_) => Kind::Rejected,
             Outcome::Failed(_) => Kind::Failed,
@@ -156,11 +177,6 @@ impl Outcome {
             Outcome::NotResent => Kind::NotResent,
             Outcome::Interrupted => Kind::Interrupted,
         }
-    }
-
-    /// Its name in reports, events and totals.
-    pub fn name(&self) -> &'static str {
-        self.kind().name()
     }
 
     /// The order may exist and nobody knows whether it does.
@@ -172,7 +188,11 @@ impl Outcome {
     pub fn was_sent_now(&self) -> bool {
         !matches!(
             self,
-            Outcome::DoneEarlier { .. } | Outcome::NotResent | Outcome::Invalid(_) | Outcome::Valid
+            Outcome::OrderedEarlier { .. }
+                | Outcome::NotResent
+                | Outcome::Invalid(_)
+                | Outcome::Valid
+                | Outcome::Renews { .. }
         )
     }
 
@@ -180,15 +200,19 @@ impl Outcome {
     pub fn is_done(&self) -> bool {
         matches!(
             self,
-            Outcome::Placed { .. } | Outcome::Exists | Outcome::DoneEarlier { .. }
+            Outcome::Placed(_)
+                | Outcome::Found(_)
+                | Outcome::Exists { .. }
+                | Outcome::OrderedEarlier { .. }
         )
     }
 
     /// The order id, when known.
     pub fn order_id(&self) -> Option<i64> {
         match self {
-            Outcome::Placed { order_id, .. } => Some(*order_id),
-            Outcome::DoneEarlier { order_id } => *order_id,
+            Outcome::Placed(o) | Outcome::Found(o) => Some(o.order_id),
+            Outcome::Exists { order_id } | Outcome::OrderedEarlier { order_id, .. } => *order_id,
+            Outcome::Renews { order_id } => Some(*order_id),
             _ => None,
         }
     }
@@ -199,10 +223,12 @@ impl Outcome {
             Outcome::Unknown(_) | Outcome::NotResent => EXIT_UNKNOWN,
             Outcome::Invalid(_) | Outcome::Rejected(_) | Outcome::Failed(_) => EXIT_FAILED,
             Outcome::Interrupted => EXIT_INTERRUPTED,
-            Outcome::Placed { .. }
-            | Outcome::Exists
-            | Outcome::DoneEarlier { .. }
-            | Outcome::Valid => EXIT_OK,
+            Outcome::Placed(_)
+            | Outcome::Found(_)
+            | Outcome::Exists { .. }
+            | Outcome::OrderedEarlier { .. }
+            | Outcome::Valid
+            | Outcome::Renews { .. } => EXIT_OK,
         }
     }
 
@@ -217,21 +243,20 @@ impl Outcome {
         }
     }
 
-    /// The journal line recording it, if it is an answer.
+    /// The ledger line recording it, if it is an answer.
     pub fn entry(&self, id: &str) -> Option<Entry> {
         let alternative_order_id = id.to_string();
         Some(match self {
-            Outcome::Placed {
-                order_id,
-                certificate_id,
-                ..
-            } => Entry::Placed {
+            Outcome::Placed(o) | Outcome::Found(o) => Entry::Placed {
+                alternative_order_id,
+                order_id: o.order_id,
+                certificate_id: o.certificate_id,
+                request_id: o.request_id,
+                found: matches!(self, Outcome::Found(_)),
+            },
+            Outcome::Exists { order_id } => Entry::Exists {
                 alternative_order_id,
                 order_id: *order_id,
-                certificate_id: *certificate_id,
-            },
-            Outcome::Exists => Entry::Exists {
-                alternative_order_id,
             },
             Outcome::Rejected(reason) => Entry::Rejected {
                 alternative_order_id,
@@ -245,8 +270,9 @@ impl Outcome {
                 alternative_order_id,
                 reason: reason.clone(),
             },
-            Outcome::DoneEarlier { .. }
+            Outcome::OrderedEarlier { .. }
             | Outcome::Valid
+            | Outcome::Renews { .. }
             | Outcome::Invalid(_)
             | Outcome::NotResent
             | Outcome::Interrupted => return None,
@@ -255,54 +281,58 @@ impl Outcome {
 
     /// Its fields as JSON (`outcome` and what it knows).
     pub fn json(&self) -> Value {
-        let mut v = json!({ "outcome": self.name() });
+        let mut v = json!({ "outcome": self.kind().name() });
         match self {
-            Outcome::Placed {
-                order_id,
-                certificate_id,
-                status,
-            } => {
-                v["order_id"] = json!(order_id);
-                v["certificate_id"] = json!(certificate_id);
-                v["status"] = json!(status);
+            Outcome::Placed(o) | Outcome::Found(o) => {
+                v["order_id"] = json!(o.order_id);
+                v["request_id"] = json!(o.request_id);
+                v["certificate_id"] = json!(o.certificate_id);
+                v["status"] = json!(o.status);
             }
-            Outcome::DoneEarlier { order_id } => v["order_id"] = json!(order_id),
+            Outcome::Exists { order_id } => v["order_id"] = json!(order_id),
+            Outcome::Renews { order_id } => v["renewal_of_order_id"] = json!(order_id),
+            Outcome::OrderedEarlier { order_id, detail } => {
+                v["order_id"] = json!(order_id);
+                v["reason"] = json!(detail);
+            }
             Outcome::Invalid(violations) => v["violations"] = json!(violations),
             Outcome::Rejected(reason) | Outcome::Failed(reason) | Outcome::Unknown(reason) => {
                 v["reason"] = json!(reason)
             }
             Outcome::NotResent | Outcome::Interrupted => v["reason"] = json!(self.describe()),
-            Outcome::Exists | Outcome::Valid => {}
+            Outcome::Valid => {}
         }
         v
     }
 
     /// One line for people.
     pub fn describe(&self) -> String {
+        let placed = |what: &str, o: &Order| {
+            let status = o.status.as_deref().unwrap_or("no status");
+            match o.certificate_id {
+                Some(c) => format!("{what}: order {} ({status}), certificate {c}", o.order_id),
+                None => format!("{what}: order {} ({status})", o.order_id),
+            }
+        };
         match self {
-            Outcome::Placed {
-                order_id,
-                certificate_id,
-                status,
-            } => {
-                let status = status.as_deref().unwrap_or("no status");
-                match certificate_id {
-                    Some(c) => format!("placed: order {order_id} ({status}), certificate {c}"),
-                    None => format!("placed: order {order_id} ({status})"),
-                }
+            Outcome::Placed(o) => placed("placed", o),
+            Outcome::Found(o) => placed("placed, its answer lost, found by its alternative id", o),
+            Outcome::Exists { order_id: Some(id) } => {
+                format!("exists: order {id} has this alternative id")
             }
-            Outcome::Exists => "exists: an order with this alternative id was placed before".into(),
-            Outcome::DoneEarlier { order_id: Some(id) } => {
-                format!("done in an earlier run: order {id}")
+            Outcome::Exists { order_id: None } => {
+                "exists: an order with this alternative id was placed before".into()
             }
-            Outcome::DoneEarlier { order_id: None } => "done in an earlier run".into(),
+            Outcome::OrderedEarlier { detail, .. } => format!("ordered earlier: {detail}"),
             Outcome::Valid => "valid, not sent".into(),
+            Outcome::Renews { order_id } => format!("valid, not sent: renews order {order_id}"),
             Outcome::Invalid(v) => format!("invalid: {} rule(s) broken", v.len()),
             Outcome::Rejected(r) => format!("rejected, nothing was created: {r}"),
             Outcome::Failed(r) => format!("failed, nothing was created: {r}"),
             Outcome::Unknown(r) => format!("UNKNOWN, the order may exist: {r}"),
             Outcome::NotResent => {
-                "UNKNOWN since an earlier run, not sent again until resolved".into()
+                "UNKNOWN since an earlier run and still not found, not sent again until resolved"
+                    .into()
             }
             Outcome::Interrupted => "not sent: the run was interrupted first".into(),
         }
@@ -333,12 +363,13 @@ mod tests {
         let names: std::collections::HashSet<_> = Kind::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(names.len(), Kind::ALL.len());
         assert_eq!(Kind::NotResent.wording(), "unknown (not sent again)");
-        assert_eq!(Kind::Placed.wording(), "placed");
-        let placed = Outcome::Placed {
+        assert_eq!(Kind::Found.wording(), "found by lookup");
+        let placed = Outcome::Placed(Order {
             order_id: 1,
+            request_id: None,
             certificate_id: None,
             status: None,
-        };
+        });
         let failed = Outcome::Failed("x".into());
         assert_eq!(exit_code([&placed]), EXIT_OK);
         assert_eq!(exit_code([&placed, &failed]), EXIT_FAILED);

@@ -329,7 +329,7 @@ fn pacer(settings: &Settings, api_key: &ApiKey) -> Result<Pacer, Error> {
     if let Some(shared) = &settings.shared_pacing {
         // An unanswered request counts until its attempt times out, at most.
         let hold = settings.timeout + Duration::from_secs(1);
-        let shared = crate::shared::Shared::new(shared.clone(), api_key.expose())?;
+        let shared = crate::shared::Shared::new(shared.clone(), api_key)?;
         return Ok(pacer.with_shared(shared, hold));
     }
     Ok(pacer)

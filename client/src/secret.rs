@@ -33,6 +33,22 @@ impl ApiKey {
             .map(Self::new)
     }
 
+    /// A digest of the key (32 hex digits of its SHA-256) that names it without revealing it:
+    /// for state kept per key, as the fleet's Redis keys and the command's ledgers are. Never
+    /// the key, nor a part of it.
+    ///
+    /// ```
+    /// let key = certcentral::ApiKey::new("s3cr3t-key");
+    /// assert_eq!(key.fingerprint().len(), 32);
+    /// assert!(!key.fingerprint().contains("s3cr3t"));
+    /// assert_eq!(key.fingerprint(), certcentral::ApiKey::new("s3cr3t-key").fingerprint());
+    /// ```
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(self.0.as_bytes());
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The key itself, for the one place that sends it.
     pub(crate) fn expose(&self) -> &str {
         &self.0

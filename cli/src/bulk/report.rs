@@ -32,6 +32,12 @@ pub fn event(done: &Done) -> Value {
     v["order_id"] = json!(done.outcome.order_id());
     v["emails"] = json!(info.emails);
     v["common_name"] = json!(info.common_name);
+    if let Some(renewed) = info.renewal_of {
+        v["renewal_of_order_id"] = json!(renewed);
+    }
+    if let Some(key) = &info.key {
+        v["key"] = json!(key);
+    }
     v
 }
 
@@ -40,7 +46,10 @@ pub struct Run<'a> {
     pub args: &'a Bulk,
     pub file: &'a str,
     pub empty_rows: usize,
-    pub journal: Option<&'a Path>,
+    /// The account's ledger, when the run has one.
+    pub ledger: Option<&'a Path>,
+    /// The API calls asking CertCentral cost before anything was sent.
+    pub calls: Option<usize>,
 }
 
 impl Run<'_> {
@@ -55,8 +64,9 @@ impl Run<'_> {
         let mut summary = json!({
             "file": self.file,
             "target": target,
-            "journal": self.journal.map(|j| j.display().to_string()),
+            "ledger": self.ledger.map(|j| j.display().to_string()),
             "dry_run": self.args.dry_run,
+            "calls_to_decide": self.calls,
             "empty_rows_skipped": self.empty_rows,
             "totals": totals.iter().map(|(k, c)| (k.name().to_string(), json!(c))).collect::<serde_json::Map<_, _>>(),
             "exit_code": code,
@@ -69,7 +79,12 @@ impl Run<'_> {
                 }
                 say!("{}", json!({ "summary": summary }));
             }
-            (Format::Human, Some(target)) => self.print_summary(target, &totals, &done),
+            (Format::Human, Some(target)) => {
+                self.print_summary(target, &totals, &done);
+                if self.args.dry_run {
+                    self.print_plan(&done);
+                }
+            }
             (Format::Human, None) => {}
         }
         if let Some(path) = &self.args.report {
@@ -108,6 +123,14 @@ impl Run<'_> {
         let listed = |wanted: fn(&Outcome) -> bool| -> Vec<&Done> {
             done.iter().filter(|d| wanted(&d.outcome)).collect()
         };
+        let earlier = listed(|o| matches!(o, Outcome::OrderedEarlier { .. }));
+        if !earlier.is_empty() {
+            say!("ordered earlier (not sent; --again orders another):");
+            for d in earlier {
+                say!("  {}", row_line(d));
+            }
+        }
+
         let failed = listed(|o| matches!(o, Outcome::Rejected(_) | Outcome::Failed(_)));
         if !failed.is_empty() {
             say!("rejected or failed (nothing was created; rerun to try again):");
@@ -124,26 +147,43 @@ impl Run<'_> {
             return;
         }
         say!(
-            "UNKNOWN (the order may exist): look each one up in CertCentral by its alternative \
-             order id, then record what you found:"
+            "UNKNOWN (the order may exist; its alternative id was looked up and nothing found \
+             yet): look them up again later, which records what CertCentral has:"
         );
-        let journal = self
-            .journal
-            .map_or("JOURNAL".to_string(), |j| j.display().to_string());
-        for d in unknown {
+        let ledger = self
+            .ledger
+            .map_or(String::new(), |j| format!(" --ledger {}", j.display()));
+        for d in &unknown {
             say!("  {}", row_line(d));
-            let id = &d.info.alternative_order_id;
-            say!("    found:     certcentral resolve --journal {journal} {id} --order-id ORDER_ID");
-            say!("    not there: certcentral resolve --journal {journal} {id} --not-placed");
         }
+        say!("    certcentral resolve --lookup{ledger} <target and key as for this run>");
         say!(
-            "(or rerun with --unique-alternative-order-ids if your account enforces unique ids: \
-             a duplicate then proves the order exists)"
+            "  (or, after looking yourself: certcentral resolve{ledger} ID --order-id N, or \
+             ID --not-placed)"
         );
+    }
+
+    /// A dry run's plan, by product, and what asking CertCentral cost.
+    fn print_plan(&self, done: &[Done]) {
+        say!("plan (nothing was sent):");
+        say!(
+            "  {:<32} {:>8} {:>16} {:>9} {:>8}",
+            "product",
+            "to send",
+            "already ordered",
+            "to renew",
+            "invalid"
+        );
+        for (product, [send, ordered, renew, invalid]) in super::plan_by_product(done) {
+            say!("  {product:<32} {send:>8} {ordered:>16} {renew:>9} {invalid:>8}");
+        }
+        if let Some(calls) = self.calls {
+            say!("asking CertCentral which orders exist cost {calls} API call(s)");
+        }
     }
 }
 
-/// `line 12: bulk… (class1_smime, a@example.com): what happened`.
+/// `line 12: cc… (class1_smime, a@example.com): what happened`.
 fn row_line(d: &Done) -> String {
     let info = &d.info;
     let who = info
@@ -158,10 +198,14 @@ fn row_line(d: &Done) -> String {
     } else {
         format!(", {}", certcentral_table::excerpt(&who))
     };
+    let id = if info.alternative_order_id.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", info.alternative_order_id)
+    };
     format!(
-        "line {}: {} ({}{who}): {}",
+        "line {}:{id} ({}{who}): {}",
         info.line,
-        info.alternative_order_id,
         info.product,
         d.outcome.describe()
     )

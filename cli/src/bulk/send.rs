@@ -1,15 +1,14 @@
-//! Sending the rows: each is journaled, sent and journaled again; progress is a bar on a
-//! terminal, a line per row otherwise, or a JSON event per row (`--format json`).
+//! Sending the rows: each is recorded in the ledger, sent and recorded again; progress is a bar
+//! on a terminal, a line per row otherwise, or a JSON event per row (`--format json`).
 //!
 //! The first SIGINT or SIGTERM stops new rows from starting; the orders in flight are awaited
 //! (each is bounded by the client's deadline) and their outcomes recorded, so that the summary
 //! and the report are written. A second signal exits at once: the rows in flight stay
-//! `sending` in the journal, which a rerun treats as unknown (as after SIGKILL).
+//! `sending` in the ledger, which a rerun looks up by their alternative ids (as after SIGKILL).
 
-use super::journals::Journals;
 use super::report::event;
 use super::{Bulk, Done, Ready};
-use crate::journal::{Entry, Journaled, journaled};
+use crate::ledger::{Entry, Journaled, Ledger, journaled};
 use crate::outcome::{EXIT_INTERRUPTED, Outcome, SLOTS};
 use crate::output::Format;
 use futures_util::StreamExt;
@@ -22,11 +21,12 @@ use tokio::task::JoinHandle;
 /// Sends the rows, `--concurrency` at a time, until done or interrupted.
 pub async fn send_all(
     client: &certcentral::Client,
-    journals: &Journals,
+    ledger: Option<&Ledger>,
     args: &Bulk,
     rows: Vec<Ready>,
 ) -> Vec<Done> {
     let state = State {
+        file: args.file.display().to_string(),
         progress: Progress::new(rows.len() as u64, args.format),
         journal_broken: AtomicBool::new(false),
         interrupted: Arc::new(AtomicBool::new(false)),
@@ -40,7 +40,7 @@ pub async fn send_all(
                 Outcome::Interrupted
             } else {
                 state.in_flight.fetch_add(1, Ordering::SeqCst);
-                let outcome = place(client, journals, state, &r).await;
+                let outcome = place(client, ledger, state, &r).await;
                 state.in_flight.fetch_sub(1, Ordering::SeqCst);
                 outcome
             };
@@ -62,6 +62,8 @@ pub async fn send_all(
 }
 
 struct State {
+    /// The input, as the ledger names where an order came from.
+    file: String,
     progress: Progress,
     journal_broken: AtomicBool,
     interrupted: Arc<AtomicBool>,
@@ -96,32 +98,29 @@ fn listen(interrupted: Arc<AtomicBool>, in_flight: Arc<AtomicUsize>) -> Option<J
     }))
 }
 
-/// Journals, sends and journals one row; a journal that cannot be written stops the run's
+/// Records, sends and records one row; a ledger that cannot be written stops the run's
 /// further rows.
 async fn place(
     client: &certcentral::Client,
-    journals: &Journals,
+    ledger: Option<&Ledger>,
     state: &State,
     r: &Ready,
 ) -> Outcome {
     if state.journal_broken.load(Ordering::SeqCst) {
-        return Outcome::Failed("not sent: the journal cannot be written".into());
+        return Outcome::Failed("not sent: the ledger cannot be written".into());
     }
     let sending = Entry::Sending {
         alternative_order_id: r.info.alternative_order_id.clone(),
-        line: r.info.line,
         product: r.product.to_string(),
+        mailboxes: r.identity.mailboxes.clone(),
+        source: format!("{}:{}", args_file(state), r.info.line),
+        at: crate::ledger::now(),
+        key: r.info.key.clone(),
     };
-    match journaled(
-        journals.journal(),
-        sending,
-        client.order(r.product, &r.request),
-    )
-    .await
-    {
+    match journaled(ledger, sending, client.order(r.product, &r.request)).await {
         Journaled::NotSent(e) => {
             state.journal_broken.store(true, Ordering::SeqCst);
-            Outcome::Failed(format!("not sent: the journal cannot be written: {e}"))
+            Outcome::Failed(format!("not sent: the ledger cannot be written: {e}"))
         }
         Journaled::Sent {
             outcome,
@@ -129,13 +128,17 @@ async fn place(
             ..
         } => {
             if let Some(e) = unrecorded {
-                // The row stays `sending` in the journal: a rerun treats it as unknown (safe).
+                // The row stays `sending` in the ledger: a rerun looks it up (safe).
                 state.journal_broken.store(true, Ordering::SeqCst);
-                tell!("certcentral: the journal cannot be written ({e}); no further order is sent");
+                tell!("certcentral: the ledger cannot be written ({e}); no further order is sent");
             }
             outcome
         }
     }
+}
+
+fn args_file(state: &State) -> &str {
+    &state.file
 }
 
 /// The progress bar on a terminal; plain lines or JSON events otherwise.
@@ -175,8 +178,11 @@ impl Progress {
             return;
         }
         let outcome = &done.outcome;
+        let who = done.info.emails.first().map_or(String::new(), |e| {
+            format!(" {}", certcentral_table::excerpt(e))
+        });
         let line = format!(
-            "line {} ({}): {}",
+            "line {}{who} ({}): {}",
             done.info.line,
             done.info.alternative_order_id,
             outcome.describe()

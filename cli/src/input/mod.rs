@@ -1,11 +1,12 @@
 //! Reading orders from files: order bodies (one JSON document, or JSON Lines) for `validate`
-//! and `order`, and bulk rows (CSV, or JSON Lines of `{"product": …, "order": {…}}`) for `bulk`.
-//! Files are decoded first (`decode`); CSV headers and rows are read by `sheet`; an order
-//! without its own alternative id gets one from its content (`identity`).
+//! and `order`, and bulk rows (CSV, a workbook, or JSON Lines of `{"product": …, "order":
+//! {…}}`) for `bulk`. What a file is comes from its first bytes, not its name: a workbook is
+//! read by `workbook`, text is decoded (`decode`) and its table read by `sheet`, and a file that
+//! is neither says what it is.
 
 mod decode;
-pub mod identity;
 pub mod sheet;
+mod workbook;
 
 use certcentral::Violation;
 pub use decode::Encoding;
@@ -80,31 +81,6 @@ pub struct Row {
     pub body: Value,
     /// What is wrong with the row before any rule is checked (an unreadable line).
     pub problems: Vec<Violation>,
-    /// The id an older release derived for the row (before ids were normalised), to find the
-    /// row in a journal it wrote.
-    pub legacy_id: Option<String>,
-}
-
-impl Row {
-    /// Takes the id an older release derived when `history` knows the row only by that id,
-    /// so that an upgrade never orders a journaled row again.
-    pub fn adopt_legacy_id(&mut self, history: &crate::journal::History) {
-        let known = history.last.contains_key(self.alternative_order_id());
-        if let (Some(legacy), Value::Object(body)) = (&self.legacy_id, &mut self.body)
-            && !known
-            && history.last.contains_key(legacy)
-        {
-            body.insert("alternative_order_id".into(), Value::String(legacy.clone()));
-        }
-    }
-
-    /// The row's alternative order id.
-    pub fn alternative_order_id(&self) -> &str {
-        self.body
-            .get("alternative_order_id")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-    }
 }
 
 /// The rows of a bulk file.
@@ -116,30 +92,82 @@ pub struct Sheet {
     pub notes: Vec<String>,
 }
 
-/// The rows of a bulk file: JSON Lines when its first non-blank character is `{`, else CSV.
-pub fn rows(text: &str, options: &sheet::Options) -> Result<Sheet, FileError> {
-    if text.trim().is_empty() {
-        return Err("the file is empty: it has no header row and no order".into());
-    }
-    let (mut rows, empty_rows, notes) = if text.trim_start().starts_with('{') {
-        (json_lines(text), 0, Vec::new())
-    } else {
-        sheet::rows(text, options)?
+/// What a file is, from its first bytes.
+enum Kind {
+    /// A workbook calamine reads (a ZIP container: .xlsx, .ods; an OLE container: .xls).
+    Workbook,
+    /// Text (CSV or JSON Lines).
+    Text,
+}
+
+/// What a file is, or what it is when it is neither text nor a workbook.
+fn kind_of(bytes: &[u8], path: &Path) -> Result<Kind, FileError> {
+    let shown = path.display();
+    let is = |what: &str| {
+        Err(format!(
+            "{shown} is {what}, not a table: export the sheet as CSV or .xlsx"
+        ))
     };
-    for row in &mut rows {
-        if let Value::Object(body) = &mut row.body
-            && !body.contains_key("alternative_order_id")
-        {
-            let id = identity::stable_id(&row.product, body);
-            row.legacy_id = Some(identity::legacy_id(&row.product, body));
-            body.insert("alternative_order_id".into(), Value::String(id));
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match bytes {
+        [0x50, 0x4b, 0x03, 0x04, ..] => match ext.as_deref() {
+            Some("xlsx" | "xlsm" | "ods") => Ok(Kind::Workbook),
+            // A ZIP whose name does not say: a workbook if calamine can open it.
+            _ if calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).is_ok() => {
+                Ok(Kind::Workbook)
+            }
+            _ => is("a ZIP archive"),
+        },
+        [0xd0, 0xcf, 0x11, 0xe0, ..] => Ok(Kind::Workbook),
+        [b'%', b'P', b'D', b'F', ..] => is("a PDF document"),
+        [0x89, b'P', b'N', b'G', ..] | [0xff, 0xd8, 0xff, ..] | [b'G', b'I', b'F', b'8', ..] => {
+            is("an image")
         }
+        [0x1f, 0x8b, ..] => is("a gzip archive"),
+        _ => Ok(Kind::Text),
     }
+}
+
+/// The rows of a bulk file: a workbook's sheet; else, once decoded, JSON Lines when its first
+/// non-blank character is `{`, CSV otherwise.
+pub fn rows(path: &Path, options: &sheet::Options) -> Result<Sheet, FileError> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let mut notes = Vec::new();
+    let (rows, empty_rows) = match kind_of(&bytes, path)? {
+        Kind::Workbook => {
+            let grid = workbook::grid(path, options, &mut notes)?;
+            sheet::rows(grid, options, &mut notes)?
+        }
+        Kind::Text => {
+            let decoded = decode::decode(&bytes, options.encoding, &path.display().to_string())?;
+            notes.extend(decoded.note);
+            rows_of_text(&decoded.text, options, &mut notes)?
+        }
+    };
     Ok(Sheet {
         rows,
         empty_rows,
         notes,
     })
+}
+
+/// The rows of a text file: JSON Lines or CSV.
+fn rows_of_text(
+    text: &str,
+    options: &sheet::Options,
+    notes: &mut Vec<String>,
+) -> Result<(Vec<Row>, usize), FileError> {
+    if text.trim().is_empty() {
+        return Err("the file is empty: it has no header row and no order".into());
+    }
+    if text.trim_start().starts_with('{') {
+        return Ok((json_lines(text), 0));
+    }
+    let grid = sheet::csv_grid(text, options, notes)?;
+    sheet::rows(grid, options, notes)
 }
 
 /// A row that cannot be read, with what is wrong.
@@ -149,7 +177,6 @@ pub(crate) fn problem_row(line: usize, message: String) -> Row {
         product: String::new(),
         body: Value::Object(Map::new()),
         problems: vec![Violation::new("bulk.line", "(line)", message)],
-        legacy_id: None,
     }
 }
 
@@ -163,7 +190,6 @@ fn json_lines(text: &str) -> Vec<Row> {
                 product: String::new(),
                 body: Value::Object(Map::new()),
                 problems: Vec::new(),
-                legacy_id: None,
             };
             let mut problem = |message: String| {
                 row.problems
@@ -198,12 +224,23 @@ fn json_lines(text: &str) -> Vec<Row> {
 mod tests {
     use super::*;
 
+    /// The rows of a text file, as `rows` reads them.
+    fn text_rows(text: &str, options: &sheet::Options) -> Result<Sheet, FileError> {
+        let mut notes = Vec::new();
+        let (rows, empty_rows) = rows_of_text(text, options, &mut notes)?;
+        Ok(Sheet {
+            rows,
+            empty_rows,
+            notes,
+        })
+    }
+
     fn csv(text: &str) -> Sheet {
-        rows(text, &sheet::Options::default()).unwrap()
+        text_rows(text, &sheet::Options::default()).unwrap()
     }
 
     fn refused(text: &str, options: &sheet::Options) -> String {
-        match rows(text, options) {
+        match text_rows(text, options) {
             Ok(_) => panic!("accepted:\n{text}"),
             Err(e) => e,
         }
@@ -229,16 +266,6 @@ mod tests {
             body.get("organization").is_none(),
             "an empty cell is left out"
         );
-        assert!(rows[0].alternative_order_id().starts_with("bulk"));
-    }
-
-    #[test]
-    fn the_derived_id_follows_the_content_not_the_line_nor_the_key_order() {
-        let a = csv("product,certificate.common_name,order_validity.years\nx,A,1\nx,B,1\n").rows;
-        let b = csv("order_validity.years,certificate.common_name,product\n1,B,x\n").rows;
-        assert_eq!(a[1].alternative_order_id(), b[0].alternative_order_id());
-        assert_ne!(a[0].alternative_order_id(), a[1].alternative_order_id());
-        assert_eq!(a[0].alternative_order_id().len(), 36);
     }
 
     #[test]
@@ -280,9 +307,9 @@ mod tests {
         let options = sheet::Options {
             ignore: vec!["Department".into()],
             map: vec![("E-Mail".into(), "certificate.emails".into())],
-            delimiter: None,
+            ..Default::default()
         };
-        let sheet = rows(
+        let sheet = text_rows(
             "Product;E-Mail;department;Order_Validity.Years *\nclass1_smime;a@x.example;HR;1\n",
             &options,
         )
@@ -312,7 +339,12 @@ mod tests {
             "{e}"
         );
         let e = refused("product,certificate.emails,E-Mail\n", &options);
-        assert!(e.contains("both set `certificate.emails`"), "{e}");
+        assert!(
+            e.contains(
+                "columns B (`certificate.emails`) and C (`E-Mail`) both set `certificate.emails`"
+            ),
+            "{e}"
+        );
     }
 
     #[test]
@@ -327,6 +359,37 @@ mod tests {
             "{}",
             e.len()
         );
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_at_its_line_and_comment_rows_are_skipped() {
+        let e = refused(
+            "product,certificate.common_name\nx,A\nx,\"B\nx,C\nx,D\n",
+            &Default::default(),
+        );
+        assert!(
+            e.starts_with("line 3: a quote is opened and never closed"),
+            "{e}"
+        );
+        // A quote inside an unquoted cell is a character; a closed multi-line cell is fine.
+        let sheet = csv(
+            "product,certificate.common_name\nx,say \"hi\"\nx,\"two\nlines\"\n# x,not an order\n",
+        );
+        assert_eq!(sheet.rows.len(), 2);
+        assert_eq!(
+            sheet.rows[0].body["certificate"]["common_name"],
+            "say \"hi\""
+        );
+        // A closed quote that swallowed rows of their own is said at its row.
+        let sheet =
+            csv("product,certificate.common_name,order_validity.years\nx,\"A,1\nx,B,1\nx,C\",1\n");
+        assert!(
+            sheet.rows[0].problems[0]
+                .message
+                .contains("a quote left open")
+        );
+        assert_eq!(sheet::column_letters(0), "A");
+        assert_eq!(sheet::column_letters(27), "AB");
     }
 
     #[test]

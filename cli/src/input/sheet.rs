@@ -1,22 +1,29 @@
-//! CSV as spreadsheets export it: the delimiter sniffed (`,`, `;` or tab) or given, headers
-//! matched to parameter paths (exactly, or but for case and spaces, or through `--map`, or
-//! left out with `--ignore-column`), every bad header reported at once, rows with every cell
-//! empty skipped, and each row's line as an editor shows it.
+//! Tables as spreadsheets give them (a CSV as exported, or a workbook's sheet read by
+//! `workbook.rs`): the CSV's delimiter sniffed (`,`, `;` or tab) or given, an unclosed quote
+//! found at its line; headers matched to parameter paths (exactly, or but for case and
+//! spaces, or through `--map`, or left out with `--ignore-column`), every bad header reported
+//! at once with its column letter; rows with every cell empty, and comment rows (a first cell
+//! starting with `#`, as in `certcentral template`), skipped; each row's line as an editor (or
+//! the spreadsheet) shows it.
 
-use super::decode::Lines;
+use super::decode::{Encoding, Lines};
 use super::{Row, problem_row};
 use certcentral_table::{Kind, Param, TABLE, excerpt};
 use serde_json::{Map, Value};
 
-/// How to read the header of a CSV.
+/// How to read a table.
 #[derive(Debug, Default, Clone)]
 pub struct Options {
     /// Headers to leave out.
     pub ignore: Vec<String>,
     /// Header → parameter path (or `product`).
     pub map: Vec<(String, String)>,
-    /// The delimiter, when not sniffed.
+    /// The CSV delimiter, when not sniffed.
     pub delimiter: Option<u8>,
+    /// The workbook's sheet (default: the first).
+    pub sheet: Option<String>,
+    /// A text file's encoding.
+    pub encoding: Encoding,
 }
 
 /// A CSV column: the product, a parameter, or left out.
@@ -26,9 +33,14 @@ enum Column {
     Ignored,
 }
 
-/// The rows of a CSV, the number of empty rows skipped, and notes for the user.
-pub fn rows(text: &str, options: &Options) -> Result<(Vec<Row>, usize, Vec<String>), String> {
-    let mut notes = Vec::new();
+/// A table's header and records, each record with its line (or what keeps it from being read).
+pub struct Grid {
+    pub headers: Vec<String>,
+    pub records: Vec<(usize, Result<Vec<String>, String>)>,
+}
+
+/// A CSV as a grid, with notes for the user.
+pub fn csv_grid(text: &str, options: &Options, notes: &mut Vec<String>) -> Result<Grid, String> {
     let delimiter = match options.delimiter {
         Some(d) => d,
         None => {
@@ -42,19 +54,26 @@ pub fn rows(text: &str, options: &Options) -> Result<(Vec<Row>, usize, Vec<Strin
             d
         }
     };
+    let lines = Lines::new(text);
+    if let Some(open) = unclosed_quote(text, delimiter) {
+        return Err(format!(
+            "line {}: a quote is opened and never closed (every row after it would be read as \
+             one cell): close it, or remove it",
+            lines.line_of(open)
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let headers = reader
+    let headers: Vec<String> = reader
         .headers()
         .map_err(|e| format!("the CSV header cannot be read: {e}"))?
-        .clone();
-    let columns = columns(&headers, options, &mut notes)?;
-    let lines = Lines::new(text);
-    let mut rows = Vec::new();
-    let mut empty = 0;
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut records = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
         let line = |r: &csv::StringRecord| {
@@ -69,38 +88,102 @@ pub fn rows(text: &str, options: &Options) -> Result<(Vec<Row>, usize, Vec<Strin
         };
         match reader.read_record(&mut record) {
             Ok(false) => break,
-            Ok(true) if record.iter().all(str::is_empty) => empty += 1,
-            Ok(true) if record.len() != headers.len() => rows.push(problem_row(
-                line(&record),
-                format!(
-                    "this row has {} cells and the header {}: a delimiter inside a cell needs \
-                     quotes",
-                    record.len(),
-                    headers.len()
-                ),
-            )),
-            Ok(true) => rows.push(row(line(&record), &columns, &record)),
+            Ok(true) => {
+                let cells: Vec<String> = record.iter().map(str::to_string).collect();
+                let swallowed = cells.iter().any(|c| {
+                    c.lines().skip(1).any(|l| {
+                        l.matches(char::from(delimiter)).count() + 1 >= headers.len().max(2)
+                    })
+                });
+                let cells = if swallowed {
+                    Err(
+                        "a cell of this row spans lines that look like rows of their own: a \
+                         quote left open? (close it, or quote the whole cell)"
+                            .to_string(),
+                    )
+                } else {
+                    Ok(cells)
+                };
+                records.push((line(&record), cells));
+            }
             Err(e) => {
                 let at = e.position().map_or(0, |p| lines.line_of(p.byte() as usize));
-                rows.push(problem_row(at, format!("the row cannot be read: {e}")));
+                records.push((at, Err(format!("the row cannot be read: {e}"))));
                 if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
                     break;
                 }
             }
         }
     }
-    Ok((rows, empty, notes))
+    Ok(Grid { headers, records })
 }
 
-fn row(line: usize, columns: &[Column], record: &csv::StringRecord) -> Row {
+/// The byte offset of a quote that opens a CSV field and is never closed, if there is one. A
+/// quote opens a field only at its start (a quote inside an unquoted cell is a character).
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
+    let mut open: Option<usize> = None;
+    let mut field_start = true;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match open {
+            // `""` inside a quoted field is a quote character.
+            Some(_) if b == b'"' && bytes.get(i + 1) == Some(&b'"') => i += 1,
+            Some(_) if b == b'"' => open = None,
+            Some(_) => {}
+            None if b == b'"' && field_start => open = Some(i),
+            None if b == delimiter || b == b'\n' || b == b'\r' => field_start = true,
+            None if b == b' ' || b == b'\t' => {}
+            None => field_start = false,
+        }
+        i += 1;
+    }
+    open
+}
+
+/// The rows of a grid, the number of rows skipped as empty, and notes for the user.
+pub fn rows(
+    grid: Grid,
+    options: &Options,
+    notes: &mut Vec<String>,
+) -> Result<(Vec<Row>, usize), String> {
+    let columns = columns(&grid.headers, options, notes)?;
+    let mut rows = Vec::new();
+    let mut empty = 0;
+    for (line, cells) in grid.records {
+        match cells {
+            Err(problem) => rows.push(problem_row(line, problem)),
+            Ok(cells) if cells.iter().all(|c| c.trim().is_empty()) => empty += 1,
+            // A comment row (the template's explanation, a note): never an order.
+            Ok(cells)
+                if cells
+                    .first()
+                    .is_some_and(|c| c.trim_start().starts_with('#')) => {}
+            Ok(cells) if cells.len() != grid.headers.len() => rows.push(problem_row(
+                line,
+                format!(
+                    "this row has {} cells and the header {}: a delimiter inside a cell needs \
+                     quotes",
+                    cells.len(),
+                    grid.headers.len()
+                ),
+            )),
+            Ok(cells) => rows.push(row(line, &columns, &cells)),
+        }
+    }
+    Ok((rows, empty))
+}
+
+fn row(line: usize, columns: &[Column], cells: &[String]) -> Row {
     let mut row = Row {
         line,
         product: String::new(),
         body: Value::Object(Map::new()),
         problems: Vec::new(),
-        legacy_id: None,
     };
-    for (column, cell) in columns.iter().zip(record.iter()) {
+    for (column, cell) in columns.iter().zip(cells) {
+        let cell = cell.trim();
         match column {
             Column::Product => row.product = cell.to_string(),
             // An empty cell leaves the parameter out: one file holds every product.
@@ -110,6 +193,18 @@ fn row(line: usize, columns: &[Column], record: &csv::StringRecord) -> Row {
         }
     }
     row
+}
+
+/// A column's letters, as a spreadsheet names it (`A`, …, `Z`, `AA`, …).
+pub fn column_letters(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
 }
 
 /// The delimiter of the header line: the most frequent of `,`, `;` and tab outside quotes.
@@ -180,18 +275,20 @@ fn settable(column: Column, shown: &str) -> Result<Column, String> {
 
 /// Every header's column, or every header that is wrong.
 fn columns(
-    headers: &csv::StringRecord,
+    headers: &[String],
     options: &Options,
     notes: &mut Vec<String>,
 ) -> Result<Vec<Column>, String> {
-    if headers.iter().all(str::is_empty) {
+    if headers.iter().all(|h| h.trim().is_empty()) {
         return Err("the file is empty: it has no header row and no order".into());
     }
     let mut errors = Vec::new();
     let mut columns = Vec::new();
     let mut taken: Vec<(&'static str, String)> = Vec::new();
-    for header in headers.iter() {
+    for (index, header) in headers.iter().enumerate() {
+        let header = header.as_str();
         let shown = excerpt(header);
+        let letter = column_letters(index);
         let ignored = options.ignore.iter().any(|i| loose(i) == loose(header));
         let mapped = options
             .map
@@ -236,9 +333,10 @@ fn columns(
                 };
                 if let Some(path) = path {
                     match taken.iter().find(|(p, _)| *p == path) {
-                        Some((_, first)) => errors
-                            .push(format!("columns `{first}` and `{shown}` both set `{path}`")),
-                        None => taken.push((path, shown.to_string())),
+                        Some((_, first)) => errors.push(format!(
+                            "columns {first} and {letter} (`{shown}`) both set `{path}`: keep one"
+                        )),
+                        None => taken.push((path, format!("{letter} (`{shown}`)"))),
                     }
                 }
                 columns.push(column);
@@ -247,7 +345,7 @@ fn columns(
         }
     }
     if !taken.iter().any(|(p, _)| *p == "product") {
-        errors.push("the CSV has no `product` column".into());
+        errors.push("the table has no `product` column".into());
     }
     for name in &options.ignore {
         if !headers.iter().any(|h| loose(h) == loose(name)) {

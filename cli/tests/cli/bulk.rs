@@ -1,5 +1,5 @@
 //! Bulk runs: invalid rows send nothing until asked, a rerun skips what is done, a killed run
-//! resumes exactly once, progress off a terminal.
+//! resumes exactly once (its unknown rows found by lookup), progress off a terminal.
 
 use super::*;
 
@@ -17,7 +17,7 @@ async fn a_csv_with_invalid_rows_sends_nothing_until_asked_and_reports_their_lin
     let args = [
         "bulk",
         s(&file),
-        "--journal",
+        "--ledger",
         s(&journal),
         "--base-url",
         &url,
@@ -33,10 +33,13 @@ async fn a_csv_with_invalid_rows_sends_nothing_until_asked_and_reports_their_lin
         "{stdout}"
     );
     assert!(
-        stdout.contains(&format!("{f}:6: order_validity.years")),
+        stdout.contains(&format!("{f}:6 (carol@example.com): order_validity.years")),
         "{stdout}"
     );
-    assert!(stdout.contains(&format!("{f}:6: organization")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{f}:6 (carol@example.com): organization")),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("3 valid, 2 invalid; nothing was sent"),
         "{stdout}"
@@ -90,7 +93,7 @@ async fn a_json_lines_file_is_placed_once_and_a_rerun_skips_what_is_done() {
     let args = [
         "bulk",
         s(&file),
-        "--journal",
+        "--ledger",
         s(&journal),
         "--base-url",
         &url,
@@ -112,7 +115,7 @@ async fn a_json_lines_file_is_placed_once_and_a_rerun_skips_what_is_done() {
     let out = run(&args, Some(server.api_key())).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("2 done earlier"), "{stdout}");
+    assert!(stdout.contains("2 ordered earlier"), "{stdout}");
     assert_eq!(
         server.orders_created(),
         2,
@@ -124,12 +127,7 @@ async fn a_json_lines_file_is_placed_once_and_a_rerun_skips_what_is_done() {
 async fn killed_mid_run_and_resumed_every_row_is_ordered_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("ledger.jsonl");
-    let server = mock(
-        MockConfig::default()
-            .unique_alternative_order_ids(true)
-            .ledger_file(&ledger),
-    )
-    .await;
+    let server = mock(MockConfig::default().ledger_file(&ledger)).await;
     // Three requests are recorded and never answered (in time): with three in flight, the
     // run stalls there, ten rows done and seventeen not started.
     let hang = Fault::AnswerAfter(Duration::from_secs(600));
@@ -140,13 +138,13 @@ async fn killed_mid_run_and_resumed_every_row_is_ordered_exactly_once() {
     server.inject(hang.clone());
     server.inject(hang);
     let file = write(dir.path(), "staff.csv", &employees(30));
-    let journal = dir.path().join("journal.jsonl");
+    let account = dir.path().join("account.jsonl");
     let url = server.base_url();
     let args = [
         "bulk",
         s(&file),
-        "--journal",
-        s(&journal),
+        "--ledger",
+        s(&account),
         "--base-url",
         &url,
         "--concurrency",
@@ -164,53 +162,37 @@ async fn killed_mid_run_and_resumed_every_row_is_ordered_exactly_once() {
     let status = child.wait().await.expect("the child is reaped");
     assert!(!status.success());
 
-    let journal_text = std::fs::read_to_string(&journal).unwrap();
-    let events: Vec<Value> = journal_text
+    let account_text = std::fs::read_to_string(&account).unwrap();
+    let events: Vec<Value> = account_text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let count = |event: &str| events.iter().filter(|e| e["event"] == event).count();
-    assert_eq!(count("sending"), 13, "{journal_text}");
-    assert_eq!(count("placed"), 10, "{journal_text}");
+    assert_eq!(count("sending"), 13, "{account_text}");
+    assert_eq!(count("placed"), 10, "{account_text}");
     assert_eq!(ledger_counts(&ledger).len(), 13);
 
-    // Without the declaration, the three unknown rows are listed and not sent again.
+    // The rerun looks the three unknown rows up by their alternative ids (their orders were
+    // created, their answers lost), finds them, and sends the seventeen others.
     let out = run(&args, Some(server.api_key())).await;
     let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(3), "{stdout}");
-    assert!(stdout.contains("10 done earlier"), "{stdout}");
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("10 ordered earlier"), "{stdout}");
+    assert!(stdout.contains("3 found by lookup"), "{stdout}");
     assert!(stdout.contains("17 placed"), "{stdout}");
-    assert!(stdout.contains("3 unknown"), "{stdout}");
-    let unknown: Vec<&str> = events
-        .iter()
-        .filter(|e| e["event"] == "sending")
-        .map(|e| e["alternative_order_id"].as_str().unwrap())
-        .filter(|id| {
-            !events
-                .iter()
-                .any(|e| e["event"] == "placed" && e["alternative_order_id"] == *id)
-        })
-        .collect();
-    assert_eq!(unknown.len(), 3);
-    for id in &unknown {
-        assert!(
-            stdout.contains(id),
-            "{id} listed for reconciliation:\n{stdout}"
-        );
-    }
     assert_each_once(&ledger, 30);
+    let account_text = std::fs::read_to_string(&account).unwrap();
+    let found = account_text
+        .lines()
+        .filter(|l| l.contains("\"found\":true"))
+        .count();
+    assert_eq!(found, 3, "{account_text}");
 
-    // Declared: they are sent again, and the duplicates prove they exist.
-    let mut unique = args.to_vec();
-    unique.push("--unique-alternative-order-ids");
-    let out = run(&unique, Some(server.api_key())).await;
+    // And a third run places nothing.
+    let out = run(&args, Some(server.api_key())).await;
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(
-        stdout.contains("3 exists") && stdout.contains("27 done earlier"),
-        "{stdout}"
-    );
-    assert_each_once(&ledger, 30);
+    assert!(stdout.contains("30 ordered earlier"), "{stdout}");
     assert_eq!(server.orders_created(), 30);
 }
 

@@ -124,7 +124,10 @@ async fn spreadsheets_as_exported_line_numbers_encodings_mapped_and_empty_rows()
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains(&format!("{}:7: certificate.emails[0]", s(&file))),
+        stdout.contains(&format!(
+            "{}:7 (not-an-address): certificate.emails[0]",
+            s(&file)
+        )),
         "{stdout}"
     );
     let lines: Vec<u64> = ids_by_line(&report).keys().copied().collect();
@@ -223,7 +226,10 @@ async fn a_50_mb_line_is_refused_with_a_short_message() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(stdout.len() < 2048, "{} bytes of stdout", stdout.len());
-    assert!(stdout.contains(":2: certificate.emails[0]"), "{stdout}");
+    assert!(
+        stdout.contains(":2 (xxxx") && stdout.contains("(52428800 bytes)): certificate.emails[0]"),
+        "{stdout}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

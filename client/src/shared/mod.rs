@@ -260,10 +260,8 @@ impl Held {
 }
 
 impl Shared {
-    pub(crate) fn new(config: SharedPacing, api_key: &str) -> Result<Arc<Shared>, Error> {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(api_key.as_bytes());
-        let hash: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    pub(crate) fn new(config: SharedPacing, api_key: &crate::ApiKey) -> Result<Arc<Shared>, Error> {
+        let hash = api_key.fingerprint();
         let acquire = redis::Script::new(script::ACQUIRE);
         let finish = redis::Script::new(script::FINISH);
         Ok(Arc::new(Shared {
