@@ -119,7 +119,7 @@ async fn main() {
     .await
     .expect("the mock starts");
     let file = s(&write("paced.csv", paced));
-    let journal = s(&dir.join("journal.jsonl"));
+    let ledger = s(&dir.join("ledger.jsonl"));
     let url = server.base_url();
     let key = server.api_key().to_string();
     let took = tokio::task::spawn_blocking(move || {
@@ -127,8 +127,8 @@ async fn main() {
             &[
                 "bulk",
                 &file,
-                "--journal",
-                &journal,
+                "--ledger",
+                &ledger,
                 "--base-url",
                 &url,
                 "--concurrency",

@@ -38,6 +38,7 @@ mod precheck;
 mod resolve;
 mod target;
 mod template;
+mod wait;
 
 use certcentral::Violation;
 use clap::{Parser, Subcommand};
@@ -86,10 +87,14 @@ enum Command {
     /// Cancel one order (pending or waiting_pickup), after confirmation.
     Cancel(cancel::Cancel),
     /// Write a CSV template for a product: its columns (required ones first, marked `*`) and
-    /// an example row that validates.
+    /// an example row, commented out with `#` so that it is never ordered.
     Template {
         #[arg(long, value_parser = products())]
         product: String,
+        /// Write the example row as an order (not commented out): a file that validates and,
+        /// sent, orders a certificate for alice@example.com.
+        #[arg(long)]
+        example: bool,
     },
     /// List every column a product takes: type, required or conditional, and its rules.
     Columns {
@@ -117,7 +122,7 @@ async fn main() -> ExitCode {
         Command::Resolve(args) => resolve::run(&args).await,
         Command::Duplicates(args) => duplicates::run(&args).await,
         Command::Cancel(args) => cancel::run(&args).await,
-        Command::Template { product } => template::template(&product),
+        Command::Template { product, example } => template::template(&product, example),
         Command::Columns { product } => template::list(&product),
     };
     match exit {

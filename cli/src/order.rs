@@ -34,6 +34,11 @@ pub struct Order {
     /// Renew a certificate that expires within this (e.g. 30d) instead of placing nothing.
     #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = humantime::parse_duration)]
     renew_within: Duration,
+    /// How long to wait, in all, when CertCentral asks to (HTTP 503 maintenance or 429 with
+    /// a Retry-After longer than the client's own retries): nothing is placed meanwhile, and
+    /// past it the order fails with nothing placed.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = humantime::parse_duration)]
+    pub max_wait: Duration,
     #[command(flatten)]
     connection: Connection,
 }
@@ -140,22 +145,28 @@ pub async fn run(args: &Order) -> Exit {
         key: None,
     };
     let ledger = locked.as_ref().map(|(l, _)| l);
-    let (result, outcome) =
-        match journaled(ledger, sending, connected.client.order(product, &request)).await {
-            Journaled::NotSent(e) => {
-                return Exit::Usage(format!("cannot write the ledger: {e}; nothing was sent"));
+    let patience = crate::wait::Patience::new(args.max_wait);
+    let (result, outcome) = match journaled(
+        ledger,
+        sending,
+        patience.order(&connected.client, product, &request),
+    )
+    .await
+    {
+        Journaled::NotSent(e) => {
+            return Exit::Usage(format!("cannot write the ledger: {e}; nothing was sent"));
+        }
+        Journaled::Sent {
+            result,
+            outcome,
+            unrecorded,
+        } => {
+            if let Some(e) = unrecorded {
+                tell!("certcentral: the ledger cannot be written: {e}");
             }
-            Journaled::Sent {
-                result,
-                outcome,
-                unrecorded,
-            } => {
-                if let Some(e) = unrecorded {
-                    tell!("certcentral: the ledger cannot be written: {e}");
-                }
-                (result, outcome)
-            }
-        };
+            (result, outcome)
+        }
+    };
     match args.format {
         Format::Human => print_order(&result),
         Format::Json => say!(

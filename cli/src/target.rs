@@ -38,6 +38,12 @@ pub struct Connection {
     /// limits together.
     #[arg(long, value_name = "URL")]
     redis: Option<String>,
+
+    /// How long to wait for one answer from CertCentral (e.g. 30s, 2m) before looking the
+    /// order up by its alternative id; the whole of one order (its attempts, pauses and
+    /// lookups) may take twice this.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
+    timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +99,8 @@ impl Connection {
         self.check()?;
         let builder = |key| {
             let builder = Client::builder(key)
+                .timeout(self.timeout)
+                .deadline(self.timeout * 2)
                 .unique_alternative_order_ids(self.unique_alternative_order_ids);
             self.fleet(builder)
         };

@@ -94,9 +94,13 @@ fn cell(param: &Param, value: &Value) -> String {
     }
 }
 
+/// What starts the example row of a template: the readers skip a row whose first cell starts
+/// with `#`, so a template filled in below its example orders only what was filled in.
+const EXAMPLE: &str = "# example (never ordered): ";
+
 /// `certcentral template --product P`: a CSV header (required columns first, marked `*`) and
-/// one example row that validates.
-pub fn template(product: &str) -> Exit {
+/// one example row that validates, commented out unless `example`.
+pub fn template(product: &str, example: bool) -> Exit {
     let minimal = match minimal(product) {
         Ok(m) => m,
         Err(e) => return e,
@@ -114,7 +118,12 @@ pub fn template(product: &str) -> Exit {
             p.path.to_string()
         }
     }));
-    let row = std::iter::once(product.to_string()).chain(
+    let first = if example {
+        product.to_string()
+    } else {
+        format!("{EXAMPLE}{product}")
+    };
+    let row = std::iter::once(first).chain(
         cols.iter()
             .map(|(p, _, _)| lookup(&minimal, p.path).map_or(String::new(), |v| cell(p, v))),
     );

@@ -84,7 +84,7 @@ pub use secret::ApiKey;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use shared::{RedisFailure, SharedPacing};
-pub use transport::MAX_RESPONSE_BYTES;
+pub use transport::{MAX_OPERATION_RESPONSE_BYTES, MAX_RESPONSE_BYTES};
 /// One error of DigiCert's envelope `{"errors":[{"code":"…","message":"…"}]}` (the generated
 /// [`types::ApiError`]; codes are an open set and may carry `|` suffixes).
 ///

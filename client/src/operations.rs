@@ -1,6 +1,6 @@
 //! Every operation of the spec but the order, as progenitor generates it ([`Operations`], one
 //! builder per operation), sent the SDK's way: paced by the client's pacer (local and fleet),
-//! authenticated, each answer read to at most [`MAX_RESPONSE_BYTES`](crate::MAX_RESPONSE_BYTES),
+//! authenticated, each answer read to at most [`MAX_OPERATION_RESPONSE_BYTES`](crate::MAX_OPERATION_RESPONSE_BYTES),
 //! retried when that is safe, and read into the one [`Error`] type.
 //!
 //! progenitor's client calls a hook for every request it sends ([`Exchange`]'s
@@ -75,7 +75,7 @@ impl progenitor_client::ClientHooks<Exchange> for Operations {
         }
         tracing::debug!(target: "certcentral::transport", operation = info.operation_id, method = %request.method(), "sending");
         let response = self.client.execute(request).await?;
-        let answer = match read(response).await {
+        let answer = match read(response, crate::MAX_OPERATION_RESPONSE_BYTES).await {
             Ok(answer) => answer,
             Err((_, e)) => return Err(e),
         };
@@ -98,7 +98,7 @@ impl Client {
     /// Sends an operation of the spec through progenitor's generated builders, the SDK's way:
     /// paced under the client's rate limits (with the fleet's, when shared), with its API key,
     /// its timeouts and deadline, the answer read to at most
-    /// [`MAX_RESPONSE_BYTES`](crate::MAX_RESPONSE_BYTES), and retried as the client's
+    /// [`MAX_OPERATION_RESPONSE_BYTES`](crate::MAX_OPERATION_RESPONSE_BYTES), and retried as the client's
     /// [`RetryPolicy`](crate::RetryPolicy) allows (none of these operations creates anything:
     /// a read is safe to repeat, and a status change asks for a state, which a repeat asks for
     /// again). Errors are the client's [`Error`]s.

@@ -10,8 +10,13 @@ use crate::types::{ClientCertificateId, OrderClientCertificateResponse};
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use std::time::Duration;
 
-/// Responses larger than this are not read further (an order response is a few hundred bytes).
+/// Order responses larger than this are not read further (an order response is a few hundred
+/// bytes).
 pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
+
+/// Responses of the operations after the order (order info, a page of the order list, a
+/// download, …) larger than this are not read further: a page of 1,000 orders is about 1 MB.
+pub const MAX_OPERATION_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// What one attempt sends, and what its errors must not quote.
 pub(crate) struct Attempt<'a> {
@@ -58,7 +63,7 @@ pub(crate) async fn send(attempt: Attempt<'_>) -> Result<OrderClientCertificateR
             ));
         }
     };
-    let answer = match read(response).await {
+    let answer = match read(response, MAX_RESPONSE_BYTES).await {
         Ok(answer) => answer,
         Err((status, e)) => {
             return Err(unknown(
@@ -98,10 +103,13 @@ impl Answer {
     }
 }
 
-/// Reads an answer, its body to at most [`MAX_RESPONSE_BYTES`] (a larger body is cut there,
-/// and said to be). A success whose body the connection cut is an error (with its status):
-/// what it said is lost. Any other answer cut short is kept as far as it came.
-pub(crate) async fn read(mut response: reqwest::Response) -> Result<Answer, (u16, reqwest::Error)> {
+/// Reads an answer, its body to at most `limit` bytes (a larger body is cut there, and said to
+/// be). A success whose body the connection cut is an error (with its status): what it said is
+/// lost. Any other answer cut short is kept as far as it came.
+pub(crate) async fn read(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Answer, (u16, reqwest::Error)> {
     let status = response.status().as_u16();
     let headers = response.headers();
     let retry_after = headers
@@ -114,7 +122,7 @@ pub(crate) async fn read(mut response: reqwest::Response) -> Result<Answer, (u16
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                let room = MAX_RESPONSE_BYTES - body.len();
+                let room = limit - body.len();
                 body.extend_from_slice(&chunk[..chunk.len().min(room)]);
                 if chunk.len() > room {
                     complete = false;

@@ -21,6 +21,12 @@ pub fn compile<'a>(
         return Ok(Pattern::Date(format));
     }
     let hir = regex_syntax::parse(source).map_err(|e| e.to_string())?;
+    if let Some(ranges) = excluding(&hir) {
+        return Ok(Pattern::Excluding {
+            source: arena.alloc_str(source),
+            ranges: arena.alloc_slice_copy(&ranges),
+        });
+    }
     run(&hir)
         .map(|(ranges, min, max)| Pattern::Run {
             source: arena.alloc_str(source),
@@ -29,11 +35,55 @@ pub fn compile<'a>(
             max,
         })
         .ok_or_else(|| {
-            "only `^[class]{min,max}$` over ASCII, or the documented pattern of the parameter's \
+            "only `^[class]{min,max}$` over ASCII, `^[^class]*$`, or the documented pattern of the parameter's \
              `x-certcentral-date` format, can be checked without a regex engine (extend \
              certcentral_rules::Pattern for another shape)"
                 .to_string()
         })
+}
+
+/// `^[^class]*$`: the characters of the negated class (what the text must not hold).
+fn excluding(hir: &Hir) -> Option<Vec<(char, char)>> {
+    let (start, rep, end) = anchored_repetition(hir)?;
+    let HirKind::Class(Class::Unicode(class)) = rep.sub.kind() else {
+        return None;
+    };
+    if !(start && end) || rep.min != 0 || rep.max.is_some() {
+        return None;
+    }
+    // The class as parsed is what is allowed; negated, what is excluded. A class that allows
+    // most characters is written negated in the spec: take this shape only then.
+    let mut excluded = class.clone();
+    excluded.negate();
+    let excluded: Vec<(char, char)> = excluded
+        .ranges()
+        .iter()
+        .map(|r| (r.start(), r.end()))
+        .collect();
+    let few = excluded
+        .iter()
+        .map(|(lo, hi)| *hi as u32 - *lo as u32 + 1)
+        .sum::<u32>()
+        < 0x1000;
+    (few && !excluded.is_empty()).then_some(excluded)
+}
+
+/// `^` and `$` around one repetition: whether each anchor is there, and the repetition.
+fn anchored_repetition(hir: &Hir) -> Option<(bool, &regex_syntax::hir::Repetition, bool)> {
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let [start, repeated, end] = parts.as_slice() else {
+        return None;
+    };
+    let HirKind::Repetition(rep) = repeated.kind() else {
+        return None;
+    };
+    Some((
+        matches!(start.kind(), HirKind::Look(Look::Start)),
+        rep,
+        matches!(end.kind(), HirKind::Look(Look::End)),
+    ))
 }
 
 /// A class's inclusive byte ranges, and the fewest and most bytes of the run.
@@ -41,17 +91,8 @@ type Run = (Vec<(u8, u8)>, u32, u32);
 
 /// `^[class]{min,max}$` over ASCII.
 fn run(hir: &Hir) -> Option<Run> {
-    let HirKind::Concat(parts) = hir.kind() else {
-        return None;
-    };
-    let [start, repeated, end] = parts.as_slice() else {
-        return None;
-    };
-    let anchored = matches!(start.kind(), HirKind::Look(Look::Start))
-        && matches!(end.kind(), HirKind::Look(Look::End));
-    let HirKind::Repetition(rep) = repeated.kind() else {
-        return None;
-    };
+    let (start, rep, end) = anchored_repetition(hir)?;
+    let anchored = start && end;
     let ranges = match rep.sub.kind() {
         HirKind::Class(Class::Unicode(class)) => class
             .ranges()
@@ -103,6 +144,18 @@ mod tests {
     }
 
     #[test]
+    fn text_without_a_class() {
+        let arena = bumpalo::Bump::new();
+        let p = compile("^[^\\x00-\\x1F\\x7F-\\x9F]*$", None, &arena).unwrap();
+        assert!(p.is_match(""));
+        assert!(p.is_match("Zoë O'Brien-Łukasz, 3rd floor"));
+        for bad in ["a\nb", "tab\there", "\u{7f}", "c1\u{85}", "\r"] {
+            assert!(!p.is_match(bad), "{bad:?}");
+        }
+        assert_eq!(p.excluded("ab\tc"), Some((3, '\t')));
+    }
+
+    #[test]
     fn other_shapes_are_refused() {
         let arena = bumpalo::Bump::new();
         for source in [
@@ -110,6 +163,8 @@ mod tests {
             "[0-9]+",
             "^[0-9]+",
             "^[^a]+$",
+            "^[^a]*",
+            "^[a-z]*$x",
             "^[é]+$",
             "^(ab)+$",
             "^[0-9]+[a-z]+$",

@@ -124,6 +124,10 @@ fn constraints_tokens(c: &Constraints) -> TokenStream {
             });
             quote! { Some(Pattern::Run { source: #source, ranges: &[#(#ranges),*], min: #min, max: #max }) }
         }
+        Some(Pattern::Excluding { source, ranges }) => {
+            let ranges = ranges.iter().map(|(lo, hi)| quote! { (#lo, #hi) });
+            quote! { Some(Pattern::Excluding { source: #source, ranges: &[#(#ranges),*] }) }
+        }
         Some(Pattern::Date(f)) => {
             let f = format_name(*f);
             quote! { Some(Pattern::Date(Format::#f)) }

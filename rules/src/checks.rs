@@ -5,10 +5,12 @@
 
 use crate::Format;
 
-/// A `pattern` constraint, in one of the two shapes the spec uses, so that no regex engine is
-/// needed: a run of one ASCII character class (`^[A-Za-z0-9]+$`, `^[0-9]{12,19}$`), or the
-/// documented shape of a date format, which that format's check holds values to (and more:
-/// it knows the calendar). `certcentral-codegen` refuses any other pattern.
+/// A `pattern` constraint, in one of the three shapes the spec uses, so that no regex engine is
+/// needed: a run of one ASCII character class (`^[A-Za-z0-9]+$`, `^[0-9]{12,19}$`), text
+/// without the characters of one class (`^[^\x00-\x1F\x7F-\x9F]*$`: one line, no control
+/// characters), or the documented shape of a date format, which that format's check holds
+/// values to (and more: it knows the calendar). `certcentral-codegen` refuses any other
+/// pattern.
 ///
 /// ```
 /// let id = certcentral_table::param("alternative_order_id").unwrap();
@@ -32,6 +34,14 @@ pub enum Pattern<'a> {
         /// Most bytes.
         max: u32,
     },
+    /// `^[^class]*$`: any text without a character of the class, given as inclusive
+    /// `ranges` of characters.
+    Excluding {
+        /// The regular expression as written in the spec.
+        source: &'a str,
+        /// The characters the text must not hold, as inclusive ranges.
+        ranges: &'a [(char, char)],
+    },
     /// The pattern [`Format::pattern`] documents for this date format.
     Date(Format),
 }
@@ -40,7 +50,7 @@ impl<'a> Pattern<'a> {
     /// The regular expression as written in the spec.
     pub fn source(&self) -> &'a str {
         match self {
-            Pattern::Run { source, .. } => source,
+            Pattern::Run { source, .. } | Pattern::Excluding { source, .. } => source,
             Pattern::Date(format) => format.pattern().unwrap_or_default(),
         }
     }
@@ -57,8 +67,28 @@ impl<'a> Pattern<'a> {
                         .bytes()
                         .all(|b| ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&b)))
             }
+            Pattern::Excluding { .. } => self.excluded(text).is_none(),
             Pattern::Date(format) => format.has_date_shape(text),
         }
+    }
+
+    /// For [`Pattern::Excluding`]: the first character of `text` the pattern excludes, with
+    /// its position (counted in characters from 1), to name in a message.
+    ///
+    /// ```
+    /// let cn = certcentral_table::param("certificate.common_name").unwrap();
+    /// let pattern = cn.constraints.pattern.unwrap();
+    /// assert_eq!(pattern.excluded("Alice\nExample"), Some((6, '\n')));
+    /// assert_eq!(pattern.excluded("Alice Example"), None);
+    /// ```
+    pub fn excluded(&self, text: &str) -> Option<(usize, char)> {
+        let Pattern::Excluding { ranges, .. } = self else {
+            return None;
+        };
+        text.chars()
+            .enumerate()
+            .find(|(_, c)| ranges.iter().any(|(lo, hi)| (lo..=hi).contains(&c)))
+            .map(|(i, c)| (i + 1, c))
     }
 }
 

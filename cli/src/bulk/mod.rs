@@ -78,6 +78,11 @@ pub struct Bulk {
     /// row.
     #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = humantime::parse_duration)]
     renew_within: Duration,
+    /// How long to wait, in all, when CertCentral asks to (HTTP 503 maintenance or 429 with
+    /// a Retry-After longer than the client's own retries): nothing is placed meanwhile, and
+    /// past it the order fails with nothing placed.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = humantime::parse_duration)]
+    pub max_wait: Duration,
     /// Orders in flight at once (the client paces them under DigiCert's rate limits).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     concurrency: u16,

@@ -31,6 +31,7 @@ pub async fn send_all(
         journal_broken: AtomicBool::new(false),
         interrupted: Arc::new(AtomicBool::new(false)),
         in_flight: Arc::new(AtomicUsize::new(0)),
+        patience: crate::wait::Patience::new(args.max_wait),
     };
     let signals = listen(state.interrupted.clone(), state.in_flight.clone());
     let state = &state;
@@ -68,6 +69,7 @@ struct State {
     journal_broken: AtomicBool,
     interrupted: Arc<AtomicBool>,
     in_flight: Arc<AtomicUsize>,
+    patience: crate::wait::Patience,
 }
 
 /// Watches for SIGINT and SIGTERM while the rows are sent: the handlers are in place when
@@ -117,7 +119,13 @@ async fn place(
         at: crate::ledger::now(),
         key: r.info.key.clone(),
     };
-    match journaled(ledger, sending, client.order(r.product, &r.request)).await {
+    match journaled(
+        ledger,
+        sending,
+        state.patience.order(client, r.product, &r.request),
+    )
+    .await
+    {
         Journaled::NotSent(e) => {
             state.journal_broken.store(true, Ordering::SeqCst);
             Outcome::Failed(format!("not sent: the ledger cannot be written: {e}"))

@@ -5,8 +5,10 @@
 
 mod bulk;
 mod input;
+mod lookup;
 mod order;
 mod overlap;
+mod routes;
 
 use certcentral_mock::{Fault, MockConfig, MockServer};
 use serde_json::Value;
@@ -21,11 +23,17 @@ const BIN: &str = env!("CARGO_BIN_EXE_certcentral");
 /// directory of its own (never the user's).
 async fn run(args: &[&str], key: Option<&str>) -> Output {
     let state = tempfile::tempdir().expect("a scratch state directory");
+    run_in(state.path(), args, key).await
+}
+
+/// Runs the binary to completion with `state` as its state directory (`$XDG_STATE_HOME`): runs
+/// that share it share the account's default ledger, as one user's runs do.
+async fn run_in(state: &Path, args: &[&str], key: Option<&str>) -> Output {
     let mut command = tokio::process::Command::new(BIN);
     command
         .args(args)
         .env_remove("DIGICERT_API_KEY")
-        .env("XDG_STATE_HOME", state.path());
+        .env("XDG_STATE_HOME", state);
     if let Some(key) = key {
         command.env("DIGICERT_API_KEY", key);
     }

@@ -46,21 +46,75 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
         // billing_address.address
         {
             let v = &v.address;
-            if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+            if !(length_within(v.as_str(), 1u64, 64u64)
+                && TABLE
+                    .params[3usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // billing_address.address2
+        if let Some(v) = &v.address2 {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[4usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
                 return false;
             }
         }
         // billing_address.city
         {
             let v = &v.city;
-            if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+            if !(length_within(v.as_str(), 1u64, 64u64)
+                && TABLE
+                    .params[5usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
                 return false;
             }
         }
         // billing_address.country
         {
             let v = &v.country;
-            if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+            if !(length_within(v.as_str(), 1u64, 64u64)
+                && TABLE
+                    .params[6usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // billing_address.state
+        if let Some(v) = &v.state {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[7usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // billing_address.zip
+        if let Some(v) = &v.zip {
+            if !(length_within(v.as_str(), 0u64, 40u64)
+                && TABLE
+                    .params[8usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
                 return false;
             }
         }
@@ -68,9 +122,26 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
     // certificate
     {
         let v = &order.certificate;
+        // certificate.ca_cert_id
+        if let Some(v) = &v.ca_cert_id {
+            if !(TABLE
+                .params[10usize]
+                .constraints
+                .pattern
+                .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
         // certificate.common_name
         if let Some(v) = &v.common_name {
-            if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+            if !(length_within(v.as_str(), 1u64, 64u64)
+                && TABLE
+                    .params[11usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
                 return false;
             }
         }
@@ -90,20 +161,55 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
         if let Some(v) = &v.individual {
             // certificate.individual.first_name
             if let Some(v) = &v.first_name {
-                if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+                if !(length_within(v.as_str(), 1u64, 64u64)
+                    && TABLE
+                        .params[16usize]
+                        .constraints
+                        .pattern
+                        .is_none_or(|p| p.is_match(v.as_str())))
+                {
                     return false;
                 }
             }
             // certificate.individual.last_name
             if let Some(v) = &v.last_name {
-                if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+                if !(length_within(v.as_str(), 1u64, 64u64)
+                    && TABLE
+                        .params[17usize]
+                        .constraints
+                        .pattern
+                        .is_none_or(|p| p.is_match(v.as_str())))
+                {
                     return false;
                 }
             }
             // certificate.individual.pseudonym
             if let Some(v) = &v.pseudonym {
-                if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+                if !(length_within(v.as_str(), 1u64, 64u64)
+                    && TABLE
+                        .params[18usize]
+                        .constraints
+                        .pattern
+                        .is_none_or(|p| p.is_match(v.as_str())))
+                {
                     return false;
+                }
+            }
+        }
+        // certificate.organization_units
+        {
+            let v = &v.organization_units;
+            if !v.is_empty() {
+                for v in v.iter() {
+                    if !(length_within(v.as_str(), 0u64, 64u64)
+                        && TABLE
+                            .params[19usize]
+                            .constraints
+                            .pattern
+                            .is_none_or(|p| p.is_match(v.as_str())))
+                    {
+                        return false;
+                    }
                 }
             }
         }
@@ -125,7 +231,13 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
         // credit_card.cardholder_name
         {
             let v = &v.cardholder_name;
-            if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+            if !(length_within(v.as_str(), 1u64, 128u64)
+                && TABLE
+                    .params[24usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
                 return false;
             }
         }
@@ -181,6 +293,26 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
             return false;
         }
     }
+    // custom_fields
+    {
+        let v = &order.custom_fields;
+        if !v.is_empty() {
+            for v in v.iter() {
+                // custom_fields[].value
+                {
+                    let v = &v.value;
+                    if !(TABLE
+                        .params[32usize]
+                        .constraints
+                        .pattern
+                        .is_none_or(|p| p.is_match(v.as_str())))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
     // enable_guest_access
     if let Some(v) = &order.enable_guest_access {
         {
@@ -229,6 +361,42 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
     }
     // organization
     if let Some(v) = &order.organization {
+        // organization.address
+        if let Some(v) = &v.address {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[39usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // organization.address2
+        if let Some(v) = &v.address2 {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[40usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // organization.city
+        if let Some(v) = &v.city {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[41usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
         // organization.contacts
         {
             let v = &v.contacts;
@@ -244,18 +412,77 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
                     // organization.contacts[].first_name
                     {
                         let v = &v.first_name;
-                        if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+                        if !(length_within(v.as_str(), 1u64, 128u64)
+                            && TABLE
+                                .params[45usize]
+                                .constraints
+                                .pattern
+                                .is_none_or(|p| p.is_match(v.as_str())))
+                        {
+                            return false;
+                        }
+                    }
+                    // organization.contacts[].job_title
+                    if let Some(v) = &v.job_title {
+                        if !(length_within(v.as_str(), 0u64, 64u64)
+                            && TABLE
+                                .params[46usize]
+                                .constraints
+                                .pattern
+                                .is_none_or(|p| p.is_match(v.as_str())))
+                        {
                             return false;
                         }
                     }
                     // organization.contacts[].last_name
                     {
                         let v = &v.last_name;
-                        if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+                        if !(length_within(v.as_str(), 1u64, 128u64)
+                            && TABLE
+                                .params[47usize]
+                                .constraints
+                                .pattern
+                                .is_none_or(|p| p.is_match(v.as_str())))
+                        {
+                            return false;
+                        }
+                    }
+                    // organization.contacts[].telephone
+                    if let Some(v) = &v.telephone {
+                        if !(length_within(v.as_str(), 0u64, 64u64)
+                            && TABLE
+                                .params[48usize]
+                                .constraints
+                                .pattern
+                                .is_none_or(|p| p.is_match(v.as_str())))
+                        {
+                            return false;
+                        }
+                    }
+                    // organization.contacts[].telephone_extension
+                    if let Some(v) = &v.telephone_extension {
+                        if !(length_within(v.as_str(), 0u64, 64u64)
+                            && TABLE
+                                .params[49usize]
+                                .constraints
+                                .pattern
+                                .is_none_or(|p| p.is_match(v.as_str())))
+                        {
                             return false;
                         }
                     }
                 }
+            }
+        }
+        // organization.country
+        if let Some(v) = &v.country {
+            if !(TABLE
+                .params[50usize]
+                .constraints
+                .pattern
+                .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
             }
         }
         // organization.id
@@ -269,7 +496,49 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
         }
         // organization.name
         if let Some(v) = &v.name {
-            if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+            if !(length_within(v.as_str(), 1u64, 64u64)
+                && TABLE
+                    .params[52usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // organization.state
+        if let Some(v) = &v.state {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[54usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // organization.telephone
+        if let Some(v) = &v.telephone {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[55usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // organization.zip
+        if let Some(v) = &v.zip {
+            if !(length_within(v.as_str(), 0u64, 40u64)
+                && TABLE
+                    .params[56usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
                 return false;
             }
         }
@@ -286,14 +555,62 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
         // organization_contact.first_name
         {
             let v = &v.first_name;
-            if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+            if !(length_within(v.as_str(), 1u64, 128u64)
+                && TABLE
+                    .params[59usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // organization_contact.job_title
+        if let Some(v) = &v.job_title {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[60usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
                 return false;
             }
         }
         // organization_contact.last_name
         {
             let v = &v.last_name;
-            if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+            if !(length_within(v.as_str(), 1u64, 128u64)
+                && TABLE
+                    .params[61usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // organization_contact.telephone
+        if let Some(v) = &v.telephone {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[62usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // organization_contact.telephone_extension
+        if let Some(v) = &v.telephone_extension {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[63usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
                 return false;
             }
         }
@@ -319,14 +636,62 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
         // technical_contact.first_name
         {
             let v = &v.first_name;
-            if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+            if !(length_within(v.as_str(), 1u64, 128u64)
+                && TABLE
+                    .params[69usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // technical_contact.job_title
+        if let Some(v) = &v.job_title {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[70usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
                 return false;
             }
         }
         // technical_contact.last_name
         {
             let v = &v.last_name;
-            if !(length_within(v.as_str(), 1u64, 18446744073709551615u64)) {
+            if !(length_within(v.as_str(), 1u64, 128u64)
+                && TABLE
+                    .params[71usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // technical_contact.telephone
+        if let Some(v) = &v.telephone {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[72usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
+                return false;
+            }
+        }
+        // technical_contact.telephone_extension
+        if let Some(v) = &v.telephone_extension {
+            if !(length_within(v.as_str(), 0u64, 64u64)
+                && TABLE
+                    .params[73usize]
+                    .constraints
+                    .pattern
+                    .is_none_or(|p| p.is_match(v.as_str())))
+            {
                 return false;
             }
         }
@@ -338,6 +703,18 @@ fn values_clean(order: &OrderClientCertificateRequest) -> bool {
             if !((1i64..=3i64).contains(&n)) {
                 return false;
             }
+        }
+    }
+    // vat_number
+    if let Some(v) = &order.vat_number {
+        if !(length_within(v.as_str(), 0u64, 64u64)
+            && TABLE
+                .params[75usize]
+                .constraints
+                .pattern
+                .is_none_or(|p| p.is_match(v.as_str())))
+        {
+            return false;
         }
     }
     true

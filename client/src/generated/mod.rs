@@ -1218,19 +1218,19 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct BillingAddress {
-        ///Billing street address.
+        ///Billing street address: one line, at most 64 characters (as an organization address; DigiCert, Create organization).
         pub address: ::std::string::String,
-        ///Continuation of the street address.
+        ///Continuation of the street address: one line, at most 64 characters (as an organization address; DigiCert, Create organization).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address2: ::std::option::Option<::std::string::String>,
-        ///Billing city.
+        ///Billing city: one line, at most 64 characters (as an organization address; DigiCert, Create organization).
         pub city: ::std::string::String,
-        ///Billing country.
+        ///Billing country: one line, at most 64 characters (as an organization address; DigiCert, Create organization).
         pub country: ::std::string::String,
-        ///Billing state or province. Optional for some countries.
+        ///Billing state or province: one line, at most 64 characters (as an organization address; DigiCert, Create organization). Optional for some countries.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
-        ///Billing zip or postal code. Optional for some countries.
+        ///Billing zip or postal code: one line, at most 40 characters (X.520 ub-postal-code). Optional for some countries.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zip: ::std::option::Option<::std::string::String>,
     }
@@ -1246,7 +1246,7 @@ pub mod types {
         ///ID of the intermediate CA certificate to issue from (see Product list). Ignored if ICA selection is not enabled for your account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ca_cert_id: ::std::option::Option<::std::string::String>,
-        ///Common name for the certificate. Required for Authentication Plus, Premium, Digital Signature Plus and Email Security Plus; not sent for Class 1 S/MIME (DigiCert uses the first email address).
+        ///Common name for the certificate: one line, at most 64 characters (RFC 5280 ub-common-name; DigiCert restricts public certificates to the same). Required for Authentication Plus, Premium, Digital Signature Plus and Email Security Plus; not sent for Class 1 S/MIME (DigiCert uses the first email address).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub common_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1258,7 +1258,7 @@ pub mod types {
         pub emails: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub individual: ::std::option::Option<Individual>,
-        ///Departments in your organization associated with the certificate. Deprecated and ignored for public S/MIME certificates.
+        ///Departments in your organization associated with the certificate, each one line of at most 64 characters (RFC 5280 ub-organization-unit-name). Deprecated and ignored for public S/MIME certificates.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub organization_units: ::std::vec::Vec<::std::string::String>,
         pub signature_hash: SignatureHash,
@@ -1402,17 +1402,17 @@ pub mod types {
     pub struct Contact {
         ///Contact email address.
         pub email: ::std::string::String,
-        ///Contact first name.
+        ///Contact first name: one line, at most 128 characters (DigiCert, Update order contacts).
         pub first_name: ::std::string::String,
-        ///Contact job title.
+        ///Contact job title: one line, at most 64 characters (RFC 5280 ub-title; DigiCert users take the same).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_title: ::std::option::Option<::std::string::String>,
-        ///Contact last name.
+        ///Contact last name: one line, at most 128 characters (as the first name; DigiCert users take the same).
         pub last_name: ::std::string::String,
-        ///Contact telephone number.
+        ///Contact telephone number: one line, at most 64 characters (DigiCert users take the same).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub telephone: ::std::option::Option<::std::string::String>,
-        ///Telephone extension.
+        ///Telephone extension: one line, at most 64 characters (undocumented: bounded as the telephone it extends).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub telephone_extension: ::std::option::Option<::std::string::String>,
     }
@@ -1438,7 +1438,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct CreditCard {
-        ///Cardholder's first and last name.
+        ///Cardholder's first and last name: one line, at most 128 characters (undocumented: bounded as a contact name).
         pub cardholder_name: ::std::string::String,
         pub cvv: crate::generated::CardVerificationValue,
         ///Expiration month, 1 (January) to 12 (December).
@@ -1458,7 +1458,7 @@ pub mod types {
     pub struct CustomField {
         ///Custom field ID.
         pub metadata_id: i64,
-        ///Value; its validation depends on your custom field settings.
+        ///Value, one line; its validation depends on your custom field settings.
         pub value: ::std::string::String,
     }
     impl CustomField {
@@ -1470,13 +1470,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct Individual {
-        ///Required when common_name_indicator = given_name_surname.
+        ///Required when common_name_indicator = given_name_surname. One line, at most 64 characters: with the other name it makes the common name (RFC 5280 ub-common-name).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_name: ::std::option::Option<::std::string::String>,
-        ///Required when common_name_indicator = given_name_surname.
+        ///Required when common_name_indicator = given_name_surname. One line, at most 64 characters: with the other name it makes the common name (RFC 5280 ub-common-name).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_name: ::std::option::Option<::std::string::String>,
-        ///Required when common_name_indicator = pseudonym.
+        ///Required when common_name_indicator = pseudonym. One line, at most 64 characters: it is the common name then (RFC 5280 ub-common-name; X.520 allows a pseudonym 128).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pseudonym: ::std::option::Option<::std::string::String>,
     }
@@ -1531,7 +1531,7 @@ pub mod types {
         ///Number of years the certificate and order are valid. Deprecated: use the order_validity object.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validity_years: ::std::option::Option<i32>,
-        ///VAT or GST identification number for the order transaction, stored only for credit card transactions (payment_method card or profile). Ignored for DigiCert USA and DigiCert Japan billing entities.
+        ///VAT or GST identification number (one line, at most 64 characters: undocumented, bounded as the other short fields) for the order transaction, stored only for credit card transactions (payment_method card or profile). Ignored for DigiCert USA and DigiCert Japan billing entities.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vat_number: ::std::option::Option<::std::string::String>,
     }
@@ -1601,37 +1601,37 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct Organization {
-        ///Street address of a new organization.
+        ///Street address of a new organization: one line, at most 64 characters (DigiCert, Create organization).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
-        ///Continuation of the street address.
+        ///Continuation of the street address: one line, at most 64 characters (DigiCert, Create organization).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address2: ::std::option::Option<::std::string::String>,
-        ///City of a new organization.
+        ///City of a new organization: one line, at most 64 characters (DigiCert, Create organization).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
         ///Contacts for the organization. For a new organization the organization contact is required if the request is from a service user; for an existing one, given contacts replace the stored ones.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contacts: ::std::vec::Vec<OrganizationContact>,
-        ///Country of a new organization (two-letter code).
+        ///Country of a new organization: its ISO 3166-1 alpha-2 code (DigiCert, Create organization).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
         ///The ID of an existing organization. Not required when creating a new organization.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
-        ///Legal name of a new organization.
+        ///Legal name of a new organization: one line, at most 64 characters (DigiCert, Create organization; RFC 5280 ub-organization-name).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Use true to force creating a new organization even if a matching one exists. Default: false.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub skip_duplicate_org_check: ::std::option::Option<bool>,
-        ///State or province. Optional for some countries.
+        ///State or province (its full name): one line, at most 64 characters (DigiCert, Create organization). Optional for some countries.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
-        ///Organization telephone number.
+        ///Organization telephone number: one line, at most 64 characters (DigiCert users take the same).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub telephone: ::std::option::Option<::std::string::String>,
-        ///Zip or postal code. Optional for some countries.
+        ///Zip or postal code: one line, at most 40 characters (X.520 ub-postal-code). Optional for some countries.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zip: ::std::option::Option<::std::string::String>,
     }
@@ -1648,17 +1648,17 @@ pub mod types {
         pub contact_type: OrganizationContactContactType,
         ///Contact email address.
         pub email: ::std::string::String,
-        ///Contact first name.
+        ///Contact first name: one line, at most 128 characters (DigiCert, Update order contacts).
         pub first_name: ::std::string::String,
-        ///Contact job title.
+        ///Contact job title: one line, at most 64 characters (RFC 5280 ub-title; DigiCert users take the same).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_title: ::std::option::Option<::std::string::String>,
-        ///Contact last name.
+        ///Contact last name: one line, at most 128 characters (as the first name; DigiCert users take the same).
         pub last_name: ::std::string::String,
-        ///Contact telephone number.
+        ///Contact telephone number: one line, at most 64 characters (DigiCert users take the same).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub telephone: ::std::option::Option<::std::string::String>,
-        ///Telephone extension.
+        ///Telephone extension: one line, at most 64 characters (undocumented: bounded as the telephone it extends).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub telephone_extension: ::std::option::Option<::std::string::String>,
     }

@@ -153,6 +153,18 @@ fn check_string(field: &Param, c: &Constraints, s: &str, at: &At, out: &mut Vec<
             message,
         });
     }
+    if let Some((at_char, found)) = c.pattern.and_then(|p| p.excluded(s)) {
+        out.push(Violation {
+            rule: BuiltinRule::Pattern.id(),
+            path: at.render(),
+            message: format!(
+                "`{}` must be one line of text without control characters: character {at_char} \
+                 is U+{:04X}",
+                field.path, found as u32
+            ),
+        });
+        return;
+    }
     if let Some(pattern) = c.pattern
         && !pattern.is_match(s)
     {

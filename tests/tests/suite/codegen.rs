@@ -90,16 +90,21 @@ fn a_spec_edit_makes_the_checked_in_artifacts_stale() {
     assert_eq!(stale_paths(&edited), [TABLE_PATH]);
     // ...a description in the generated client's docs...
     let edited = spec_text().replace(
-        "description: Contact job title.",
-        "description: The contact's job title.",
+        "description: Certificate details.",
+        "description: The certificate's details.",
     );
+    assert!(edited != spec_text(), "the edit found what it replaces");
     assert_eq!(stale_paths(&edited), [CLIENT_PATH]);
     // ...and a new parameter in the types, the derive's draft and the table.
     let edited = spec_text().replace(
         "        vat_number:\n",
         "        po_number:\n          type: string\n          description: Purchase order.\n        vat_number:\n",
     );
-    assert_eq!(stale_paths(&edited), [CLIENT_PATH, DRAFT_PATH, TABLE_PATH]);
+    // (The compiled checks name the patterns of later parameters by their index in the table.)
+    assert_eq!(
+        stale_paths(&edited),
+        [CLIENT_PATH, DRAFT_PATH, TABLE_PATH, CHECKS_PATH]
+    );
     let rule_edit = spec_text().replace(
         "message: payment_method = card needs credit_card and billing_address.",
         "message: Card payments need credit_card and billing_address.",

@@ -130,6 +130,43 @@ async fn the_mock_rejects_what_the_client_would_have() {
     assert!(server.ledger().is_empty());
 }
 
+/// The spec's bounds on free text hold at the mock as in the client: a 65-character common
+/// name and one with a line break are refused (RFC 5280's ub-common-name, one line), 64 is
+/// taken.
+#[tokio::test]
+async fn the_mock_holds_common_names_to_one_line_of_64_characters() {
+    let server = MockServer::start(MockConfig::default().prevalidated(true))
+        .await
+        .unwrap();
+    let with = |cn: &str| {
+        let mut body = valid_body("client_premium");
+        body["certificate"]["common_name"] = json!(cn);
+        body
+    };
+    for (cn, want) in [
+        ("x".repeat(65), Some("invalid_request|schema.max_length")),
+        (
+            "Alice\r\nExample".to_string(),
+            Some("invalid_request|schema.pattern"),
+        ),
+        ("x".repeat(64), None),
+    ] {
+        let body = with(&cn);
+        let (status, codes) =
+            certcentral_tests::post_unvalidated(&server, "client_premium", &body).await;
+        match want {
+            Some(code) => {
+                assert_eq!((status, codes), (400, vec![code.to_string()]), "{cn:?}");
+                let refused =
+                    certcentral::validate(ClientCertificateId::ClientPremium, &request(body));
+                assert!(refused.is_err(), "the client refuses it too: {cn:?}");
+            }
+            None => assert_eq!(status, 201, "{cn:?}: {codes:?}"),
+        }
+    }
+    assert_eq!(server.ledger().len(), 1);
+}
+
 #[tokio::test]
 async fn raw_rejections_unknown_product_and_bad_json() {
     let server = MockServer::start(MockConfig::default()).await.unwrap();
