@@ -84,6 +84,8 @@ pub(crate) struct Settings {
     pub(crate) lookup: RetryPolicy,
     /// Send again an order the lookup found absent for this long (off by default).
     pub(crate) resend_when_absent: Option<Duration>,
+    /// How a followed order is polled.
+    pub(crate) polling: crate::Polling,
     /// The fleet's shared pacing.
     #[cfg(feature = "redis")]
     pub(crate) shared_pacing: Option<crate::shared::SharedPacing>,
@@ -134,6 +136,7 @@ impl ClientBuilder {
                     .base_delay(Duration::from_secs(1))
                     .max_delay(Duration::from_secs(5)),
                 resend_when_absent: None,
+                polling: crate::Polling::default(),
                 #[cfg(feature = "redis")]
                 shared_pacing: None,
                 http: None,
@@ -224,6 +227,22 @@ impl ClientBuilder {
     /// the same id: the next lookup (or `certcentral duplicates`) shows both.
     pub fn resend_when_absent(mut self, absent_for: Duration) -> Self {
         self.settings.resend_when_absent = Some(absent_for);
+        self
+    }
+
+    /// How [`Client::wait_for_issuance`](crate::Client::wait_for_issuance) and
+    /// [`Client::follow`](crate::Client::follow) poll (default [`Polling::default`](crate::Polling::default):
+    /// 2 s, doubling up to 60 s, with jitter).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let client = certcentral::Client::builder(certcentral::ApiKey::new("key"))
+    ///     .polling(certcentral::Polling::default().first(Duration::from_secs(10)))
+    ///     .build()?;
+    /// # Ok::<(), certcentral::Error>(())
+    /// ```
+    pub fn polling(mut self, polling: crate::Polling) -> Self {
+        self.settings.polling = polling;
         self
     }
 

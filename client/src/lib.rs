@@ -51,10 +51,12 @@
 #[rustfmt::skip]
 mod generated;
 
+mod chain;
 mod client;
 mod config;
 mod decode;
 mod error;
+mod follow;
 mod lifecycle;
 mod lookup;
 pub mod operations;
@@ -71,10 +73,12 @@ mod validation;
 
 pub use certcentral_table::responses::UnlistedValue;
 pub use certcentral_table::{Violation, Window};
+pub use chain::{Certificate, CertificateChain, ChainError};
 pub use client::{Client, PlacedOrder};
 pub use config::{API_KEY_HEADER, ClientBuilder, Region};
 pub use decode::{Response, decode_response};
 pub use error::{Cause, DUPLICATE_ALTERNATIVE_ORDER_ID, Error, InvalidOrder};
+pub use follow::{Follower, Polling, Stage};
 pub use generated::{CardNumber, CardVerificationValue, types};
 pub use lifecycle::{MAX_STATUS_CHANGE_WINDOW, OrderQuery, PAGE_LIMIT};
 pub use lookup::LOOKUP_CLOCK_SKEW;

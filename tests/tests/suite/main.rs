@@ -10,6 +10,7 @@ mod doc_paths;
 mod e2e;
 mod expansion;
 mod faults;
+mod follow;
 mod http;
 mod lifecycle;
 mod lookup;
