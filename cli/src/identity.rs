@@ -73,6 +73,11 @@ impl Identity {
     }
 }
 
+/// The first 20 bytes of the SHA-256 of `bytes`: a PKCS#12 bundle's local key id for a key.
+pub fn digest(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes)[..20].to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

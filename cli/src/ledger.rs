@@ -65,6 +65,9 @@ pub enum Entry {
         request_id: Option<i64>,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         found: bool,
+        /// The order's status then (`needs_approval`, `pending`, …).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
     },
     /// An order with this alternative id exists already (an account with unique ids refused a
     /// duplicate).
@@ -103,6 +106,17 @@ pub enum Entry {
     Approved { order_id: i64, request_id: i64 },
     /// The order's certificate was downloaded and checked (`certcentral follow`).
     Downloaded { order_id: i64, files: Vec<PathBuf> },
+    /// The order's status as CertCentral said it at `at` (`certcentral status`, `follow`).
+    Seen {
+        order_id: i64,
+        status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        certificate_id: Option<i64>,
+        /// The certificate's last day (`yyyy-MM-dd`), once issued.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        valid_till: Option<String>,
+        at: String,
+    },
 }
 
 impl Entry {
@@ -140,7 +154,8 @@ impl Entry {
             Entry::Run { .. }
             | Entry::Canceled { .. }
             | Entry::Approved { .. }
-            | Entry::Downloaded { .. } => None,
+            | Entry::Downloaded { .. }
+            | Entry::Seen { .. } => None,
         }
     }
 
@@ -199,6 +214,18 @@ pub struct History {
     pub canceled: HashMap<i64, String>,
     pub approved: HashMap<i64, i64>,
     pub downloaded: HashMap<i64, Vec<PathBuf>>,
+    /// The last status seen of each order (by order id): a `seen` line, or its `placed` line.
+    pub seen: HashMap<i64, Seen>,
+}
+
+/// An order's status as last seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    pub status: String,
+    pub certificate_id: Option<i64>,
+    pub valid_till: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
 }
 
 impl History {
@@ -253,7 +280,46 @@ impl History {
             Entry::Downloaded { order_id, files } => {
                 self.downloaded.insert(order_id, files);
             }
+            Entry::Seen {
+                order_id,
+                status,
+                certificate_id,
+                valid_till,
+                at,
+            } => {
+                self.seen.insert(
+                    order_id,
+                    Seen {
+                        status,
+                        certificate_id,
+                        valid_till,
+                        at,
+                    },
+                );
+            }
             other => {
+                if let Entry::Placed {
+                    order_id,
+                    certificate_id,
+                    status: Some(status),
+                    ..
+                } = &other
+                {
+                    let at = self
+                        .orders
+                        .get(other.alternative_order_id().unwrap_or_default())
+                        .map(|s| s.at.clone())
+                        .unwrap_or_default();
+                    self.seen.insert(
+                        *order_id,
+                        Seen {
+                            status: status.clone(),
+                            certificate_id: *certificate_id,
+                            valid_till: None,
+                            at,
+                        },
+                    );
+                }
                 if let Some(sent) = other
                     .alternative_order_id()
                     .and_then(|id| self.orders.get_mut(id))
@@ -522,6 +588,7 @@ mod tests {
                     certificate_id: None,
                     request_id: Some(8),
                     found: false,
+                    status: None,
                 })
                 .unwrap();
         }

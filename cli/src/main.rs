@@ -23,12 +23,15 @@ macro_rules! tell {
     }};
 }
 
+mod after;
 mod bulk;
 mod cancel;
 mod dates;
 mod duplicates;
+mod follow;
 mod identity;
 mod input;
+mod keys;
 mod ledger;
 mod order;
 mod outcome;
@@ -50,7 +53,8 @@ use std::process::ExitCode;
 const EXIT_CODES: &str = "Exit codes: 0 done; 1 invalid, rejected or failed (nothing was \
 created for those); 2 usage (nothing was sent); 3 an order's outcome is unknown (it may exist: \
 it was looked up by its alternative order id and not found yet; `certcentral resolve --lookup` \
-looks again); 4 another run holds the account's ledger (nothing was sent); 130 interrupted.";
+looks again); 4 another run holds the account's ledger (nothing was sent); 5 (follow) orders \
+still wait for their recipient or issuance: follow again later; 130 interrupted.";
 
 /// Validate, order and bulk-order DigiCert CertCentral client certificates from files.
 #[derive(Debug, Parser)]
@@ -86,6 +90,15 @@ enum Command {
     Duplicates(duplicates::Duplicates),
     /// Cancel one order (pending or waiting_pickup), after confirmation.
     Cancel(cancel::Cancel),
+    /// Show every order an input placed: its status, certificate and expiry (one status-change
+    /// call for all of them, order info only for those that changed).
+    Status(after::Status),
+    /// Approve the requests of an input's orders that wait for approval (accounts that
+    /// require it).
+    Approve(after::Approve),
+    /// Wait for an input's orders to be issued and download each certificate, checked against
+    /// its order, with its chain (and a PKCS#12 bundle of the key `bulk --generate-keys` made).
+    Follow(follow::Follow),
     /// Write a CSV template for a product: its columns (required ones first, marked `*`) and
     /// an example row, commented out with `#` so that it is never ordered.
     Template {
@@ -122,6 +135,9 @@ async fn main() -> ExitCode {
         Command::Resolve(args) => resolve::run(&args).await,
         Command::Duplicates(args) => duplicates::run(&args).await,
         Command::Cancel(args) => cancel::run(&args).await,
+        Command::Status(args) => after::status(&args).await,
+        Command::Approve(args) => after::approve(&args).await,
+        Command::Follow(args) => follow::run(&args).await,
         Command::Template { product, example } => template::template(&product, example),
         Command::Columns { product } => template::list(&product),
     };
@@ -186,4 +202,15 @@ fn validate(product: &str, files: &[PathBuf], format: Format) -> Exit {
         ),
     }
     Exit::Code(u8::from(invalid > 0))
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap's own checks of the command line's definition (unique names, valid `requires`),
+    /// which it otherwise makes only when a command is parsed.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

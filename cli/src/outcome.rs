@@ -244,6 +244,9 @@ impl Outcome {
     }
 
     /// The ledger line recording it, if it is an answer.
+    ///
+    /// (An order found by lookup records the order's status; a placed one its request's,
+    /// read as the order's by [`order_status_of_request`].)
     pub fn entry(&self, id: &str) -> Option<Entry> {
         let alternative_order_id = id.to_string();
         Some(match self {
@@ -253,6 +256,7 @@ impl Outcome {
                 certificate_id: o.certificate_id,
                 request_id: o.request_id,
                 found: matches!(self, Outcome::Found(_)),
+                status: o.status.as_deref().map(order_status_of_request),
             },
             Outcome::Exists { order_id } => Entry::Exists {
                 alternative_order_id,
@@ -354,6 +358,17 @@ pub fn exit_code<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> u8 {
         .unwrap_or(EXIT_OK)
 }
 
+/// The order's status when its answer names only its request's: a request `pending` approval
+/// is an order that `needs_approval`; an approved (or submitted) one is an order `pending`
+/// validation and issuance. An order status passes through as it is.
+pub fn order_status_of_request(status: &str) -> String {
+    match status {
+        "pending" => "needs_approval".into(),
+        "approved" | "submitted" => "pending".into(),
+        other => other.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,3 +401,4 @@ mod tests {
         assert_eq!(Outcome::NotResent.slot(), 2);
     }
 }
+

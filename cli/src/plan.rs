@@ -264,6 +264,7 @@ pub async fn lookup(client: &Client, id: &str, at: &str) -> (Result<Option<Entry
                         certificate_id: order.certificate.as_ref().and_then(|c| c.id),
                         request_id: order.requests.first().map(|r| r.id),
                         found: true,
+                        status: Some(order.status.to_string()),
                     })),
                     cost,
                 ),

@@ -43,7 +43,7 @@ pub struct Connection {
     /// order up by its alternative id; the whole of one order (its attempts, pauses and
     /// lookups) may take twice this.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
-    timeout: std::time::Duration,
+    request_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -99,8 +99,8 @@ impl Connection {
         self.check()?;
         let builder = |key| {
             let builder = Client::builder(key)
-                .timeout(self.timeout)
-                .deadline(self.timeout * 2)
+                .timeout(self.request_timeout)
+                .deadline(self.request_timeout * 2)
                 .unique_alternative_order_ids(self.unique_alternative_order_ids);
             self.fleet(builder)
         };

@@ -83,6 +83,15 @@ pub struct Bulk {
     /// past it the order fails with nothing placed.
     #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = humantime::parse_duration)]
     pub max_wait: Duration,
+    /// Make a new key pair for each order in this folder (the key readable by you alone, on
+    /// disk before the order is sent), and send a CSR for it: `certcentral follow --pkcs12`
+    /// then bundles each key with its certificate. A rerun reuses the key of an order it sends
+    /// again.
+    #[arg(long, value_name = "DIR")]
+    pub generate_keys: Option<PathBuf>,
+    /// The kind of key `--generate-keys` makes.
+    #[arg(long, value_enum, default_value_t, requires = "generate_keys")]
+    pub key_type: crate::keys::KeyType,
     /// Orders in flight at once (the client paces them under DigiCert's rate limits).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     concurrency: u16,
@@ -193,6 +202,11 @@ pub async fn run(args: &Bulk) -> Exit {
         && let Err(e) = report::check_writable(path)
     {
         return Exit::Usage(e);
+    }
+    if let Some(dir) = &args.generate_keys
+        && let Err(e) = crate::keys::prepare_dir(dir)
+    {
+        return Exit::Usage(format!("--generate-keys: {e}"));
     }
     let file = args.file.display().to_string();
     let sheet = match read(args) {

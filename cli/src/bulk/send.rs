@@ -11,6 +11,7 @@ use super::{Bulk, Done, Ready};
 use crate::ledger::{Entry, Journaled, Ledger, journaled};
 use crate::outcome::{EXIT_INTERRUPTED, Outcome, SLOTS};
 use crate::output::Format;
+use certcentral::types::OrderClientCertificateRequest;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -32,6 +33,7 @@ pub async fn send_all(
         interrupted: Arc::new(AtomicBool::new(false)),
         in_flight: Arc::new(AtomicUsize::new(0)),
         patience: crate::wait::Patience::new(args.max_wait),
+        keys: args.generate_keys.clone().map(|dir| (dir, args.key_type)),
     };
     let signals = listen(state.interrupted.clone(), state.in_flight.clone());
     let state = &state;
@@ -45,10 +47,13 @@ pub async fn send_all(
                 state.in_flight.fetch_sub(1, Ordering::SeqCst);
                 outcome
             };
-            let done = Done {
-                info: r.info,
-                outcome,
-            };
+            let mut info = r.info;
+            info.key = state
+                .keys
+                .as_ref()
+                .map(|(dir, _)| crate::keys::path_of(dir, &info.alternative_order_id))
+                .filter(|path| path.exists());
+            let done = Done { info, outcome };
             state.progress.finished(&done);
             done
         })
@@ -70,6 +75,8 @@ struct State {
     interrupted: Arc<AtomicBool>,
     in_flight: Arc<AtomicUsize>,
     patience: crate::wait::Patience,
+    /// `--generate-keys`: where, and what kind.
+    keys: Option<(std::path::PathBuf, crate::keys::KeyType)>,
 }
 
 /// Watches for SIGINT and SIGTERM while the rows are sent: the handlers are in place when
@@ -111,18 +118,25 @@ async fn place(
     if state.journal_broken.load(Ordering::SeqCst) {
         return Outcome::Failed("not sent: the ledger cannot be written".into());
     }
+    let (request, key) = match &state.keys {
+        None => (std::borrow::Cow::Borrowed(&r.request), None),
+        Some((dir, key_type)) => match with_key(dir, *key_type, r).await {
+            Ok((request, key)) => (std::borrow::Cow::Owned(request), Some(key)),
+            Err(e) => return Outcome::Failed(format!("not sent: {e}")),
+        },
+    };
     let sending = Entry::Sending {
         alternative_order_id: r.info.alternative_order_id.clone(),
         product: r.product.to_string(),
         mailboxes: r.identity.mailboxes.clone(),
         source: format!("{}:{}", args_file(state), r.info.line),
         at: crate::ledger::now(),
-        key: r.info.key.clone(),
+        key,
     };
     match journaled(
         ledger,
         sending,
-        state.patience.order(client, r.product, &r.request),
+        state.patience.order(client, r.product, &request),
     )
     .await
     {
@@ -143,6 +157,40 @@ async fn place(
             outcome
         }
     }
+}
+
+/// The row's order with a CSR for its key (made now, or read again when a run made it for the
+/// same alternative id); the key's path.
+async fn with_key(
+    dir: &std::path::Path,
+    key_type: crate::keys::KeyType,
+    r: &Ready,
+) -> Result<(OrderClientCertificateRequest, std::path::PathBuf), String> {
+    if r.request.certificate.csr.is_some() {
+        return Err(
+            "the row has a certificate.csr of its own: --generate-keys makes the CSR (leave \
+             one of them out)"
+                .into(),
+        );
+    }
+    let emails = r.request.certificate.emails.clone();
+    let common_name = r
+        .request
+        .certificate
+        .common_name
+        .clone()
+        .or_else(|| emails.first().cloned())
+        .unwrap_or_default();
+    let (dir, id) = (dir.to_path_buf(), r.info.alternative_order_id.clone());
+    // RSA key generation is CPU work: off the runtime's threads.
+    let made = tokio::task::spawn_blocking(move || {
+        crate::keys::for_order(&dir, key_type, &id, &common_name, &emails)
+    })
+    .await
+    .map_err(|e| format!("the key could not be made: {e}"))??;
+    let mut request = r.request.clone();
+    request.certificate.csr = Some(made.csr);
+    Ok((request, made.path))
 }
 
 fn args_file(state: &State) -> &str {

@@ -11,7 +11,7 @@ fn lost_answers() -> Vec<(&'static str, Fault)> {
         ("internal_error", Fault::InternalError),
         ("truncated_body", Fault::TruncatedBody),
         ("malformed_json", Fault::MalformedJson),
-        // Past the attempt's --timeout of 2 s.
+        // Past the attempt's --request-timeout of 2 s.
         ("answer_after", Fault::AnswerAfter(Duration::from_secs(30))),
     ]
 }
@@ -39,7 +39,7 @@ async fn order_meeting_each_lost_answer_exits_0_with_the_order_found() {
                 s(&file),
                 "--base-url",
                 &url,
-                "--timeout",
+                "--request-timeout",
                 "2s",
                 "--format",
                 "json",

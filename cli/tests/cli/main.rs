@@ -4,6 +4,7 @@
 //! One test binary (each binary links the whole graph); its modules by what the command does.
 
 mod bulk;
+mod follow;
 mod input;
 mod lookup;
 mod order;

@@ -401,7 +401,7 @@ async fn a_maintenance_window_is_waited_for_and_one_past_max_wait_places_nothing
             "--base-url".into(),
             url.clone(),
             // The client's own retries end within 2 s: the Retry-After is the command's to wait.
-            "--timeout".into(),
+            "--request-timeout".into(),
             "1s".into(),
             "--max-wait".into(),
             max_wait.into(),
