@@ -401,4 +401,3 @@ mod tests {
         assert_eq!(Outcome::NotResent.slot(), 2);
     }
 }
-

@@ -1,4 +1,6 @@
-//! Orders a Premium S/MIME certificate for an employee, end to end.
+//! Orders a Premium S/MIME certificate for an employee and follows it to the certificate: makes
+//! a key and a CSR, orders, approves the request if the account requires approval, waits for
+//! issuance, downloads the chain and prints what a user checks.
 //!
 //! ```sh
 //! cargo run -p certcentral --example order              # against an embedded mock CertCentral
@@ -7,12 +9,15 @@
 //! ```
 //!
 //! Without `--live` nothing leaves this machine: a mock CertCentral is started on 127.0.0.1
-//! with organizations and domains pre-validated, so the order is approved at once.
-//! With `--live` a real order is placed (and billed) at DigiCert.
+//! with organizations and domains pre-validated, issuing from its own CA a second after
+//! approval. With `--live` a real order is placed (and billed) at DigiCert, and its key is
+//! written to the current folder (readable by you alone): keep it.
 
-use certcentral::{ApiKey, Client, ClientCertificateOrder, Error, PlacedOrder, Region};
+use certcentral::types::OrderStatus;
+use certcentral::{ApiKey, Client, ClientCertificateOrder, Error, PlacedOrder, Region, Stage};
 use certcentral_mock::{MockConfig, MockServer};
 use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
 
 /// The order: a sponsor-validated S/MIME certificate named after the employee.
 #[derive(ClientCertificateOrder)]
@@ -20,12 +25,13 @@ use std::process::ExitCode;
     product = "client_premium",
     common_name_indicator = "given_name_surname",
     signature_hash = "sha256",
-    payment_method = "balance",
-    skip_approval = true
+    payment_method = "balance"
 )]
 struct EmployeeCertificate {
     common_name: String,
     emails: Vec<String>,
+    #[order(param = "certificate.csr")]
+    csr: String,
     #[order(param = "certificate.individual.first_name")]
     first_name: String,
     #[order(param = "certificate.individual.last_name")]
@@ -120,24 +126,119 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let (key, csr) = match key_and_csr("Alice Example", &options.email) {
+        Ok(made) => made,
+        Err(e) => {
+            eprintln!("could not make a key: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let order = EmployeeCertificate {
         common_name: "Alice Example".into(),
-        emails: vec![options.email],
+        emails: vec![options.email.clone()],
+        csr,
         first_name: "Alice".into(),
         last_name: "Example".into(),
         organization,
         years: 1,
     };
-    match client.submit(&order).await {
-        Ok(placed) => {
-            report(&placed);
-            ExitCode::SUCCESS
-        }
+    let placed = match client.submit(&order).await {
+        Ok(placed) => placed,
         Err(e) => {
             explain(&e);
+            return ExitCode::FAILURE;
+        }
+    };
+    report(&placed);
+    if options.live {
+        let path = format!("{}.key", placed.alternative_order_id);
+        match write_private(&path, key.serialize_pem().as_bytes()) {
+            Ok(()) => println!("private key:          {path} (readable by you alone; keep it)"),
+            Err(e) => eprintln!("could not write the key to {path}: {e}"),
+        }
+    }
+    let Some(order_id) = placed.order_id() else {
+        return ExitCode::FAILURE;
+    };
+    match follow(&client, order_id, options.live).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// A new key (ECDSA P-256) and a CSR for it naming the employee.
+fn key_and_csr(name: &str, email: &str) -> Result<(rcgen::KeyPair, String), rcgen::Error> {
+    let key = rcgen::KeyPair::generate()?;
+    let mut params = rcgen::CertificateParams::default();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    params.subject_alt_names = vec![rcgen::SanType::Rfc822Name(email.try_into()?)];
+    let csr = params.serialize_request(&key)?.pem()?;
+    Ok((key, csr))
+}
+
+/// Approves the order's request if it waits for approval, waits for the certificate, and
+/// prints it with its chain, verified.
+async fn follow(client: &Client, order_id: i64, live: bool) -> Result<(), Error> {
+    let info = client.order_info(order_id).await?;
+    if info.status == OrderStatus::NeedsApproval
+        && let Some(request) = info.requests.first()
+    {
+        client
+            .approve_request(request.id, Some("approved by the example"))
+            .await?;
+        println!("approved:             request {}", request.id);
+    }
+    let within = if live {
+        Duration::from_secs(600)
+    } else {
+        Duration::from_secs(60)
+    };
+    let info = client.wait_for_issuance(order_id, within).await?;
+    if Stage::of(&info.status) != Stage::Issued {
+        println!(
+            "status:               {} after {within:?}: follow it later with `certcentral follow` or Client::wait_for_issuance",
+            info.status
+        );
+        return Ok(());
+    }
+    let chain = client.download_chain(order_id).await?;
+    let leaf = chain.leaf();
+    println!("subject:              {}", leaf.subject());
+    println!("emails:               {}", leaf.emails().join(", "));
+    println!("serial:               {}", leaf.serial());
+    println!(
+        "valid until:          {}",
+        httpdate::fmt_http_date(leaf.not_after())
+    );
+    match chain.verify(SystemTime::now()) {
+        Ok(()) => println!(
+            "chain:                verified up to {}",
+            chain
+                .root()
+                .map_or("an intermediate (no root sent)", |r| r.subject())
+        ),
+        Err(e) => println!("chain:                does NOT verify: {e}"),
+    }
+    print!("{}", leaf.pem());
+    Ok(())
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(bytes)
 }
 
 fn report(placed: &PlacedOrder) {
