@@ -63,13 +63,19 @@ pub async fn run(args: &Duplicates) -> Exit {
             }));
         }
     }
-    match args.format {
+    print(args.format, &found);
+    Exit::Code(EXIT_OK)
+}
+
+/// The alternative ids found twice, as `format` says.
+fn print(format: Format, found: &[serde_json::Value]) {
+    match format {
         Format::Json => say!("{}", json!({ "duplicates": found })),
         Format::Human if found.is_empty() => {
             say!("no alternative id of the ledger has more than one order")
         }
         Format::Human => {
-            for d in &found {
+            for d in found {
                 let orders: Vec<String> = d["orders"]
                     .as_array()
                     .into_iter()
@@ -102,5 +108,4 @@ pub async fn run(args: &Duplicates) -> Exit {
             );
         }
     }
-    Exit::Code(EXIT_OK)
 }

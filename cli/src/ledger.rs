@@ -229,6 +229,8 @@ pub struct Seen {
 }
 
 impl History {
+    /// Folds one line into what the ledger says. One match over the line's kinds, on purpose:
+    /// each arm is a few lines of one map's update, and apart they would only move the match.
     fn record(&mut self, entry: Entry) {
         match entry {
             Entry::Run { ref target, .. } => {

@@ -62,37 +62,50 @@ fn not_sent(args: &Order, line: usize, violations: &[Violation]) -> Exit {
     Exit::Code(EXIT_FAILED)
 }
 
-pub async fn run(args: &Order) -> Exit {
-    if let Err(e) = args.connection.check() {
-        return Exit::Usage(e);
-    }
-    let shown = args.file.display().to_string();
+/// The file's one order, as JSON and as the typed request; every violation said (and nothing
+/// sent) otherwise.
+fn read_one(args: &Order) -> Result<(Value, certcentral::ParsedOrder), Exit> {
+    let shown = args.file.display();
     let text = match input::read(&args.file, Encoding::Auto) {
         Ok((t, _)) => t,
-        Err(e) => return Exit::Usage(e),
+        Err(e) => return Err(Exit::Usage(e)),
     };
     let mut bodies = input::bodies(&text);
     if bodies.len() != 1 {
-        return Exit::Usage(format!(
+        return Err(Exit::Usage(format!(
             "{shown} holds {} orders: `order` places one (use `bulk` for many)",
             bodies.len()
-        ));
+        )));
     }
     let body = bodies.remove(0);
     let value = match body.value {
         Ok(v) => v,
         Err(message) => {
-            return not_sent(
+            return Err(not_sent(
                 args,
                 body.line,
                 &[Violation::new("input.json", "(body)", message)],
-            );
+            ));
         }
     };
     // Every violation of the JSON, named by parameter, before anything else.
-    let parsed = match certcentral::parse_order(&args.product, value.clone()) {
-        Ok(parsed) => parsed,
-        Err(invalid) => return not_sent(args, body.line, &invalid.violations),
+    match certcentral::parse_order(&args.product, value.clone()) {
+        Ok(parsed) => Ok((value, parsed)),
+        Err(invalid) => Err(not_sent(args, body.line, &invalid.violations)),
+    }
+}
+
+/// `certcentral order`: read, ask CertCentral, journal, send, print. One sequence, on purpose:
+/// each step ends the run with its own exit when it fails, and the ledger's lock is held
+/// from the decision to the outcome.
+pub async fn run(args: &Order) -> Exit {
+    if let Err(e) = args.connection.check() {
+        return Exit::Usage(e);
+    }
+    let shown = args.file.display().to_string();
+    let (value, parsed) = match read_one(args) {
+        Ok(read) => read,
+        Err(exit) => return exit,
     };
     let connected = match args.connection.connect().await {
         Ok(c) => c,

@@ -99,20 +99,54 @@ pub async fn decide(
     let renew_by = crate::dates::days_from_today(options.renew_within);
     let mut decisions = Vec::new();
     for (i, c) in candidates.iter().enumerate() {
-        let earlier = history.for_identity(&c.identity);
         // Orders this run already decided to send for the same identity (duplicate rows are
         // refused before; this keeps ids apart when they are not).
         let same_run = candidates[..i]
             .iter()
             .filter(|o| o.identity.overlaps(&c.identity))
             .count();
+        let asked = Asked {
+            history,
+            found: &found,
+            known: &known,
+            options,
+            today: &today,
+            renew_by: &renew_by,
+        };
+        decisions.push(asked.decide(c, same_run));
+    }
+    Ok(Plan {
+        decisions,
+        calls,
+        known,
+    })
+}
+
+/// What a decision reads: the ledger, the orders found by lookup, CertCentral's answer, the
+/// options, and the days that bound "valid" and "renew".
+struct Asked<'a> {
+    history: &'a History,
+    found: &'a [String],
+    known: &'a Known,
+    options: &'a Options,
+    today: &'a str,
+    renew_by: &'a str,
+}
+
+impl Asked<'_> {
+    /// One candidate's decision; `same_run` is how many earlier candidates of the run share
+    /// its identity.
+    fn decide(&self, c: &Candidate, same_run: usize) -> Decision {
+        let earlier = self.history.for_identity(&c.identity);
         let new_id = || {
             c.own_id
                 .clone()
                 .unwrap_or_else(|| c.identity.new_alternative_id(earlier.len() + same_run))
         };
-        let resolved = earlier.iter().find(|(id, _)| found.iter().any(|f| f == id));
-        let decision = if let Some((_, sent)) = resolved {
+        let resolved = earlier
+            .iter()
+            .find(|(id, _)| self.found.iter().any(|f| f == id));
+        if let Some((_, sent)) = resolved {
             // Unknown since an earlier run, found now by its alternative id.
             Decision::Skip(Outcome::Found(crate::outcome::Order {
                 order_id: sent.last.order_id().unwrap_or_default(),
@@ -124,7 +158,7 @@ pub async fn decide(
                 status: None,
             }))
         } else if let Some((id, _)) = earlier.iter().find(|(_, s)| s.last.is_unknown()) {
-            if options.unique_ids {
+            if self.options.unique_ids {
                 // The account refuses a second order with this id: sending it again proves
                 // whether the first exists.
                 Decision::Send {
@@ -135,8 +169,8 @@ pub async fn decide(
                 Decision::Skip(Outcome::NotResent)
             }
         } else {
-            match known.standing(&c.identity, &today, &renew_by) {
-                Standing::Ordered { .. } | Standing::Free if options.again => Decision::Send {
+            match self.known.standing(&c.identity, self.today, self.renew_by) {
+                Standing::Ordered { .. } | Standing::Free if self.options.again => Decision::Send {
                     alternative_order_id: new_id(),
                     renewal_of: None,
                 },
@@ -162,12 +196,12 @@ pub async fn decide(
                     alternative_order_id: new_id(),
                     renewal_of: Some(order.order_id),
                 },
-                Standing::Free => match placed_but_unlisted(&earlier, &known) {
+                Standing::Free => match placed_but_unlisted(&earlier, self.known) {
                     Some((id, sent)) => Decision::Skip(Outcome::OrderedEarlier {
                         order_id: sent.last.order_id(),
                         detail: format!(
                             "placed by this ledger's run at {} (alternative id {id}), not yet \
-                             listed by CertCentral (--again orders another)",
+                         listed by CertCentral (--again orders another)",
                             sent.at
                         ),
                     }),
@@ -177,14 +211,8 @@ pub async fn decide(
                     },
                 },
             }
-        };
-        decisions.push(decision);
+        }
     }
-    Ok(Plan {
-        decisions,
-        calls,
-        known,
-    })
 }
 
 /// An order this ledger placed for the identity that CertCentral's listing does not show at

@@ -120,10 +120,20 @@ fn ok(body: Result<impl serde::Serialize, impl std::fmt::Display>) -> Result<Rep
 
 // --- the order ------------------------------------------------------------------------------
 
-/// Places an order: the product, the JSON and every rule checked, the alternative id's
-/// uniqueness (when the account requires it), the CSR's signature; then created, with its life.
+/// Places an order: checked (the product, the JSON, every rule, the CSR), created (the
+/// alternative id's uniqueness when the account requires it, then the order and its life),
+/// answered.
 fn order(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
-    // The path's one parameter is the product.
+    let (product, body) = checked_order(call)?;
+    let entry = create_order(shared, call, product, &body)?;
+    shared.notify();
+    tracing::debug!(order_id = entry.order_id, product = %entry.product, "mock: order created");
+    order_created(&entry)
+}
+
+/// The order's product (the path's one parameter) and body, as DigiCert checks them before
+/// anything is created.
+fn checked_order(call: &Call) -> Result<(&str, Value), Reply> {
     let product = call.params.first().map_or("", |(_, v)| v.as_str());
     if certcentral_table::product(product).is_none() {
         let nearest = certcentral_table::nearest(
@@ -150,7 +160,18 @@ fn order(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
             .collect();
         return Err(Reply::errors(StatusCode::BAD_REQUEST, list));
     }
-    let subject = subject(&body)?;
+    Ok((product, body))
+}
+
+/// Creates the order under the state lock (refusing a second order with an alternative id
+/// when the account requires unique ones), records it and appends it to the ledger file.
+fn create_order(
+    shared: &Shared,
+    call: &Call,
+    product: &str,
+    body: &Value,
+) -> Result<LedgerEntry, Reply> {
+    let subject = subject(body)?;
     let alternative_order_id = body
         .get("alternative_order_id")
         .and_then(Value::as_str)
@@ -160,56 +181,57 @@ fn order(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let renewal_of = body.get("renewal_of_order_id").and_then(Value::as_i64);
+    let new_org = body
+        .get("organization")
+        .is_some_and(|o| o.get("id").is_none_or(Value::is_null));
     let config = &shared.config;
     let now = shared.clock.now();
-    let entry = {
-        let mut state = shared.state();
-        if let Some(id) = &alternative_order_id
-            && config.unique_alternative_order_ids
-            && state.by_alternative_id.contains_key(id)
-        {
-            return Err(Reply::error(
-                StatusCode::BAD_REQUEST,
-                "duplicate_alternative_order_id",
-                &format!("An order with alternative_order_id `{id}` already exists."),
-            ));
-        }
-        let life = Life::new(now, subject, skip_approval, config.prevalidated);
-        let new_org = body
-            .get("organization")
-            .is_some_and(|o| o.get("id").is_none_or(Value::is_null));
-        let created_organization_id = new_org.then(|| {
-            state.next_organization_id += 1;
-            state.next_organization_id - 1
-        });
-        let entry = LedgerEntry {
-            order_id: state.next_order_id,
-            request_id: state.next_request_id,
-            product: product.to_string(),
-            status: life.request_status.clone(),
-            certificate_id: (life.request_status == RequestStatus::Approved)
-                .then_some(state.next_request_id),
-            created_organization_id,
-            alternative_order_id,
-            // Valid JSON is valid UTF-8; kept as text, a fraction of a parsed value's size.
-            body: String::from_utf8_lossy(&call.body).into(),
-            created_at: now,
-        };
-        state.next_order_id += 1;
-        state.next_request_id += 1;
-        if let Some(old) = renewal_of.and_then(|id| state.order(id)) {
-            old.life.renewed = true;
-        }
-        state.record_order(Order {
-            entry: entry.clone(),
-            life,
-        });
-        // Under the state lock: the file lists orders in the order they were created.
-        shared.append_to_ledger_file(&entry);
-        entry
+    let mut state = shared.state();
+    if let Some(id) = &alternative_order_id
+        && config.unique_alternative_order_ids
+        && state.by_alternative_id.contains_key(id)
+    {
+        return Err(Reply::error(
+            StatusCode::BAD_REQUEST,
+            "duplicate_alternative_order_id",
+            &format!("An order with alternative_order_id `{id}` already exists."),
+        ));
+    }
+    let life = Life::new(now, subject, skip_approval, config.prevalidated);
+    let created_organization_id = new_org.then(|| {
+        state.next_organization_id += 1;
+        state.next_organization_id - 1
+    });
+    let entry = LedgerEntry {
+        order_id: state.next_order_id,
+        request_id: state.next_request_id,
+        product: product.to_string(),
+        status: life.request_status.clone(),
+        certificate_id: (life.request_status == RequestStatus::Approved)
+            .then_some(state.next_request_id),
+        created_organization_id,
+        alternative_order_id,
+        // Valid JSON is valid UTF-8; kept as text, a fraction of a parsed value's size.
+        body: String::from_utf8_lossy(&call.body).into(),
+        created_at: now,
     };
-    shared.notify();
-    tracing::debug!(order_id = entry.order_id, product = %entry.product, "mock: order created");
+    state.next_order_id += 1;
+    state.next_request_id += 1;
+    if let Some(old) = renewal_of.and_then(|id| state.order(id)) {
+        old.life.renewed = true;
+    }
+    state.record_order(Order {
+        entry: entry.clone(),
+        life,
+    });
+    // Under the state lock: the file lists orders in the order they were created.
+    shared.append_to_ledger_file(&entry);
+    Ok(entry)
+}
+
+/// The answer to an order created: its id, its request and its status, the new organization's
+/// id and the certificate id when it was approved at once.
+fn order_created(entry: &LedgerEntry) -> Result<Reply, Reply> {
     let request = builder::OrderRequest::default()
         .id(entry.request_id)
         .status(entry.status.clone());

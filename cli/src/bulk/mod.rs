@@ -193,26 +193,16 @@ pub struct Done {
     pub outcome: Outcome,
 }
 
+/// `certcentral bulk`: check, ask CertCentral, send, find the unknown, report. One sequence, on
+/// purpose: each step ends the run with its own exit, and the ledger's lock is held from the
+/// plan to the report.
 pub async fn run(args: &Bulk) -> Exit {
     // Everything that can be checked is checked before the first order.
-    if let Err(e) = args.connection.check() {
-        return Exit::Usage(e);
-    }
-    if let Some(path) = &args.report
-        && let Err(e) = report::check_writable(path)
-    {
-        return Exit::Usage(e);
-    }
-    if let Some(dir) = &args.generate_keys
-        && let Err(e) = crate::keys::prepare_dir(dir)
-    {
-        return Exit::Usage(format!("--generate-keys: {e}"));
-    }
-    let file = args.file.display().to_string();
-    let sheet = match read(args) {
+    let sheet = match check_arguments(args).and_then(|()| read(args)) {
         Ok(sheet) => sheet,
         Err(e) => return Exit::Usage(e),
     };
+    let file = args.file.display().to_string();
     let (mut done, ready) = check_rows(sheet.rows, args.format, &file);
     let invalid = done.len();
     let run = report::Run {
@@ -275,8 +265,37 @@ pub async fn run(args: &Bulk) -> Exit {
         calls: Some(plan.calls),
         ..run
     };
+    let known = plan.known;
+    let to_send = apply(plan.decisions, ready, args.dry_run, &mut done);
+    if args.dry_run {
+        return run.finish(Some(&connected.name), done);
+    }
+    if args.again {
+        again_costs(&to_send, &known);
+    }
+    let mut sent = send::send_all(&connected.client, ledger, args, to_send).await;
+    find_unknown(
+        &connected.client,
+        ledger,
+        &mut sent,
+        args.connection.unique_alternative_order_ids,
+    )
+    .await;
+    done.extend(sent);
+    run.finish(Some(&connected.name), done)
+}
+
+/// Carries out the plan's decisions: a row skipped is done with its outcome, a row to send gets
+/// its alternative id (and the order it renews); with `dry_run` it is done as "to send" (or
+/// "to renew"). The rows to send.
+fn apply(
+    decisions: Vec<Decision>,
+    ready: Vec<Ready>,
+    dry_run: bool,
+    done: &mut Vec<Done>,
+) -> Vec<Ready> {
     let mut to_send = Vec::new();
-    for (mut r, decision) in ready.into_iter().zip(plan.decisions) {
+    for (mut r, decision) in ready.into_iter().zip(decisions) {
         match decision {
             Decision::Skip(outcome) => done.push(Done {
                 info: r.info,
@@ -290,7 +309,7 @@ pub async fn run(args: &Bulk) -> Exit {
                 r.info.renewal_of = renewal_of;
                 r.request.alternative_order_id = Some(alternative_order_id);
                 r.request.renewal_of_order_id = renewal_of;
-                if args.dry_run {
+                if dry_run {
                     let outcome =
                         renewal_of.map_or(Outcome::Valid, |order_id| Outcome::Renews { order_id });
                     done.push(Done {
@@ -303,22 +322,22 @@ pub async fn run(args: &Bulk) -> Exit {
             }
         }
     }
-    if args.dry_run {
-        return run.finish(Some(&connected.name), done);
+    to_send
+}
+
+/// The arguments that can be checked before the file is read: the key's source, the report's
+/// folder, the keys' folder (made, readable by its owner only).
+fn check_arguments(args: &Bulk) -> Result<(), String> {
+    args.connection.check()?;
+    if let Some(path) = &args.report {
+        report::check_writable(path)?;
     }
-    if args.again {
-        again_costs(&to_send, &plan.known);
+    if let Some(dir) = &args.generate_keys
+        && !args.dry_run
+    {
+        crate::keys::prepare_dir(dir).map_err(|e| format!("--generate-keys: {e}"))?;
     }
-    let mut sent = send::send_all(&connected.client, ledger, args, to_send).await;
-    find_unknown(
-        &connected.client,
-        ledger,
-        &mut sent,
-        args.connection.unique_alternative_order_ids,
-    )
-    .await;
-    done.extend(sent);
-    run.finish(Some(&connected.name), done)
+    Ok(())
 }
 
 /// The file's rows, with notes for the user on stderr.

@@ -273,7 +273,9 @@ fn settable(column: Column, shown: &str) -> Result<Column, String> {
     }
 }
 
-/// Every header's column, or every header that is wrong.
+/// Every header's column, or every header that is wrong. One pass, on purpose: every header
+/// is read against the same `--map`, `--ignore-column` and seen-before state, and every error
+/// is collected so that a file with five bad headers is fixed in one go.
 fn columns(
     headers: &[String],
     options: &Options,
