@@ -98,16 +98,24 @@ impl Client {
     /// limits; returns one result per order, in input order.
     ///
     /// ```no_run
-    /// # async fn run(client: certcentral::Client, orders: Vec<certcentral::types::OrderClientCertificateRequest>) {
-    /// use certcentral::types::ClientCertificateId;
-    /// let batch = orders.into_iter().map(|o| (ClientCertificateId::Class1Smime, o));
+    /// use certcentral::types::{ClientCertificateId, OrderClientCertificateRequest};
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = certcentral::Client::builder(certcentral::ApiKey::from_env("DIGICERT_API_KEY").ok_or("no key")?).build()?;
+    /// let mut batch = Vec::new();
+    /// for email in ["ann@example.com", "bob@example.com", "cy@example.com"] {
+    ///     let order: OrderClientCertificateRequest = serde_json::from_value(serde_json::json!({
+    ///         "certificate": { "emails": [email], "signature_hash": "sha256" },
+    ///         "order_validity": { "years": 1 }
+    ///     }))?;
+    ///     batch.push((ClientCertificateId::Class1Smime, order));
+    /// }
     /// for result in client.order_many(batch, 8).await {
     ///     match result {
     ///         Ok(placed) => println!("order {:?}", placed.order_id()),
     ///         Err(e) => eprintln!("{e}"),
     ///     }
     /// }
-    /// # }
+    /// # Ok(()) }
     /// ```
     pub async fn order_many<I>(
         &self,

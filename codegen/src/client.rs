@@ -76,12 +76,21 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
         if let Some(syn::Item::Mod(builder)) = items
             .iter_mut()
             .find(|i| matches!(i, syn::Item::Mod(m) if m.ident == "builder"))
+        {
+            builder.attrs.extend(builder_doc());
+        }
+        if let Some(syn::Item::Mod(builder)) = items
+            .iter_mut()
+            .find(|i| matches!(i, syn::Item::Mod(m) if m.ident == "builder"))
             && let Some((_, items)) = &mut builder.content
         {
             items.push(syn::parse_quote! {
                 pub use ::certcentral_table::responses::builder::{#(#builders),*};
             });
         }
+    }
+    if let Some((_, items)) = &mut types.content {
+        document_products(items, model);
     }
     let module = quote! { crate::generated };
     let unlisted = (!open_enums.is_empty()).then(unlisted_value);
@@ -100,6 +109,65 @@ pub fn tokens(model: &Model) -> Result<TokenStream, CodegenError> {
         #(#enums)*
         #(#secrets)*
     })
+}
+
+/// The docs of progenitor's `types::builder` module: how a builder is used, as a doctest.
+fn builder_doc() -> Vec<syn::Attribute> {
+    [
+        " A builder for each type: set each field by a method, which takes anything that",
+        " converts (`.to_string()` for text, a value of the field's type, or what `TryInto` turns",
+        " into it), then `try_into()` the type, which fails naming a required field left unset.",
+        "",
+        " ```",
+        " use certcentral::types::{builder, Certificate, SignatureHash};",
+        " let certificate: Certificate = builder::Certificate::default()",
+        "     .emails(vec![\"alice@example.com\".to_string()])",
+        "     .signature_hash(SignatureHash::Sha256)",
+        "     .try_into()?;",
+        " assert_eq!(certificate.emails, [\"alice@example.com\"]);",
+        "",
+        " let unset: Result<Certificate, _> = builder::Certificate::default().try_into();",
+        " assert!(unset.unwrap_err().to_string().contains(\"emails\"));",
+        " # Ok::<(), certcentral::types::error::ConversionError>(())",
+        " ```",
+    ]
+    .into_iter()
+    .map(|line| syn::parse_quote! { #[doc = #line] })
+    .collect()
+}
+
+/// The product reference on `ClientCertificateId` (see `products.rs`): each variant's doc,
+/// and the product × parameter table on the enum.
+fn document_products(items: &mut [syn::Item], model: &Model) {
+    let Some(syn::Item::Enum(ids)) = items
+        .iter_mut()
+        .find(|i| matches!(i, syn::Item::Enum(e) if e.ident == "ClientCertificateId"))
+    else {
+        return;
+    };
+    let doc_lines = |text: &str| -> Vec<syn::Attribute> {
+        text.lines()
+            .map(|line| {
+                let line = if line.is_empty() { "" } else { line };
+                syn::parse_quote! { #[doc = #line] }
+            })
+            .collect()
+    };
+    ids.attrs
+        .extend(doc_lines(&crate::products::table_doc(&model.table)));
+    for variant in &mut ids.variants {
+        let Some(product) = model
+            .table
+            .products
+            .iter()
+            .find(|p| variant.ident == p.variant)
+        else {
+            continue;
+        };
+        let mut attrs = doc_lines(&crate::products::variant_doc(&model.table, product.id));
+        attrs.append(&mut variant.attrs);
+        variant.attrs = attrs;
+    }
 }
 
 /// The document without the order operation (the rest of its path item stays): progenitor

@@ -37,6 +37,7 @@ mod draft;
 mod model;
 mod open_enum;
 mod pattern;
+mod products;
 mod progenitor;
 mod reader;
 mod responses;

@@ -168,8 +168,8 @@ impl Fault {
 
     /// Parses a fault as the binary's `--fault` flag writes it (`delay:250ms` for delays,
     /// `answer_after:60s` to take effect and answer late, `maintenance:3600s` for a long
-    /// `Retry-After`, `unlisted_status:needs_approval`; the flags are listed by
-    /// `certcentral-mock --help`).
+    /// `Retry-After`, `unlisted_status:needs_approval`; the binary's flags are listed in the
+    /// [crate docs](crate#the-binary)).
     ///
     /// ```
     /// use certcentral_mock::Fault;

@@ -20,6 +20,36 @@
 //! assert!(server.ledger().is_empty());
 //! # Ok(()) }
 //! ```
+//!
+//! # Defaults
+//!
+//! A [`MockConfig::default`] accepts one API key, [`DEFAULT_API_KEY`]; enforces DigiCert's
+//! rate limits per key ([`digicert_rate_limits`]: 100 requests per 5 s, 1,000 per 3 min);
+//! validates organization [`VALIDATED_ORGANIZATION`] at [`VALIDATED_DOMAIN`] and nothing else
+//! ([`MockConfig::prevalidated`] validates everything); issues a certificate 1 s after its
+//! order is approved and validated, on its own clock ([`MockServer::advance`]); keeps its
+//! orders in memory.
+//!
+//! # The binary
+//!
+//! `certcentral-mock` serves the same on a port (`cargo run -p certcentral-mock -- --help`):
+//!
+//! | flag | what it does |
+//! |---|---|
+//! | `--port PORT` | the port on 127.0.0.1 (0, the default: any free port; the URL is printed) |
+//! | `--api-key KEY` | a key the mock accepts (repeatable; default: the built-in key, printed) |
+//! | `--unique-alternative-order-ids` | refuse a second order with an alternative id |
+//! | `--prevalidated` | every organization, domain and mailbox is validated |
+//! | `--issue-after DURATION` | issue this long after approval and validation (default 1s) |
+//! | `--ca-dir DIR` | keep the mock's CA in DIR, reused on restart |
+//! | `--start-at TIME` | start the mock's clock at this RFC 3339 time |
+//! | `--validated-mailbox EMAIL` | a mailbox validated from the start (repeatable) |
+//! | `--lookup-not-found` | answer 404 to a lookup by an unused alternative id |
+//! | `--no-rate-limits` | do not enforce DigiCert's rate limits |
+//! | `--ledger-capacity N`, `--max-connections N` | the most orders kept, connections served |
+//! | `--ledger FILE` | append every order placed to FILE, one JSON line each |
+//! | `--access-log FILE` | append every request to FILE (method, operation, path template, status, ms) |
+//! | `--fault [OPERATION:]FAULT` | a fault for the next request of an operation (repeatable): a fault as [`Fault::parse`] reads it, the operation by its short name (`order`, `info`, `lookup`, `list`, `changes`, `order_status`, `request`, `request_status`, `download`, `emails`; the order when none is named) |
 
 #![warn(missing_docs)]
 

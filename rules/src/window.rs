@@ -9,7 +9,8 @@ use std::time::Duration;
 /// At most `max_requests` within any `window` (per API key, at DigiCert).
 ///
 /// ```
-/// let w = certcentral_rules::Window::new(100, std::time::Duration::from_secs(5));
+/// # use certcentral_rules as certcentral; // as `certcentral` re-exports it
+/// let w = certcentral::Window::new(100, std::time::Duration::from_secs(5));
 /// assert_eq!(w.max_requests, 100);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -8,7 +8,8 @@ impl ApiError {
     /// The code without its `|` suffixes.
     ///
     /// ```
-    /// let e = certcentral_table::responses::ApiError { code: "not_found|product".into(), message: "Product not found".into() };
+    /// # use certcentral_table::responses as certcentral; // as `certcentral` re-exports it
+    /// let e = certcentral::ApiError { code: "not_found|product".into(), message: "Product not found".into() };
     /// assert_eq!(e.base_code(), "not_found");
     /// assert_eq!(e.to_string(), "not_found|product: Product not found");
     /// ```

@@ -1281,15 +1281,67 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    ///
+    ///
+    /// # Products
+    ///
+    /// What each product requires (R), needs one of (1), refuses (–) and ignores (i) whatever else the order holds, from the spec's rules (each variant names the rules; every other rule applies when the order holds what it names).
+    ///
+    /// | parameter | `client_premium` | `client_digital_signature_plus` | `client_email_security_plus` | `class1_smime` | `client_authentication_plus` |
+    /// |---|---|---|---|---|---|
+    /// | `certificate.common_name` | R | R | R | – | R |
+    /// | `certificate.common_name_indicator` | R | R | R |   |   |
+    /// | `certificate.organization_units` | i | i | i | i |   |
+    /// | `custom_expiration_date` | i | i | i | i | i |
+    /// | `order_validity.custom_expiration_date` | 1 | 1 | 1 | 1 | 1 |
+    /// | `order_validity.days` | 1 | 1 | 1 | 1 | 1 |
+    /// | `order_validity.years` | 1 | 1 | 1 | 1 | 1 |
+    /// | `organization` | R | R | R | – | R |
+    /// | `validity_years` | i | i | i | i | i |
     pub enum ClientCertificateId {
+        /// `client_premium`: **Premium**.
+        ///
+        /// Requires `certificate.common_name` (`common_name.required`), `organization` (`organization.required`), `certificate.common_name_indicator` (`common_name_indicator.required`), one of `order_validity.years`, `order_validity.days`, `order_validity.custom_expiration_date` (`validity.required`); and, as every order, `certificate.emails`, `certificate.signature_hash`.
+        ///
+        /// Refuses nothing. Ignores (a warning) `validity_years` (`deprecated.validity_years`), `custom_expiration_date` (`deprecated.custom_expiration_date`), `certificate.organization_units` (`organization_units.ignored_for_smime`).
+        ///
+        /// Rules that apply when the order holds something: `organization.id_or_details`, `organization.new_details`, `individual.given_name_surname`, `individual.given_name_surname_no_pseudonym`, `individual.pseudonym`, `individual.pseudonym_no_names`, `payment.card_details`, `payment.card_details_only_for_card`, `validity.days_override_years`, `validity.date_overrides`, `vat_number.card_or_profile_only`.
         #[serde(rename = "client_premium")]
         ClientPremium,
+        /// `client_digital_signature_plus`: **Digital Signature Plus**.
+        ///
+        /// Requires `certificate.common_name` (`common_name.required`), `organization` (`organization.required`), `certificate.common_name_indicator` (`common_name_indicator.required`), one of `order_validity.years`, `order_validity.days`, `order_validity.custom_expiration_date` (`validity.required`); and, as every order, `certificate.emails`, `certificate.signature_hash`.
+        ///
+        /// Refuses nothing. Ignores (a warning) `validity_years` (`deprecated.validity_years`), `custom_expiration_date` (`deprecated.custom_expiration_date`), `certificate.organization_units` (`organization_units.ignored_for_smime`).
+        ///
+        /// Rules that apply when the order holds something: `organization.id_or_details`, `organization.new_details`, `individual.given_name_surname`, `individual.given_name_surname_no_pseudonym`, `individual.pseudonym`, `individual.pseudonym_no_names`, `payment.card_details`, `payment.card_details_only_for_card`, `validity.days_override_years`, `validity.date_overrides`, `vat_number.card_or_profile_only`.
         #[serde(rename = "client_digital_signature_plus")]
         ClientDigitalSignaturePlus,
+        /// `client_email_security_plus`: **Email Security Plus**.
+        ///
+        /// Requires `certificate.common_name` (`common_name.required`), `organization` (`organization.required`), `certificate.common_name_indicator` (`common_name_indicator.required`), one of `order_validity.years`, `order_validity.days`, `order_validity.custom_expiration_date` (`validity.required`); and, as every order, `certificate.emails`, `certificate.signature_hash`.
+        ///
+        /// Refuses nothing. Ignores (a warning) `validity_years` (`deprecated.validity_years`), `custom_expiration_date` (`deprecated.custom_expiration_date`), `certificate.organization_units` (`organization_units.ignored_for_smime`).
+        ///
+        /// Rules that apply when the order holds something: `organization.id_or_details`, `organization.new_details`, `individual.given_name_surname`, `individual.given_name_surname_no_pseudonym`, `individual.pseudonym`, `individual.pseudonym_no_names`, `payment.card_details`, `payment.card_details_only_for_card`, `validity.days_override_years`, `validity.date_overrides`, `vat_number.card_or_profile_only`.
         #[serde(rename = "client_email_security_plus")]
         ClientEmailSecurityPlus,
+        /// `class1_smime`: **Class 1 S/MIME**.
+        ///
+        /// Requires one of `order_validity.years`, `order_validity.days`, `order_validity.custom_expiration_date` (`validity.required`); and, as every order, `certificate.emails`, `certificate.signature_hash`.
+        ///
+        /// Refuses `certificate.common_name` (`common_name.class1_forbidden`), `organization` (`organization.class1_forbidden`). Ignores (a warning) `validity_years` (`deprecated.validity_years`), `custom_expiration_date` (`deprecated.custom_expiration_date`), `certificate.organization_units` (`organization_units.ignored_for_smime`).
+        ///
+        /// Rules that apply when the order holds something: `organization.id_or_details`, `organization.new_details`, `individual.given_name_surname`, `individual.given_name_surname_no_pseudonym`, `individual.pseudonym`, `individual.pseudonym_no_names`, `individual.needs_indicator`, `payment.card_details`, `payment.card_details_only_for_card`, `validity.days_override_years`, `validity.date_overrides`, `vat_number.card_or_profile_only`.
         #[serde(rename = "class1_smime")]
         Class1Smime,
+        /// `client_authentication_plus`: **Authentication Plus**.
+        ///
+        /// Requires `certificate.common_name` (`common_name.required`), `organization` (`organization.required`), one of `order_validity.years`, `order_validity.days`, `order_validity.custom_expiration_date` (`validity.required`); and, as every order, `certificate.emails`, `certificate.signature_hash`.
+        ///
+        /// Refuses nothing. Ignores (a warning) `validity_years` (`deprecated.validity_years`), `custom_expiration_date` (`deprecated.custom_expiration_date`).
+        ///
+        /// Rules that apply when the order holds something: `organization.id_or_details`, `organization.new_details`, `individual.given_name_surname`, `individual.given_name_surname_no_pseudonym`, `individual.pseudonym`, `individual.pseudonym_no_names`, `individual.needs_indicator`, `payment.card_details`, `payment.card_details_only_for_card`, `validity.days_override_years`, `validity.date_overrides`, `vat_number.card_or_profile_only`.
         #[serde(rename = "client_authentication_plus")]
         ClientAuthenticationPlus,
     }
@@ -1834,6 +1886,22 @@ pub mod types {
         }
     }
     /// Types for composing complex structures.
+    /// A builder for each type: set each field by a method, which takes anything that
+    /// converts (`.to_string()` for text, a value of the field's type, or what `TryInto` turns
+    /// into it), then `try_into()` the type, which fails naming a required field left unset.
+    ///
+    /// ```
+    /// use certcentral::types::{builder, Certificate, SignatureHash};
+    /// let certificate: Certificate = builder::Certificate::default()
+    ///     .emails(vec!["alice@example.com".to_string()])
+    ///     .signature_hash(SignatureHash::Sha256)
+    ///     .try_into()?;
+    /// assert_eq!(certificate.emails, ["alice@example.com"]);
+    ///
+    /// let unset: Result<Certificate, _> = builder::Certificate::default().try_into();
+    /// assert!(unset.unwrap_err().to_string().contains("emails"));
+    /// # Ok::<(), certcentral::types::error::ConversionError>(())
+    /// ```
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct BillingAddress {

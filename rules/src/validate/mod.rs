@@ -31,7 +31,7 @@ impl At<'_> {
     }
 }
 
-/// One broken rule (or, in [`Report::warnings`], one ignored parameter).
+/// One broken rule (or, among a validation's warnings, one ignored parameter).
 ///
 /// Serializes as `{"rule": "…", "path": "…", "message": "…"}`, a stable shape for returning
 /// violations to another program (a form's backend, say).
@@ -53,7 +53,8 @@ impl Violation {
     /// A violation of `rule` at `path`.
     ///
     /// ```
-    /// let v = certcentral_rules::Violation::new("schema.type", "(body)", "not an object");
+    /// # use certcentral_rules as certcentral; // as `certcentral` re-exports it
+    /// let v = certcentral::Violation::new("schema.type", "(body)", "not an object");
     /// assert_eq!(v.to_string(), "(body) [schema.type]: not an object");
     /// ```
     pub fn new(rule: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {

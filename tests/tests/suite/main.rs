@@ -7,6 +7,7 @@
 mod codegen;
 mod derived;
 mod doc_paths;
+mod docs;
 mod e2e;
 mod expansion;
 mod faults;
