@@ -171,8 +171,9 @@ impl Client {
     /// while let Some(settled) = follower.next().await {
     ///     let order = settled?;
     ///     if Stage::of(&order.status) == Stage::Issued {
-    ///         let chain = client.download_chain(order.order_id).await?;
-    ///         println!("{}: serial {}", order.order_id, chain.leaf().serial());
+    ///         use certcentral::types::CertificateFormat;
+    ///         let pem = client.download_certificate(order.order_id, CertificateFormat::PemAll).await?;
+    ///         std::fs::write(format!("{}.pem", order.order_id), pem).expect("written");
     ///     }
     /// }
     /// println!("still in progress: {:?}", follower.in_progress().collect::<Vec<_>>());

@@ -56,7 +56,7 @@
 //! ```
 //!
 //! The main example, [`examples/order.rs`](https://docs.rs/crate/certcentral/latest/source/examples/order.rs)
-//! (`cargo run -p certcentral --example order` in the repository), goes to the end: a key and
+//! (`cargo run -p certcentral --features x509 --example order` in the repository), goes to the end: a key and
 //! a CSR, the order, its approval, issuance, and the certificate printed with its chain verified.
 //!
 //! # The crate
@@ -73,7 +73,8 @@
 //! - **After the order**: [`Client::order_info`], [`Client::list_orders`],
 //!   [`Client::orders_by_alternative_id`], [`Client::approve_request`],
 //!   [`Client::cancel_order`], [`Client::wait_for_issuance`], [`Client::follow`] (many orders,
-//!   one call per poll), [`Client::download_chain`] ([`CertificateChain`]); any operation of the
+//!   one call per poll), [`Client::download_certificate`], and with the `x509` feature
+//!   [`Client::download_chain`] ([`CertificateChain`]: typed, verified); any operation of the
 //!   spec through [`Client::call`] and [`operations`].
 //! - **Pacing and fleets**: every request is paced under DigiCert's limits ([`RateLimits`],
 //!   [`ClientBuilder::pacing`]); several processes on one key share them through Redis (feature
@@ -116,6 +117,10 @@
 //!
 //! # Features and fleets
 //!
+//! - `x509` (off by default): [`Client::download_chain`] and [`CertificateChain`], the
+//!   downloaded certificate and its chain as typed certificates (serial, validity, emails,
+//!   public key) verified link by link, through `x509-parser` (off by default as it is a
+//!   third of a clean build).
 //! - `redis` (off by default): [`SharedPacing`] and [`ClientBuilder::shared_pacing`]. DigiCert's
 //!   limits bind an API key, not a process: every process on one key that shares a Redis
 //!   (`redis://`, `rediss://`, ACL users, Redis Cluster) stays under them together; when Redis
@@ -183,6 +188,7 @@
 #[rustfmt::skip]
 mod generated;
 
+#[cfg(feature = "x509")]
 mod chain;
 mod client;
 mod config;
@@ -196,6 +202,7 @@ mod pacing;
 mod params;
 mod random;
 mod retry;
+mod rfc3339;
 mod secret;
 #[cfg(feature = "redis")]
 mod shared;
@@ -205,6 +212,8 @@ mod validation;
 
 pub use certcentral_table::responses::UnlistedValue;
 pub use certcentral_table::{Violation, Window};
+#[cfg(feature = "x509")]
+#[cfg_attr(docsrs, doc(cfg(feature = "x509")))]
 pub use chain::{Certificate, CertificateChain, ChainError};
 pub use client::{Client, PlacedOrder};
 pub use config::{API_KEY_HEADER, ClientBuilder, Region};

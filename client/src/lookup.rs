@@ -68,19 +68,13 @@ impl Found {
 
 /// A time as RFC 3339, to the second (UTC).
 fn rfc3339(t: SystemTime) -> String {
-    let t = time::OffsetDateTime::from(t)
-        .replace_nanosecond(0)
-        .unwrap_or(time::OffsetDateTime::from(t));
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    crate::rfc3339::format(t)
 }
 
 /// An order's creation date (ISO 8601 with an offset).
 pub(crate) fn created_at(info: &OrderInfo) -> Option<SystemTime> {
     let text = info.date_created.as_deref()?;
-    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(SystemTime::from)
+    crate::rfc3339::parse(text)
 }
 
 /// The answer of an order found by lookup, as the order's own answer would have said it.

@@ -44,9 +44,13 @@ impl ApiKey {
     /// assert_eq!(key.fingerprint(), certcentral::ApiKey::new("s3cr3t-key").fingerprint());
     /// ```
     pub fn fingerprint(&self) -> String {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(self.0.as_bytes());
-        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+        let digest = ring::digest::digest(&ring::digest::SHA256, self.0.as_bytes());
+        digest
+            .as_ref()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The key itself, for the one place that sends it.

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: certcentral-codegen [--check] [--root DIR]";
+const USAGE: &str = "usage: certcentral-codegen [--check] [--root DIR] [--plain-progenitor FILE (benchmark baseline)]";
 
 fn main() -> ExitCode {
     let mut check = false;
@@ -19,6 +19,26 @@ fn main() -> ExitCode {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => check = true,
+            "--plain-progenitor" => {
+                let Some(out) = args.next() else {
+                    eprintln!("--plain-progenitor needs a file\n{USAGE}");
+                    return ExitCode::from(2);
+                };
+                let written = certcentral_codegen::find_root()
+                    .and_then(|root| certcentral_codegen::plain_progenitor(&root))
+                    .map(|text| std::fs::write(&out, text));
+                return match written {
+                    Ok(Ok(())) => ExitCode::SUCCESS,
+                    Ok(Err(e)) => {
+                        eprintln!("error: cannot write {out}: {e}");
+                        ExitCode::from(2)
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::from(2)
+                    }
+                };
+            }
             "--root" => match args.next() {
                 Some(dir) => root = Some(PathBuf::from(dir)),
                 None => {
