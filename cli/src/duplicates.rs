@@ -32,17 +32,13 @@ pub async fn run(args: &Duplicates) -> Exit {
             Ok(None) => return Exit::Usage("--mock keeps no ledger: pass --ledger FILE".into()),
             Err(exit) => return exit,
         };
-    let input = args.input.as_ref().map(|p| p.display().to_string());
     let mut ids: Vec<(&String, &crate::ledger::Sent)> = history
         .orders
         .iter()
         .filter(|(_, s)| {
-            input.as_ref().is_none_or(|i| {
-                s.source
-                    .rsplit_once(':')
-                    .map_or(s.source.as_str(), |(f, _)| f)
-                    == i
-            })
+            args.input
+                .as_deref()
+                .is_none_or(|i| crate::after::from_input(&s.source, i))
         })
         .collect();
     ids.sort_by(|a, b| a.1.at.cmp(&b.1.at));

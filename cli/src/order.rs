@@ -15,7 +15,6 @@ use certcentral::{Error, PlacedOrder, Violation};
 use clap::Args;
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// `certcentral order`'s arguments.
 #[derive(Debug, Args)]
@@ -27,18 +26,8 @@ pub struct Order {
     file: PathBuf,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
-    /// Place the order even though an order for its mailbox and product is pending or valid
-    /// (a new order, billed, with a new alternative order id).
-    #[arg(long)]
-    again: bool,
-    /// Renew a certificate that expires within this (e.g. 30d) instead of placing nothing.
-    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = humantime::parse_duration)]
-    renew_within: Duration,
-    /// How long to wait, in all, when CertCentral asks to (HTTP 503 maintenance or 429 with
-    /// a Retry-After longer than the client's own retries): nothing is placed meanwhile, and
-    /// past it the order fails with nothing placed.
-    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = humantime::parse_duration)]
-    pub max_wait: Duration,
+    #[command(flatten)]
+    choices: plan::Choices,
     #[command(flatten)]
     connection: Connection,
 }
@@ -122,11 +111,9 @@ pub async fn run(args: &Order) -> Exit {
         body: value,
         own_id: parsed.request.alternative_order_id.clone(),
     };
-    let options = plan::Options {
-        again: args.again,
-        renew_within: args.renew_within,
-        unique_ids: args.connection.unique_alternative_order_ids,
-    };
+    let options = args
+        .choices
+        .options(args.connection.unique_alternative_order_ids);
     let ledger_ref = locked.as_mut().map(|(l, h)| (&*l, h));
     let decided = plan::decide(&connected.client, ledger_ref, &[candidate], &options).await;
     let decision = match decided.map(|mut p| p.decisions.remove(0)) {
@@ -158,7 +145,7 @@ pub async fn run(args: &Order) -> Exit {
         key: None,
     };
     let ledger = locked.as_ref().map(|(l, _)| l);
-    let patience = crate::wait::Patience::new(args.max_wait);
+    let patience = crate::wait::Patience::new(args.choices.max_wait);
     let (result, outcome) = match journaled(
         ledger,
         sending,

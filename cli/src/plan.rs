@@ -33,6 +33,35 @@ pub enum Decision {
     Skip(Outcome),
 }
 
+/// What `order` and `bulk` take about ordering again, renewing and waiting.
+#[derive(Debug, clap::Args)]
+pub struct Choices {
+    /// Order even for a mailbox that already has a pending or valid order of its product (a
+    /// new order, billed, with a new alternative order id).
+    #[arg(long)]
+    pub again: bool,
+    /// Renew a certificate that expires within this (e.g. 30d, 8w) instead of leaving its
+    /// mailbox out.
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = humantime::parse_duration)]
+    pub renew_within: Duration,
+    /// How long to wait, in all, when CertCentral asks to (HTTP 503 maintenance or 429 with
+    /// a Retry-After longer than the client's own retries): nothing is placed meanwhile, and
+    /// past it the order fails with nothing placed.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = humantime::parse_duration)]
+    pub max_wait: Duration,
+}
+
+impl Choices {
+    /// How to decide, on an account that does (or does not) enforce unique alternative ids.
+    pub fn options(&self, unique_ids: bool) -> Options {
+        Options {
+            again: self.again,
+            renew_within: self.renew_within,
+            unique_ids,
+        }
+    }
+}
+
 /// How to decide.
 pub struct Options {
     /// `--again`: order even when an order covers the mailbox.

@@ -122,17 +122,13 @@ async fn lookup_all(
     ledger: &Ledger,
     history: &History,
 ) -> Exit {
-    let input = args.input.as_ref().map(|p| p.display().to_string());
     let unknown: Vec<_> = history
         .unknown()
         .into_iter()
         .filter(|(_, s)| {
-            input.as_ref().is_none_or(|i| {
-                s.source
-                    .rsplit_once(':')
-                    .map_or(s.source.as_str(), |(f, _)| f)
-                    == i
-            })
+            args.input
+                .as_deref()
+                .is_none_or(|i| crate::after::from_input(&s.source, i))
         })
         .collect();
     if unknown.is_empty() {

@@ -394,16 +394,45 @@ fn with_order<T>(
     order_id: i64,
     f: impl FnOnce(&mut Order, SystemTime) -> T,
 ) -> Result<T, Reply> {
+    with_refreshed(shared, By::Order, order_id, |order, _, now| f(order, now))
+}
+
+/// What an order is found by.
+#[derive(Clone, Copy)]
+enum By {
+    Order,
+    Request,
+}
+
+/// Runs `f` on the order found by `by` with this id, brought up to date on the mock's clock,
+/// with the validated mailboxes; `not_found|order` (or `|request`) when the ledger does not
+/// hold it.
+fn with_refreshed<T>(
+    shared: &Shared,
+    by: By,
+    id: i64,
+    f: impl FnOnce(&mut Order, &HashMap<String, SystemTime>, SystemTime) -> T,
+) -> Result<T, Reply> {
     let now = shared.clock.now();
     let mut state = shared.state();
     let State {
         orders, mailboxes, ..
     } = &mut *state;
-    let order = orders
-        .find_mut(order_id, |o| o.entry.order_id)
-        .ok_or_else(|| not_found("order", order_id))?;
+    let found = match by {
+        By::Order => orders.find_mut(id, |o| o.entry.order_id),
+        By::Request => orders.find_mut(id, |o| o.entry.request_id),
+    };
+    let order = found.ok_or_else(|| {
+        not_found(
+            match by {
+                By::Order => "order",
+                By::Request => "request",
+            },
+            id,
+        )
+    })?;
     refresh(shared, mailboxes, order, now);
-    Ok(f(order, now))
+    Ok(f(order, mailboxes, now))
 }
 
 fn order_info(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
@@ -821,71 +850,60 @@ fn settled(shared: &Shared, applied: Result<(), lifecycle::Refused>) -> Result<R
 
 fn request_info(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
     let id = call.id("request_id")?;
-    let now = shared.clock.now();
-    let mut state = shared.state();
-    let State {
-        orders, mailboxes, ..
-    } = &mut *state;
-    let order = orders
-        .find_mut(id, |o| o.entry.request_id)
-        .ok_or_else(|| not_found("request", id))?;
-    refresh(shared, mailboxes, order, now);
-    let life = &order.life;
-    let request: Result<certcentral_table::responses::RequestInfo, _> =
-        builder::RequestOrder::default()
-            .id(order.entry.order_id)
-            .try_into()
-            .and_then(|o| {
-                builder::RequestInfo::default()
-                    .id(id)
-                    .date(Some(dates::iso(life.created_at)))
-                    .type_(Some(RequestType::NewRequest))
-                    .status(life.request_status.clone())
-                    .date_processed(life.request_processed_at.map(dates::iso))
-                    .processor_comment(life.processor_comment.clone())
-                    .order(Some(o))
-                    .try_into()
-            });
+    let request = with_refreshed(shared, By::Request, id, |order, _, _| {
+        let life = &order.life;
+        let request: Result<certcentral_table::responses::RequestInfo, _> =
+            builder::RequestOrder::default()
+                .id(order.entry.order_id)
+                .try_into()
+                .and_then(|o| {
+                    builder::RequestInfo::default()
+                        .id(id)
+                        .date(Some(dates::iso(life.created_at)))
+                        .type_(Some(RequestType::NewRequest))
+                        .status(life.request_status.clone())
+                        .date_processed(life.request_processed_at.map(dates::iso))
+                        .processor_comment(life.processor_comment.clone())
+                        .order(Some(o))
+                        .try_into()
+                });
+        request
+    })?;
     ok(request)
 }
 
 fn email_validation(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
     let id = call.id("order_id")?;
-    let now = shared.clock.now();
-    let mut state = shared.state();
-    let State {
-        orders, mailboxes, ..
-    } = &mut *state;
-    let order = orders
-        .find_mut(id, |o| o.entry.order_id)
-        .ok_or_else(|| not_found("order", id))?;
-    refresh(shared, mailboxes, order, now);
-    let validated_at = validated_at(shared, mailboxes, &order.life);
-    let emails = order
-        .life
-        .subject
-        .emails
-        .iter()
-        .map(|email| {
-            let validated = validated_at.is_some() || mailboxes.contains_key(&email.to_lowercase());
-            builder::EmailValidationEntry::default()
-                .email(email.clone())
-                .status(if validated {
-                    certcentral_table::responses::EmailValidationStatus::Validated
-                } else {
-                    certcentral_table::responses::EmailValidationStatus::Unvalidated
-                })
-                .date_emailed(Some(dates::day(order.life.created_at)))
-                .try_into()
-        })
-        .collect::<Result<Vec<_>, _>>();
-    let answer: Result<certcentral_table::responses::EmailValidation, _> =
-        emails.and_then(|emails| {
-            builder::EmailValidation::default()
-                .delivery_options(vec!["api".to_string(), "browser".to_string()])
-                .emails(emails)
-                .try_into()
-        });
+    let answer = with_refreshed(shared, By::Order, id, |order, mailboxes, _| {
+        let validated_at = validated_at(shared, mailboxes, &order.life);
+        let emails = order
+            .life
+            .subject
+            .emails
+            .iter()
+            .map(|email| {
+                let validated =
+                    validated_at.is_some() || mailboxes.contains_key(&email.to_lowercase());
+                builder::EmailValidationEntry::default()
+                    .email(email.clone())
+                    .status(if validated {
+                        certcentral_table::responses::EmailValidationStatus::Validated
+                    } else {
+                        certcentral_table::responses::EmailValidationStatus::Unvalidated
+                    })
+                    .date_emailed(Some(dates::day(order.life.created_at)))
+                    .try_into()
+            })
+            .collect::<Result<Vec<_>, _>>();
+        let answer: Result<certcentral_table::responses::EmailValidation, _> =
+            emails.and_then(|emails| {
+                builder::EmailValidation::default()
+                    .delivery_options(vec!["api".to_string(), "browser".to_string()])
+                    .emails(emails)
+                    .try_into()
+            });
+        answer
+    })?;
     ok(answer)
 }
 

@@ -20,7 +20,6 @@ use clap::Args;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::Duration;
 
 pub const HELP: &str = "\
 The same certificate is the same product for a mailbox (addresses compared without case or \
@@ -70,19 +69,8 @@ pub struct Bulk {
     /// Place the valid rows even when some are invalid (by default nothing is sent then).
     #[arg(long)]
     skip_invalid: bool,
-    /// Order even for a mailbox that already has a pending or valid order of its product (new
-    /// orders, billed).
-    #[arg(long)]
-    again: bool,
-    /// Renew a certificate that expires within this (e.g. 30d, 8w) instead of skipping its
-    /// row.
-    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = humantime::parse_duration)]
-    renew_within: Duration,
-    /// How long to wait, in all, when CertCentral asks to (HTTP 503 maintenance or 429 with
-    /// a Retry-After longer than the client's own retries): nothing is placed meanwhile, and
-    /// past it the order fails with nothing placed.
-    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = humantime::parse_duration)]
-    pub max_wait: Duration,
+    #[command(flatten)]
+    pub choices: crate::plan::Choices,
     /// Make a new key pair for each order in this folder (the key readable by you alone, on
     /// disk before the order is sent), and send a CSR for it: `certcentral follow --pkcs12`
     /// then bundles each key with its certificate. A rerun reuses the key of an order it sends
@@ -249,11 +237,9 @@ pub async fn run(args: &Bulk) -> Exit {
             own_id: r.body["alternative_order_id"].as_str().map(str::to_string),
         })
         .collect();
-    let options = plan::Options {
-        again: args.again,
-        renew_within: args.renew_within,
-        unique_ids: args.connection.unique_alternative_order_ids,
-    };
+    let options = args
+        .choices
+        .options(args.connection.unique_alternative_order_ids);
     let ledger_ref = locked.as_mut().map(|(l, h)| (&*l, h));
     let plan = match plan::decide(&connected.client, ledger_ref, &candidates, &options).await {
         Ok(plan) => plan,
@@ -270,7 +256,7 @@ pub async fn run(args: &Bulk) -> Exit {
     if args.dry_run {
         return run.finish(Some(&connected.name), done);
     }
-    if args.again {
+    if args.choices.again {
         again_costs(&to_send, &known);
     }
     let mut sent = send::send_all(&connected.client, ledger, args, to_send).await;

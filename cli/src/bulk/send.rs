@@ -32,7 +32,7 @@ pub async fn send_all(
         journal_broken: AtomicBool::new(false),
         interrupted: Arc::new(AtomicBool::new(false)),
         in_flight: Arc::new(AtomicUsize::new(0)),
-        patience: crate::wait::Patience::new(args.max_wait),
+        patience: crate::wait::Patience::new(args.choices.max_wait),
         keys: args.generate_keys.clone().map(|dir| (dir, args.key_type)),
     };
     let signals = listen(state.interrupted.clone(), state.in_flight.clone());
