@@ -242,7 +242,7 @@ impl Client {
                 return match self.settle_duplicate(e, proven, began, &attempts).await? {
                     Some(info) => {
                         tracing::info!(%product, order_id = info.id, %alternative_order_id, attempt, "order placed: an earlier attempt created it (found by its alternative id)");
-                        Ok(order.placed(Some(crate::lookup::as_answer(&info)), attempt, true))
+                        Ok(order.placed(crate::lookup::as_answer(&info), attempt, true))
                     }
                     None => {
                         tracing::info!(%product, %alternative_order_id, attempt, "order placed: an earlier attempt created it (the resubmission was a duplicate)");
@@ -261,7 +261,7 @@ impl Client {
                         Settled::Found(info) => {
                             tracing::info!(%product, order_id = info.id, %alternative_order_id, attempt, "order placed (found by its alternative id)");
                             return Ok(order.placed(
-                                Some(crate::lookup::as_answer(&info)),
+                                crate::lookup::as_answer(&info),
                                 attempt,
                                 true,
                             ));

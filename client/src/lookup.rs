@@ -77,21 +77,29 @@ pub(crate) fn created_at(info: &OrderInfo) -> Option<SystemTime> {
     crate::rfc3339::parse(text)
 }
 
-/// The answer of an order found by lookup, as the order's own answer would have said it.
-pub(crate) fn as_answer(info: &OrderInfo) -> OrderClientCertificateResponse {
-    OrderClientCertificateResponse {
-        id: info.id,
-        requests: info
-            .requests
-            .iter()
-            .map(|r| OrderRequest {
-                id: r.id,
-                status: r.status.clone().unwrap_or(RequestStatus::Pending),
-            })
-            .collect(),
-        certificate_id: info.certificate.as_ref().and_then(|c| c.id),
-        organization: None,
-    }
+/// The answer of an order found by lookup, as the order's own answer would have said it. Built
+/// through the generated builders, so that a field a later spec adds to the answer (optional,
+/// as every added field must be) needs no edit here; `None` only if a required field were
+/// left unset, which the builders below never do.
+pub(crate) fn as_answer(info: &OrderInfo) -> Option<OrderClientCertificateResponse> {
+    use crate::types::builder;
+    let requests = info
+        .requests
+        .iter()
+        .map(|r| {
+            builder::OrderRequest::default()
+                .id(r.id)
+                .status(r.status.clone().unwrap_or(RequestStatus::Pending))
+                .try_into()
+        })
+        .collect::<Result<Vec<OrderRequest>, _>>()
+        .ok()?;
+    builder::OrderClientCertificateResponse::default()
+        .id(info.id)
+        .requests(requests)
+        .certificate_id(info.certificate.as_ref().and_then(|c| c.id))
+        .try_into()
+        .ok()
 }
 
 impl Client {

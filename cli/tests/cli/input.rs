@@ -298,3 +298,114 @@ async fn a_template_of_every_product_is_valid_when_fed_back() {
     let out = run(&["columns", "--product", "client_premium"], None).await;
     assert!(text(&out.stdout).contains("[common_name.required]"));
 }
+
+/// What a file is, said instead of guessed; one mailbox on two rows; a thousand identical
+/// errors as three lines and a count.
+#[tokio::test]
+async fn files_that_are_not_orders_and_rows_that_repeat_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("staff.csv");
+    std::fs::write(&pdf, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n").unwrap();
+    let out = run(&["bulk", s(&pdf), "--dry-run"], None).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("a PDF document"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let twice = write(
+        dir.path(),
+        "twice.csv",
+        "product,certificate.emails,certificate.signature_hash,order_validity.years\n\
+         class1_smime,Ann@Example.com,sha256,1\n\
+         class1_smime,ann@example.com ,sha256,1\n\
+         client_authentication_plus,ann@example.com,sha256,1\n",
+    );
+    let out = run(&["bulk", s(&twice), "--dry-run"], None).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("twice.csv:3")
+            && stdout.contains(
+                "already ordered for class1_smime by line 2, spelt `Ann@Example.com` there"
+            ),
+        "{stdout}"
+    );
+    assert!(
+        text(&out.stderr).contains("also ordered by line 2 for another product"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let mut many = String::from(
+        "product,certificate.emails,certificate.signature_hash,order_validity.years\n",
+    );
+    for i in 0..1000 {
+        many.push_str(&format!("class1_smime,person{i}@example.com,sha1,1\n"));
+    }
+    let file = write(dir.path(), "many.csv", &many);
+    let out = run(&["bulk", s(&file), "--dry-run"], None).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout.matches("[schema.enum]").count(), 4, "{stdout}");
+    assert!(
+        stdout.contains("many.csv:2 (person0@example.com)")
+            && stdout.contains("… and 997 more row(s) like this: certificate.signature_hash"),
+        "{stdout}"
+    );
+}
+
+/// A key file others can read is used, and warned about as ssh does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_file_others_can_read_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = mock(MockConfig::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let key = write(dir.path(), "key", server.api_key());
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let file = write(dir.path(), "staff.csv", &employees(1));
+    let url = server.base_url();
+    let out = run(
+        &[
+            "bulk",
+            s(&file),
+            "--base-url",
+            &url,
+            "--api-key-file",
+            s(&key),
+            "--dry-run",
+        ],
+        None,
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("can be read by other users (mode 644)") && stderr.contains("chmod 600"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(server.api_key()),
+        "the key is never echoed"
+    );
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = run(
+        &[
+            "bulk",
+            s(&file),
+            "--base-url",
+            &url,
+            "--api-key-file",
+            s(&key),
+            "--dry-run",
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        !text(&out.stderr).contains("can be read"),
+        "{}",
+        text(&out.stderr)
+    );
+}
