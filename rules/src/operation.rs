@@ -6,8 +6,14 @@
 /// client reads about a request it sends.
 ///
 /// ```
-/// let info = certcentral_table::operation("order_info").unwrap();
-/// assert_eq!((info.method, info.path, info.name), ("GET", "/order/certificate/{id}", "info"));
+/// let info = certcentral_rules::Operation {
+///     id: "order_info",
+///     name: "info",
+///     method: "GET",
+///     path: "/order/certificate/{id}",
+///     success: 200,
+///     accept: "application/json",
+/// };
 /// assert_eq!(info.matches("GET", "/order/certificate/42"), Some(vec![("id", "42".to_string())]));
 /// assert_eq!(info.matches("GET", "/order/certificate/42/status"), None);
 /// assert_eq!(info.url("https://example.com/services/v2", &[("id", "42")]), "https://example.com/services/v2/order/certificate/42");

@@ -40,9 +40,12 @@ pub fn operation(id_or_name: &str) -> Option<&'static Operation<'static>> {
 /// as sent): a literal path wins over a template that also matches it.
 ///
 /// ```
-/// let (op, params) = certcentral_table::route("GET", "/order/certificate/status-changes").unwrap();
+/// // The paths as the spec has them (a maintainer may move an operation).
+/// let path = |name: &str| certcentral_table::operation(name).unwrap().path;
+/// let (op, params) = certcentral_table::route("GET", path("changes")).unwrap();
 /// assert_eq!((op.name, params.len()), ("changes", 0));
-/// let (op, params) = certcentral_table::route("GET", "/order/certificate/112233").unwrap();
+/// let order = path("info").replace("{id}", "112233");
+/// let (op, params) = certcentral_table::route("GET", &order).unwrap();
 /// assert_eq!((op.name, params[0].1.as_str()), ("info", "112233"));
 /// assert!(certcentral_table::route("GET", "/no/such/route").is_none());
 /// ```
