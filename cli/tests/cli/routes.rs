@@ -48,7 +48,12 @@ async fn copies_links_edits_order_and_another_machine_add_no_order_and_again_add
     let out = bulk_in(state.path(), &original, &url, &key, &[]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(server.orders_created(), 10);
-    let first_order = server.ledger()[0].order_id;
+    let first_order = server
+        .ledger()
+        .iter()
+        .find(|e| e.json()["certificate"]["emails"][0] == "person0@example.com")
+        .expect("person 0 was ordered")
+        .order_id;
 
     // Every other route to the same ten people.
     let copy = folder("copy").join("staff.csv");
@@ -146,7 +151,13 @@ async fn a_certificate_that_expires_in_10_days_is_renewed_with_renewal_of_order_
     let file = write(dir.path(), "staff.csv", &people(2, "Last0"));
     let out = bulk_in(state.path(), &file, &url, &key, &[]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let old = server.ledger()[0].order_id;
+    // Person 0's order (the two rows are sent concurrently: either may be first).
+    let old = server
+        .ledger()
+        .iter()
+        .find(|e| e.json()["certificate"]["emails"][0] == "person0@example.com")
+        .expect("person 0 was ordered")
+        .order_id;
     server.advance(Duration::from_secs(2)); // past the mock's issue_after: waiting for pickup
     assert!(
         server.pick_up(old),
