@@ -283,8 +283,10 @@ impl ClientBuilder {
     /// could follow redirects, and nothing could turn that off.
     ///
     /// ```
+    /// // Through the corporate proxy; at most four idle connections kept.
+    /// let proxy = reqwest::Proxy::https("http://proxy.corp.example:3128").expect("a proxy URL");
     /// let client = certcentral::Client::builder(certcentral::ApiKey::new("key"))
-    ///     .configure_http(|http| http.pool_max_idle_per_host(4).no_proxy())
+    ///     .configure_http(move |http| http.proxy(proxy.clone()).pool_max_idle_per_host(4))
     ///     .build()?;
     /// # Ok::<(), certcentral::Error>(())
     /// ```
