@@ -3,9 +3,9 @@
 //! issuance, downloads the chain and prints what a user checks.
 //!
 //! ```sh
-//! cargo run -p certcentral --features x509 --example order   # against an embedded mock CertCentral
+//! cargo run -p certcentral --example order   # against an embedded mock CertCentral
 //! DIGICERT_API_KEY=… DIGICERT_ORGANIZATION_ID=… \
-//!   cargo run -p certcentral --features x509 --example order -- --live [--eu] --email you@yourdomain.example
+//!   cargo run -p certcentral --example order -- --live [--eu] --email you@yourdomain.example
 //! ```
 //!
 //! Without `--live` nothing leaves this machine: a mock CertCentral is started on 127.0.0.1

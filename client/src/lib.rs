@@ -56,7 +56,7 @@
 //! ```
 //!
 //! The main example, [`examples/order.rs`](https://docs.rs/crate/certcentral/latest/source/examples/order.rs)
-//! (`cargo run -p certcentral --features x509 --example order` in the repository), goes to the end: a key and
+//! (`cargo run -p certcentral --example order` in the repository), goes to the end: a key and
 //! a CSR, the order, its approval, issuance, and the certificate printed with its chain verified.
 //!
 //! # The crate
