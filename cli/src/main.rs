@@ -1,4 +1,5 @@
-//! `certcentral`: validate, order and bulk-order DigiCert client certificates from files.
+//! `certcentral`: validate, order and bulk-order DigiCert client certificates from files, and
+//! follow the orders to their certificates.
 //!
 //! Built on the `certcentral` crate: every order is checked against the spec's rules before
 //! anything is sent, paced under DigiCert's rate limits, and never placed twice (see `bulk`).
@@ -56,7 +57,8 @@ it was looked up by its alternative order id and not found yet; `certcentral res
 looks again); 4 another run holds the account's ledger (nothing was sent); 5 (follow) orders \
 still wait for their recipient or issuance: follow again later; 130 interrupted.";
 
-/// Validate, order and bulk-order DigiCert CertCentral client certificates from files.
+/// Validate, order and bulk-order DigiCert CertCentral client certificates from files, and follow
+/// the orders to their certificates.
 #[derive(Debug, Parser)]
 #[command(name = "certcentral", version, after_help = EXIT_CODES)]
 struct Cli {
@@ -79,7 +81,7 @@ enum Command {
     },
     /// Validate and place one order; a rerun on the same file places nothing.
     Order(order::Order),
-    /// Place many orders from a CSV or JSON Lines file, resumably and never twice.
+    /// Place many orders from a CSV, workbook or JSON Lines file, resumably and never twice.
     #[command(after_help = bulk::HELP)]
     Bulk(bulk::Bulk),
     /// Settle orders whose outcome was unknown: look them up by their alternative ids, or
